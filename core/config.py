@@ -1,0 +1,107 @@
+"""Settings from the environment and `.env`; built by the caller, never at import time."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_URL = "sqlite:///./data/praxis-inkasso.db"
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8159/api/v1"
+# Placeholders that ship in .env.example and the demo; refused when talking to the real agency.
+DEMO_CLIENT_ID = "demo-praxis"
+DEMO_API_KEY = "demo-key-nicht-geheim"
+
+
+class MailSecurity(StrEnum):
+    SSL = "ssl"
+    STARTTLS = "starttls"
+    PLAIN = "plain"
+
+
+class Settings(BaseSettings):
+    """Every setting of the product; `.env.example` explains each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: str = "development"
+    database_url: str = DEFAULT_SQLITE_URL
+    data_dir: Path = Path("./data")
+    practice_id: int = 1
+
+    finance1159_base_url: str = DEFAULT_SANDBOX_URL
+    finance1159_client_id: str = DEMO_CLIENT_ID
+    finance1159_api_key: SecretStr = SecretStr(DEMO_API_KEY)
+    finance1159_mail_domain: str = "1159finance.com"
+    finance1159_concurrency: int = Field(default=8, ge=1, le=64)
+    finance1159_max_attempts: int = Field(default=5, ge=1, le=10)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_port: int = 8443
+    practice_chat_id: int | None = None
+
+    imap_host: str | None = None
+    imap_port: int = 993
+    imap_user: str | None = None
+    imap_password: SecretStr | None = None
+    imap_security: MailSecurity = MailSecurity.SSL
+    imap_folder: str = "INBOX"
+    imap_done_folder: str = "Praxis-Inkasso"
+    imap_cafile: str | None = None
+    imap_poll_seconds: int = Field(default=60, ge=1)
+    # Only Authentication-Results headers added by this server (its authserv-id) are believed.
+    mail_authserv_id: str | None = None
+    mail_require_auth_results: bool = False
+    mail_max_bytes: int = 25_000_000
+
+    smtp_host: str | None = None
+    smtp_port: int = 465
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: MailSecurity = MailSecurity.SSL
+    smtp_cafile: str | None = None
+
+    practice_email: str = "praxis@example.org"
+    support_email: str = "support@1159finance.com"
+
+    case_fee: Decimal = Field(default=Decimal("2.50"), ge=Decimal("2.50"), le=Decimal("5.00"))
+    free_months: int = 6
+
+    outbox_interval_seconds: float = 5.0
+    sync_interval_seconds: float = 300.0
+    session_timeout_minutes: int = 30
+
+    datev_consultant_number: str = "1001"
+    datev_client_number: str = "1"
+    datev_account_receivables: str = "1400"
+    datev_account_agency: str = "1361"
+    datev_account_fees: str = "4970"
+    datev_account_revenue: str = "8400"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def talks_to_live_agency(self) -> bool:
+        return "partner.1159finance.com" in self.finance1159_base_url
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.is_production or self.talks_to_live_agency:
+            if self.finance1159_api_key.get_secret_value() == DEMO_API_KEY:
+                raise ValueError(
+                    "FINANCE1159_API_KEY ist noch der Demo-Platzhalter; bitte den echten Schlüssel eintragen."
+                )
+        return self
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.database_url.startswith("sqlite:///"):
+            return None
+        return Path(self.database_url.removeprefix("sqlite:///"))

@@ -1,0 +1,80 @@
+"""The exception tree of Praxis-Inkasso.
+
+Every error carries a German `user_message` (short, friendly, says what was wrong and what
+would be right) and an English `log_message`. Doors show the first, logs get the second.
+
+    InkassoError
+    ├── Refused                     exit code 1: the request is not done, nothing changed
+    │   ├── InvalidInput            malformed amount, date, argument, file …
+    │   │   └── ImportRefused       an import file with bad rows (all listed)
+    │   ├── NotFound                unknown invoice, claim, user …
+    │   ├── NotAllowed              the actor lacks the role, or is unknown
+    │   ├── PreconditionFailed      not overdue, already handed over, no legal basis …
+    │   └── IllegalTransition       an onboarding step out of order
+    ├── AgencyRejected              1159 Finance refused a write for good (4xx)
+    └── PeerUnavailable             exit code 3: 1159 Finance / mail server unreachable after retries
+
+The 1159 Finance client raises its own subclasses of AgencyRejected and PeerUnavailable
+(`core.finance1159.errors`).
+"""
+
+from __future__ import annotations
+
+
+class InkassoError(Exception):
+    """Base of every error the product raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, user_message: str, log_message: str | None = None) -> None:
+        super().__init__(log_message or user_message)
+        self.user_message = user_message
+        self.log_message = log_message or user_message
+
+
+class Refused(InkassoError):
+    """The request was refused; nothing changed."""
+
+
+class InvalidInput(Refused):
+    """The input was malformed."""
+
+
+class ImportRefused(InvalidInput):
+    """An import file was refused whole; `problems` lists (line number, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        lines = [f"Zeile {line}: {reason}" for line, reason in problems]
+        shown = lines[:50]
+        more = len(lines) - len(shown)
+        text = "Die Datei wurde nicht importiert, nichts wurde geändert:\n" + "\n".join(shown)
+        if more:
+            text += f"\n… und {more} weitere Fehler."
+        super().__init__(text, f"import refused with {len(problems)} problems")
+        self.problems = problems
+
+
+class NotFound(Refused):
+    """Something the request names does not exist."""
+
+
+class NotAllowed(Refused):
+    """The actor may not do this."""
+
+
+class PreconditionFailed(Refused):
+    """A business precondition does not hold."""
+
+
+class IllegalTransition(Refused):
+    """An onboarding step out of order."""
+
+
+class AgencyRejected(InkassoError):
+    """1159 Finance refused a request for good."""
+
+
+class PeerUnavailable(InkassoError):
+    """A peer (1159 Finance, the mail server) could not be reached after retries."""
+
+    exit_code = 3
