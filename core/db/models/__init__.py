@@ -1,0 +1,31 @@
+"""Every table of the product; a practice id on every row."""
+
+from core.db.models.collection import Claim, Fee, Payment, SyncCursor
+from core.db.models.invoices import Invoice, Patient
+from core.db.models.practice import OnboardingEvent, Practice, User
+from core.db.models.records import (
+    AuditEvent,
+    Confirmation,
+    MailRecord,
+    Notification,
+    OutboxItem,
+    Statement,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Claim",
+    "Confirmation",
+    "Fee",
+    "Invoice",
+    "MailRecord",
+    "Notification",
+    "OnboardingEvent",
+    "OutboxItem",
+    "Patient",
+    "Payment",
+    "Practice",
+    "Statement",
+    "SyncCursor",
+    "User",
+]

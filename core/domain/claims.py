@@ -1,0 +1,92 @@
+"""Claims: the hand-over preconditions, the legal basis, the case fee and the neutral payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from core.domain.errors import PreconditionFailed
+from core.domain.money import ZERO
+
+NEUTRAL_SUBJECT = "Honorarforderung"
+
+
+class LegalBasis(StrEnum):
+    """Why patient data may leave the practice (§ 203 StGB)."""
+
+    CONSENT = "consent"
+    ANNOUNCED_REMINDER = "announced_reminder"
+
+
+LEGAL_BASIS_TEXT = {
+    LegalBasis.CONSENT: "Schweigepflichtentbindung vom {date}",
+    LegalBasis.ANNOUNCED_REMINDER: "Mahnung vom {date} mit Ankündigung der Inkasso-Übergabe",
+}
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What the preconditions need to know about one invoice, independent of storage."""
+
+    number: str
+    due_date: date
+    open_amount: Decimal
+    consent_date: date | None
+    reminder_date: date | None
+    handover_announced: bool
+    has_claim: bool
+
+
+@dataclass(frozen=True)
+class Basis:
+    kind: LegalBasis
+    on: date
+
+    def describe(self) -> str:
+        return LEGAL_BASIS_TEXT[self.kind].format(date=self.on.strftime("%d.%m.%Y"))
+
+
+def legal_basis(facts: InvoiceFacts) -> Basis | None:
+    """Consent first; else a reminder after the due date that announced the hand-over."""
+    if facts.consent_date is not None:
+        return Basis(LegalBasis.CONSENT, facts.consent_date)
+    if facts.reminder_date is not None and facts.handover_announced:
+        return Basis(LegalBasis.ANNOUNCED_REMINDER, facts.reminder_date)
+    return None
+
+
+def check_handover(facts: InvoiceFacts, *, today: date) -> Basis:
+    """Raise PreconditionFailed naming the first unmet precondition; return the legal basis."""
+    nr = facts.number
+    if facts.has_claim:
+        raise PreconditionFailed(f"Rechnung {nr} wurde bereits an 1159 Finance übergeben.")
+    if facts.open_amount <= ZERO:
+        raise PreconditionFailed(f"Rechnung {nr} ist vollständig bezahlt; es gibt nichts einzufordern.")
+    if facts.due_date >= today:
+        raise PreconditionFailed(
+            f"Rechnung {nr} ist noch nicht überfällig (fällig am {facts.due_date.strftime('%d.%m.%Y')})."
+        )
+    basis = legal_basis(facts)
+    if basis is None:
+        raise PreconditionFailed(
+            f"Für Rechnung {nr} fehlt die Rechtsgrundlage für die Weitergabe (§ 203 StGB): "
+            "Bitte eine Schweigepflichtentbindung erfassen oder eine Mahnung senden, "
+            "die die Übergabe an ein Inkassobüro ankündigt."
+        )
+    return basis
+
+
+def months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def case_fee(*, contract_start: date | None, on: date, fee: Decimal, free_months: int = 6) -> Decimal:
+    """The practice's fee for one hand-over: free during the first months of the contract."""
+    if contract_start is None or months_between(contract_start, on) < free_months:
+        return ZERO
+    return fee

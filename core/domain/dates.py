@@ -1,0 +1,103 @@
+"""Dates: `TT.MM.JJJJ` and ISO input, default per § 286 BGB, ageing buckets."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from core.domain.errors import InvalidInput
+from core.domain.money import clean_text
+
+_GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# § 286 Abs. 3 BGB: default at the latest 30 days after due date and receipt of the invoice.
+DEFAULT_AFTER_DAYS = 30
+_BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def parse_date(text: str, *, field: str = "Datum") -> date:
+    """Parse `TT.MM.JJJJ` or `JJJJ-MM-TT`; refuses impossible dates such as 31.02.2026."""
+    raw = clean_text(text or "")
+    if not raw:
+        raise InvalidInput(f"{field} fehlt. Bitte so angeben: TT.MM.JJJJ, z. B. 05.03.2026.")
+    match = _GERMAN.match(raw)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif iso := _ISO.match(raw):
+        year, month, day = (int(g) for g in iso.groups())
+    else:
+        raise InvalidInput(f"{field} „{raw}“ ist kein Datum. Bitte so angeben: TT.MM.JJJJ, z. B. 05.03.2026.")
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"{field} „{raw}“ gibt es nicht im Kalender. Bitte prüfen.") from None
+
+
+def format_date(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else "–"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    if value.tzinfo is not None:
+        value = value.astimezone(local_zone())
+    return value.strftime("%d.%m.%Y %H:%M")
+
+
+def local_zone() -> ZoneInfo:
+    return _BERLIN
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return datetime.now(local_zone()).date()
+
+
+def default_date(*, due_date: date, reminder_date: date | None) -> date:
+    """When the debtor is in default (§ 286 BGB): the reminder, or 30 days after due date."""
+    latest = due_date + timedelta(days=DEFAULT_AFTER_DAYS)
+    if reminder_date is not None and reminder_date > due_date:
+        return min(reminder_date, latest)
+    return latest
+
+
+class AgeBucket(StrEnum):
+    D0_30 = "0–30"
+    D31_60 = "31–60"
+    D61_90 = "61–90"
+    D90_PLUS = "90+"
+
+
+def days_overdue(*, due_date: date, on: date) -> int:
+    return max((on - due_date).days, 0)
+
+
+def age_bucket(days: int) -> AgeBucket:
+    if days <= 30:
+        return AgeBucket.D0_30
+    if days <= 60:
+        return AgeBucket.D31_60
+    if days <= 90:
+        return AgeBucket.D61_90
+    return AgeBucket.D90_PLUS
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Parse `JJJJ-MM` (or `MM/JJJJ`) into (year, month)."""
+    raw = clean_text(text or "")
+    match = re.match(r"^(\d{4})-(\d{1,2})$", raw) or None
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+    elif alt := re.match(r"^(\d{1,2})[/.](\d{4})$", raw):
+        month, year = int(alt.group(1)), int(alt.group(2))
+    else:
+        raise InvalidInput(f"Monat „{raw}“ ist ungültig. Bitte so angeben: JJJJ-MM, z. B. 2026-10.")
+    if not 1 <= month <= 12:
+        raise InvalidInput(f"Monat „{raw}“ ist ungültig. Bitte so angeben: JJJJ-MM, z. B. 2026-10.")
+    return year, month

@@ -1,0 +1,94 @@
+"""Money: Decimal only, German input and output (`12,50`, `1.234,56 €`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from core.domain.errors import InvalidInput
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("1000000.00")
+
+_HINT = "Bitte den Betrag so angeben: 50,00 oder 1.234,56."
+# Thousands groups with dots and an optional decimal comma: 1.234 | 1.234,56
+_GERMAN_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+_GERMAN = re.compile(r"^\d+(,\d+)?$")
+_DOTTED = re.compile(r"^\d+\.\d+$")
+_INVISIBLE = {"Cf", "Zs"}
+
+
+def clean_text(text: str) -> str:
+    """Drop zero-width and direction marks and fold odd spaces (they arrive from chat clients)."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        out.append(" " if category in _INVISIBLE else ch)
+    return "".join(out).strip()
+
+
+def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
+    """Parse a German (or plain dotted) amount into a Decimal with two places.
+
+    Refuses empty, negative, NaN, more than two decimals, ambiguous `12,345`-style input and
+    absurd amounts, with a German message saying what was wrong.
+    """
+    raw = clean_text(text or "")
+    value = raw.replace("€", "").replace("EUR", "").replace("eur", "").strip().replace(" ", "")
+    if not value:
+        raise InvalidInput(f"Es fehlt ein Betrag. {_HINT}")
+    if value.startswith("-"):
+        raise InvalidInput(f"Der Betrag „{raw}“ ist negativ. Bitte einen positiven Betrag angeben.")
+    if value.startswith("+"):
+        value = value[1:]
+    digits = _normalise(value, raw)
+    try:
+        amount = Decimal(digits)
+    except InvalidOperation:
+        raise InvalidInput(f"„{raw}“ ist kein gültiger Betrag. {_HINT}") from None
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise InvalidInput(f"„{raw}“ hat mehr als zwei Nachkommastellen. {_HINT}")
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(f"„{raw}“ ist unplausibel hoch (über {format_eur(MAX_AMOUNT)}).")
+    if amount == 0 and not allow_zero:
+        raise InvalidInput("Der Betrag darf nicht 0 sein.")
+    return amount.quantize(CENT)
+
+
+def _normalise(value: str, raw: str) -> str:
+    if re.match(r"^\d{1,3}[.,]\d{3}$", value):
+        # `12,345` / `12.345` could be 12.345 € or 12 €: German and English readings differ.
+        raise InvalidInput(f"„{raw}“ ist mehrdeutig. {_HINT}")
+    if _GERMAN_GROUPED.match(value):
+        return value.replace(".", "").replace(",", ".")
+    if _GERMAN.match(value):
+        return value.replace(",", ".")
+    if _DOTTED.match(value):
+        return value
+    raise InvalidInput(f"„{raw}“ ist kein gültiger Betrag. {_HINT}")
+
+
+def format_eur(amount: Decimal) -> str:
+    """Format as `1.234,56 €`."""
+    return f"{format_number(amount)} €"
+
+
+def format_number(amount: Decimal) -> str:
+    """Format as `1.234,56` (no currency sign), e.g. for CSV files."""
+    quantized = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if quantized < 0 else ""
+    whole, frac = f"{abs(quantized):.2f}".split(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{frac}"
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((Decimal(amount) * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)

@@ -1,0 +1,146 @@
+"""One request to 1159 Finance: auth headers, retries for transient failures, error mapping."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from core.config import Settings
+from core.finance1159 import wire
+from core.finance1159.errors import AgencyUnavailable, UnexpectedResponse, error_from_envelope
+
+log = logging.getLogger(__name__)
+
+# Connection resets surface as ReadError/WriteError/RemoteProtocolError; all of them, like
+# timeouts and ConnectError, say nothing about whether the agency is willing, only able.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    httpx.TimeoutException,
+    httpx.ConnectError,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+
+
+class _ServerError(Exception):
+    """A 5xx answer, retried like a broken connection."""
+
+    def __init__(self, status_code: int) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+
+
+def make_http_client(settings: Settings, *, base_url: str | None = None) -> httpx.AsyncClient:
+    """The shared httpx client for 1159 Finance: tight timeouts, bounded concurrency."""
+    # Bot and agency URLs never carry secrets here, but httpx logs every request at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    limit = settings.finance1159_concurrency
+    return httpx.AsyncClient(
+        base_url=base_url or settings.finance1159_base_url,
+        timeout=httpx.Timeout(15.0, connect=5.0, pool=60.0),
+        limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+        headers={"Accept": "application/json", "User-Agent": "Praxis-Inkasso"},
+    )
+
+
+class Transport:
+    """Sends requests with credentials and returns the decoded JSON object of a 2xx answer."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        client_id: str,
+        api_key: SecretStr,
+        max_attempts: int,
+        backoff_base: float,
+        backoff_max: float,
+    ) -> None:
+        self._http = http
+        self._client_id = client_id
+        self._api_key = api_key
+        self._max_attempts = max_attempts
+        self._wait = wait_exponential_jitter(initial=backoff_base, max=backoff_max, jitter=backoff_base)
+        self.request_count = 0
+
+    async def call(
+        self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        context = f"{method} {path}"
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type((_ServerError, *TRANSIENT_ERRORS)),
+            before_sleep=lambda state: _log_retry(context, state),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await self._send(method, path, json_body, params)
+        except _ServerError as exc:
+            raise AgencyUnavailable(f"{context}: {exc} after {self._max_attempts} attempts") from exc
+        except TRANSIENT_ERRORS as exc:
+            raise AgencyUnavailable(
+                f"{context}: {type(exc).__name__} after {self._max_attempts} attempts"
+            ) from exc
+        except httpx.HTTPError as exc:  # e.g. an unsupported scheme: configuration, not transient
+            raise AgencyUnavailable(f"{context}: {type(exc).__name__}: {exc}") from exc
+        return response.status_code, _read(response, context)
+
+    async def _send(
+        self, method: str, path: str, json_body: Any, params: dict[str, Any] | None
+    ) -> httpx.Response:
+        headers = {
+            wire.HEADER_CLIENT_ID: self._client_id,
+            wire.HEADER_API_KEY: self._api_key.get_secret_value(),
+        }
+        content = None
+        if json_body is not None:
+            content = wire.to_json(json_body)
+            headers["Content-Type"] = "application/json"
+        self.request_count += 1
+        response = await self._http.request(method, path, content=content, params=params, headers=headers)
+        if response.status_code >= 500:
+            raise _ServerError(response.status_code)
+        return response
+
+
+def _log_retry(context: str, state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    log.warning(
+        "1159 Finance %s failed (%s), attempt %d; retrying", context, type(exc).__name__, state.attempt_number
+    )
+
+
+def _read(response: httpx.Response, context: str) -> dict[str, Any]:
+    """The JSON object of an answer; raises the typed error for an error envelope."""
+    status = response.status_code
+    try:
+        body = wire.from_json(response.content) if response.content else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get(wire.KEY_ERROR), bool):
+        # Also for 4xx: the contract promises an envelope there, so a bare 404 means a wrong URL.
+        raise UnexpectedResponse(status_code=status, context=context, information="no JSON envelope")
+    if body[wire.KEY_ERROR] or status >= 400:
+        message = body.get(wire.KEY_MESSAGE)
+        information = body.get(wire.KEY_INFORMATION)
+        raise error_from_envelope(
+            status_code=status,
+            code=str(message) if message is not None else None,
+            information=str(information) if information is not None else None,
+            dataset=body.get(wire.KEY_DATASET),
+            context=context,
+        )
+    return body

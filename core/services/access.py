@@ -1,0 +1,114 @@
+"""Who may do what: the one place where roles meet actions, whatever door a request came through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import select
+
+from core.db.engine import UnitOfWork
+from core.db.models import User
+from core.domain.errors import NotAllowed
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    MANAGER = "manager"
+    OPERATOR = "operator"  # the person at the server's shell (CLI)
+    SYSTEM = "system"  # the worker acting on verified agency mails and syncs
+
+
+class Permission(StrEnum):
+    VIEW = "view"
+    CREATE_CLAIM = "create_claim"
+    RECORD_PAYMENT = "record_payment"
+    WITHDRAW_CLAIM = "withdraw_claim"
+    VIEW_REPORTS = "view_reports"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+    ONBOARDING = "onboarding"
+    IMPORT = "import"
+
+
+_STAFF = {Permission.VIEW, Permission.CREATE_CLAIM, Permission.RECORD_PAYMENT}
+_MANAGER = set(Permission)
+GRANTS: dict[Role, set[Permission]] = {
+    Role.STAFF: _STAFF,
+    Role.MANAGER: _MANAGER,
+    Role.OPERATOR: _MANAGER,
+    Role.SYSTEM: {Permission.VIEW, Permission.ONBOARDING},
+}
+
+_REFUSAL = {
+    Permission.WITHDRAW_CLAIM: "Forderungen zurückziehen dürfen nur Praxisleitungen.",
+    Permission.VIEW_REPORTS: "Berichte sehen nur Praxisleitungen.",
+    Permission.VIEW_AUDIT: "Das Protokoll sehen nur Praxisleitungen.",
+    Permission.MANAGE_USERS: "Benutzer verwalten dürfen nur Praxisleitungen.",
+    Permission.ONBOARDING: "Das Onboarding steuern nur Praxisleitungen.",
+    Permission.IMPORT: "Rechnungen importieren dürfen nur Praxisleitungen.",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting, and through which door; `label` goes into the audit log."""
+
+    role: Role
+    label: str
+    user_id: int | None = None
+    name: str = ""
+
+    def may(self, permission: Permission) -> bool:
+        return permission in GRANTS[self.role]
+
+
+OPERATOR = Actor(Role.OPERATOR, "cli")
+SYSTEM = Actor(Role.SYSTEM, "worker")
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.may(permission):
+        raise NotAllowed(
+            _REFUSAL.get(permission, "Dafür fehlt die Berechtigung."),
+            f"{actor.label} ({actor.role}) lacks {permission}",
+        )
+
+
+def _actor(user: User | None, label: str) -> Actor:
+    if user is None or user.id is None:
+        raise NotAllowed(
+            "Dieser Zugang ist nicht freigeschaltet. Bitte die Praxisleitung um Freischaltung bitten.",
+            f"unknown {label}",
+        )
+    return Actor(Role(user.role), label, user.id, user.name)
+
+
+def actor_for_telegram(uow: UnitOfWork, *, practice_id: int, telegram_id: int) -> Actor:
+    with uow:
+        user = uow.session.exec(
+            select(User).where(User.practice_id == practice_id, User.telegram_id == telegram_id)
+        ).first()
+        return _actor(user, f"telegram:{telegram_id}")
+
+
+def actor_for_email(uow: UnitOfWork, *, practice_id: int, email: str) -> Actor:
+    address = email.strip().lower()
+    with uow:
+        user = uow.session.exec(
+            select(User).where(User.practice_id == practice_id, User.email == address)
+        ).first()
+        return _actor(user, f"mail:{address}")
+
+
+def actor_for_user(user: User) -> Actor:
+    return _actor(user, f"dashboard:{user.login}")
+
+
+def staff_addresses(uow: UnitOfWork, *, practice_id: int) -> frozenset[str]:
+    """Registered mail addresses: the only senders whose command mails are read."""
+    with uow:
+        rows = uow.session.exec(
+            select(User.email).where(User.practice_id == practice_id, User.email.is_not(None))  # type: ignore[union-attr]
+        ).all()
+        return frozenset(r for r in rows if r)

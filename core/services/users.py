@@ -1,0 +1,163 @@
+"""Users: who may use the bot, send command mails, or log in to the dashboard."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from core.db.engine import UnitOfWork
+from core.db.models import User
+from core.domain.dates import utcnow
+from core.domain.errors import InvalidInput, NotAllowed, NotFound
+from core.services import audit
+from core.services.access import Actor, Permission, Role, actor_for_user, require
+
+_HASHER = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LOGIN = re.compile(r"^[a-zA-Z0-9._-]{2,40}$")
+MIN_PASSWORD = 10
+_BAD_LOGIN = "Anmeldung fehlgeschlagen. Bitte Benutzername und Passwort prüfen."
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    role: str
+    name: str
+    telegram_id: int | None
+    email: str | None
+    login: str | None
+
+
+def _view(user: User) -> UserView:
+    assert user.id is not None
+    return UserView(user.id, user.role, user.name, user.telegram_id, user.email, user.login)
+
+
+def add(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    role: str,
+    telegram_id: int | None = None,
+    email: str | None = None,
+    login: str | None = None,
+    password: str | None = None,
+    name: str = "",
+) -> UserView:
+    require(actor, Permission.MANAGE_USERS)
+    if role not in (Role.STAFF, Role.MANAGER):
+        raise InvalidInput("Rolle muss „staff“ oder „manager“ sein.")
+    if sum(x is not None for x in (telegram_id, email, login)) != 1:
+        raise InvalidInput("Bitte genau eins angeben: Telegram-ID, E-Mail-Adresse oder Login-Name.")
+    if email is not None:
+        email = email.strip().lower()
+        if not _EMAIL.match(email):
+            raise InvalidInput(f"„{email}“ ist keine gültige E-Mail-Adresse.")
+    if telegram_id is not None and telegram_id <= 0:
+        raise InvalidInput("Die Telegram-ID ist eine positive Zahl, z. B. 123456789.")
+    password_hash = None
+    if login is not None:
+        if not _LOGIN.match(login):
+            raise InvalidInput(
+                "Login-Namen: 2–40 Zeichen, nur Buchstaben, Ziffern, Punkt, Minus, Unterstrich."
+            )
+        if not password or len(password) < MIN_PASSWORD:
+            raise InvalidInput(f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.")
+        password_hash = _HASHER.hash(password)
+    user = User(
+        practice_id=practice_id,
+        role=role,
+        name=name or login or email or str(telegram_id),
+        telegram_id=telegram_id,
+        email=email,
+        login=login,
+        password_hash=password_hash,
+    )
+    with uow:
+        uow.session.add(user)
+        try:
+            uow.session.flush()
+        except IntegrityError:
+            raise InvalidInput("Diesen Benutzer gibt es schon.") from None
+        audit.record(
+            uow.session,
+            practice_id=practice_id,
+            actor=actor,
+            action="user.add",
+            subject=f"user:{user.id}",
+            role=role,
+        )
+        uow.commit()
+        return _view(user)
+
+
+def list_users(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[UserView]:
+    require(actor, Permission.MANAGE_USERS)
+    with uow:
+        users = uow.session.exec(select(User).where(User.practice_id == practice_id).order_by(User.id)).all()
+        return [_view(u) for u in users]
+
+
+def remove(uow: UnitOfWork, *, practice_id: int, actor: Actor, user_id: int) -> None:
+    require(actor, Permission.MANAGE_USERS)
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None or user.practice_id != practice_id:
+            raise NotFound(f"Benutzer {user_id} gibt es nicht.")
+        if actor.user_id == user_id:
+            raise NotAllowed("Sich selbst entfernen geht nicht.")
+        uow.session.delete(user)
+        audit.record(
+            uow.session, practice_id=practice_id, actor=actor, action="user.remove", subject=f"user:{user_id}"
+        )
+        uow.commit()
+
+
+def login(uow: UnitOfWork, *, practice_id: int, login: str, password: str, sleep: bool = True) -> Actor:
+    """Check a dashboard login; repeated failures slow down; the message never says which part was wrong."""
+    with uow:
+        user = uow.session.exec(
+            select(User).where(User.practice_id == practice_id, User.login == login.strip())
+        ).first()
+        ok = False
+        if user is not None and user.password_hash:
+            try:
+                ok = _HASHER.verify(user.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        else:
+            _HASHER.hash(password or "x")  # spend the same time for unknown names
+        if not ok:
+            delay = 0.0
+            if user is not None:
+                user.failed_logins += 1
+                user.last_failed_login = utcnow()
+                delay = min(0.25 * 2 ** max(user.failed_logins - 3, 0), 8.0) if user.failed_logins > 3 else 0
+                audit.record(
+                    uow.session,
+                    practice_id=practice_id,
+                    actor=f"dashboard:{user.login}",
+                    action="login.failed",
+                    failures=user.failed_logins,
+                )
+                uow.commit()
+            if sleep and delay:
+                time.sleep(delay)
+            raise NotAllowed(_BAD_LOGIN, "login failed")
+        assert user is not None
+        if user.failed_logins > 5 and user.last_failed_login is not None:
+            if utcnow() - user.last_failed_login < timedelta(seconds=30):
+                raise NotAllowed(_BAD_LOGIN + " Bitte kurz warten.", "login throttled")
+        user.failed_logins = 0
+        audit.record(uow.session, practice_id=practice_id, actor=f"dashboard:{user.login}", action="login")
+        uow.commit()
+        return actor_for_user(user)
