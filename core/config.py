@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     finance1159_mail_domain: str = "1159finance.com"
     finance1159_concurrency: int = Field(default=8, ge=1, le=64)
     finance1159_max_attempts: int = Field(default=5, ge=1, le=10)
+    finance1159_backoff_base: float = Field(default=0.5, ge=0)
+    finance1159_backoff_max: float = Field(default=8.0, ge=0)
+    # The local sandbox: seed of its simulated debtors; Fallgebühr rows in its statements or not.
+    sandbox_seed: int = 1159
+    sandbox_case_fees: bool = False
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
