@@ -90,3 +90,23 @@ def case_fee(*, contract_start: date | None, on: date, fee: Decimal, free_months
     if contract_start is None or months_between(contract_start, on) < free_months:
         return ZERO
     return fee
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "offen"
+    PARTLY_PAID = "teilbezahlt"
+    PAID = "bezahlt"
+    IN_COLLECTION = "im Inkasso"
+    COMPLETE = "vollständig"
+    UNCOLLECTIBLE = "uneinbringlich"
+
+
+def invoice_status(*, amount: Decimal, paid: Decimal, claim_open: bool) -> InvoiceStatus:
+    """The payment status of an invoice outside the agency's hands (the agency's states are set by sync)."""
+    if claim_open:
+        return InvoiceStatus.IN_COLLECTION
+    if paid >= amount:
+        return InvoiceStatus.PAID
+    if paid > ZERO:
+        return InvoiceStatus.PARTLY_PAID
+    return InvoiceStatus.OPEN

@@ -1,0 +1,83 @@
+"""What every command shares: building the app, German error output, exit codes, JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from core.bootstrap import App, build, configure_logging
+from core.config import Settings
+from core.domain.errors import InkassoError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+log = logging.getLogger("inkasso.cli")
+
+
+def make_app() -> App:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        fail(f"Die Einstellungen sind ungültig: {problems}", 1)
+    configure_logging(logging.WARNING, log_file=settings.data_dir / "inkasso.log")
+    return build(settings)
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn our errors into a German message on stderr and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except InkassoError as exc:
+            log.debug("refused: %s", exc.log_message)
+            typer.echo(exc.user_message, err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            typer.echo(
+                "Unerwarteter Fehler – nichts wurde geändert. Details stehen in data/inkasso.log.", err=True
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,20 @@
+"""The `inkasso` command line: each group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import admin_cmds, setup_cmds
+
+app = typer.Typer(
+    name="inkasso",
+    help="Praxis-Inkasso: offene Patientenrechnungen an 1159 Finance übergeben.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(setup_cmds.db_app, name="db")
+app.add_typer(setup_cmds.import_app, name="import")
+app.command("seed")(setup_cmds.seed)
+app.command("overdue")(setup_cmds.overdue)
+app.add_typer(admin_cmds.onboarding_app, name="onboarding")
+app.add_typer(admin_cmds.user_app, name="user")

@@ -1,0 +1,92 @@
+"""The one composition root: wires settings, database and the 1159 Finance client."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import Engine
+
+from core.config import Settings
+from core.db.engine import UnitOfWork, make_engine
+from core.db.migrate import upgrade
+
+if TYPE_CHECKING:
+    import httpx
+
+    from core.finance1159.client import Finance1159Client
+
+
+@dataclass
+class App:
+    """Everything a door needs; built by `build()`, closed with `aclose()`."""
+
+    settings: Settings
+    engine: Engine
+    practice_id: int
+    _finance: Finance1159Client | None = field(default=None, repr=False)
+    _http: httpx.AsyncClient | None = field(default=None, repr=False)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+    def finance(self) -> Finance1159Client:
+        """The 1159 Finance client, opened on first use (inside the running event loop)."""
+        if self._finance is None:
+            from core.finance1159.client import Finance1159Client, make_http_client
+
+            self._http = make_http_client(self.settings)
+            self._finance = Finance1159Client(
+                self._http,
+                client_id=self.settings.finance1159_client_id,
+                api_key=self.settings.finance1159_api_key,
+                max_attempts=self.settings.finance1159_max_attempts,
+            )
+        return self._finance
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+        self._http = None
+        self._finance = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    finance: Finance1159Client | None = None,
+    migrate: bool = True,
+) -> App:
+    """Wire the product; tests pass their own peers (engine, client) through the keywords."""
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return App(settings=settings, engine=engine, practice_id=settings.practice_id, _finance=finance)
+
+
+def configure_logging(level: int = logging.INFO, *, log_file: Path | None = None) -> None:
+    """Console logging at `level`; with `log_file`, everything from INFO up goes there too."""
+    root = logging.getLogger()
+    if not root.handlers:
+        fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        console = logging.StreamHandler()
+        console.setLevel(level)
+        console.setFormatter(fmt)
+        root.addHandler(console)
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.FileHandler(log_file, encoding="utf-8")
+            to_file.setLevel(logging.INFO)
+            to_file.setFormatter(fmt)
+            root.addHandler(to_file)
+        root.setLevel(min(level, logging.INFO) if log_file else level)
+    # Bot API and 1159 Finance URLs and headers must never reach a log line.
+    for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

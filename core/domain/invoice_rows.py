@@ -1,0 +1,151 @@
+"""One row of the practice software's invoice export, validated (PRODUCT.md, "Invoice import format")."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, dataclass
+from datetime import date
+from decimal import Decimal
+
+from core.domain.dates import parse_date
+from core.domain.errors import InvalidInput
+from core.domain.money import clean_text, parse_amount
+
+REQUIRED = (
+    "Rechnungsnummer",
+    "Rechnungsdatum",
+    "Fällig am",
+    "Betrag",
+    "Vorname",
+    "Nachname",
+    "Straße",
+    "PLZ",
+    "Ort",
+)
+OPTIONAL = (
+    "Bezahlt",
+    "Anrede",
+    "Firma",
+    "Land",
+    "Geburtsdatum",
+    "E-Mail",
+    "Telefon",
+    "Leistung",
+    "Mahnung am",
+    "Inkasso angekündigt",
+    "Einwilligung am",
+)
+COLUMNS = REQUIRED + OPTIONAL
+_YES = {"ja", "j", "yes", "x", "1", "true", "wahr"}
+_NO = {"nein", "n", "no", "0", "false", "falsch", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    number: str
+    invoice_date: date
+    due_date: date
+    amount: Decimal
+    paid: Decimal
+    salutation: str
+    first_name: str
+    last_name: str
+    company: str
+    street: str
+    zip: str
+    city: str
+    country: str
+    birth_date: date | None
+    email: str
+    phone: str
+    service_text: str
+    reminder_date: date | None
+    handover_announced: bool
+    consent_date: date | None
+
+    @property
+    def patient_key(self) -> str:
+        parts = (self.first_name, self.last_name, str(self.birth_date or ""), self.street, self.zip)
+        return "|".join(p.casefold().strip() for p in parts)
+
+    def row_hash(self) -> str:
+        return hashlib.sha256(repr(astuple(self)).encode()).hexdigest()[:32]
+
+
+def parse_row(values: dict[str, str]) -> InvoiceRow:
+    """Validate one row (keys: canonical column names); raise InvalidInput naming every problem."""
+    problems: list[str] = []
+
+    def text(column: str, *, required: bool = False, limit: int = 200) -> str:
+        value = clean_text(values.get(column) or "")
+        if required and not value:
+            problems.append(f"„{column}“ fehlt")
+        if len(value) > limit:
+            problems.append(f"„{column}“ ist zu lang (höchstens {limit} Zeichen)")
+        return value
+
+    def day(column: str, *, required: bool = False) -> date | None:
+        raw = values.get(column) or ""
+        if not clean_text(raw):
+            if required:
+                problems.append(f"„{column}“ fehlt")
+            return None
+        try:
+            return parse_date(raw, field=column)
+        except InvalidInput as exc:
+            problems.append(exc.user_message)
+            return None
+
+    def money(column: str, *, required: bool = False) -> Decimal:
+        raw = values.get(column) or ""
+        if not clean_text(raw):
+            if required:
+                problems.append(f"„{column}“ fehlt")
+            return Decimal("0.00")
+        try:
+            return parse_amount(raw, allow_zero=True)
+        except InvalidInput as exc:
+            problems.append(f"{column}: {exc.user_message}")
+            return Decimal("0.00")
+
+    number = text("Rechnungsnummer", required=True, limit=40)
+    invoice_date = day("Rechnungsdatum", required=True)
+    due_date = day("Fällig am", required=True)
+    amount = money("Betrag", required=True)
+    paid = money("Bezahlt")
+    announced_raw = text("Inkasso angekündigt").casefold()
+    if announced_raw not in _YES | _NO:
+        problems.append("„Inkasso angekündigt“ muss „ja“ oder „nein“ sein")
+    row = InvoiceRow(
+        number=number,
+        invoice_date=invoice_date or date.min,
+        due_date=due_date or date.min,
+        amount=amount,
+        paid=paid,
+        salutation=text("Anrede"),
+        first_name=text("Vorname", required=True),
+        last_name=text("Nachname", required=True),
+        company=text("Firma"),
+        street=text("Straße", required=True),
+        zip=text("PLZ", required=True, limit=10),
+        city=text("Ort", required=True),
+        country=(text("Land") or "DE").upper(),
+        birth_date=day("Geburtsdatum"),
+        email=text("E-Mail"),
+        phone=text("Telefon"),
+        service_text=text("Leistung", limit=2000),
+        reminder_date=day("Mahnung am"),
+        handover_announced=announced_raw in _YES,
+        consent_date=day("Einwilligung am"),
+    )
+    if invoice_date and due_date and due_date < invoice_date:
+        problems.append("„Fällig am“ liegt vor dem Rechnungsdatum")
+    if amount <= 0 and "Betrag" not in " ".join(problems):
+        problems.append("„Betrag“ muss größer als 0 sein")
+    if paid > amount:
+        problems.append("„Bezahlt“ ist höher als der Rechnungsbetrag")
+    if len(row.country) != 2 or not row.country.isalpha():
+        problems.append("„Land“ bitte als Ländercode, z. B. DE")
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    return row

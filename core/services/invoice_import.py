@@ -1,0 +1,260 @@
+"""Import the practice software's invoice export: all or nothing, streamed, in batches."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, select
+
+from core.db.engine import UnitOfWork
+from core.db.models import Invoice, Patient
+from core.domain.claims import InvoiceStatus, invoice_status
+from core.domain.dates import utcnow
+from core.domain.errors import ImportRefused, InvalidInput
+from core.domain.invoice_rows import COLUMNS, REQUIRED, InvoiceRow, parse_row
+from core.services import audit
+from core.services.access import Actor, Permission, require
+
+BATCH = 2000
+_AGENCY_STATES = {InvoiceStatus.IN_COLLECTION, InvoiceStatus.COMPLETE, InvoiceStatus.UNCOLLECTIBLE}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+
+def load_mapping(path: Path | None) -> dict[str, str]:
+    """A mapping file renames the export's columns: JSON or TOML, `{"Export-Spalte": "Rechnungsnummer"}`."""
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"Die Zuordnungsdatei {path.name} ist nicht lesbar: {exc}") from None
+    data = data.get("spalten", data)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InvalidInput('Zuordnungsdatei: bitte als {"Export-Spalte": "Rechnungsnummer", …} angeben.')
+    unknown = sorted(set(data.values()) - set(COLUMNS))
+    if unknown:
+        raise InvalidInput(f"Zuordnungsdatei nennt unbekannte Zielspalten: {', '.join(unknown)}.")
+    return data
+
+
+def _lines(path: Path) -> Iterator[str]:
+    """Stream the file as text: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            yield from handle
+        return
+    except UnicodeDecodeError:
+        pass
+    with path.open(encoding="cp1252", newline="") as handle:
+        yield from handle
+
+
+def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow]]:
+    """Parse and validate the whole file; raise ImportRefused listing every bad row."""
+    try:
+        lines = _lines(path)
+        reader = csv.reader(lines, delimiter=";")
+        header = next(reader, None)
+    except OSError as exc:
+        raise InvalidInput(f"Die Datei ist nicht lesbar: {exc.strerror}") from None
+    if header is None or not any(h.strip() for h in header):
+        raise ImportRefused([(1, "Die Datei ist leer. Erwartet wird eine Kopfzeile mit Spaltennamen.")])
+    columns = _columns(header, mapping)
+    rows: list[tuple[int, InvoiceRow]] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(columns):
+                problems.append((line, f"{len(values)} Spalten statt {len(columns)}"))
+                continue
+            try:
+                row = parse_row(dict(zip(columns, values, strict=True)))
+            except InvalidInput as exc:
+                problems.append((line, exc.user_message))
+                continue
+            if row.number in seen:
+                problems.append(
+                    (line, f"Rechnungsnummer {row.number} steht schon in Zeile {seen[row.number]}")
+                )
+                continue
+            seen[row.number] = line
+            rows.append((line, row))
+    except csv.Error as exc:
+        problems.append((reader.line_num, f"Zeile ist kein gültiges CSV ({exc})"))
+    if problems:
+        raise ImportRefused(problems)
+    if not rows:
+        raise ImportRefused([(2, "Die Datei enthält keine Rechnungen.")])
+    return rows
+
+
+def _columns(header: list[str], mapping: dict[str, str]) -> list[str]:
+    names = [mapping.get(h.strip(), h.strip()) for h in header]
+    if len(names) == 1 and ("," in header[0] or "\t" in header[0]):
+        raise ImportRefused([(1, "Falsches Trennzeichen: Spalten bitte mit Semikolon (;) trennen.")])
+    problems = []
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        problems.append(f"unbekannte Spalte(n): {', '.join(unknown)}")
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        problems.append(f"Pflichtspalte(n) fehlen: {', '.join(missing)}")
+    doubled = sorted({n for n in names if names.count(n) > 1})
+    if doubled:
+        problems.append(f"doppelte Spalte(n): {', '.join(doubled)}")
+    if problems:
+        raise ImportRefused([(1, "; ".join(problems))])
+    return names
+
+
+def import_invoices(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    path: Path,
+    mapping_path: Path | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    require(actor, Permission.IMPORT)
+    rows = read_rows(path, load_mapping(mapping_path))
+    with uow:
+        session = uow.session
+        known = {
+            number: (invoice_id, row_hash, status, paid_direct)
+            for number, invoice_id, row_hash, status, paid_direct in session.exec(
+                select(
+                    Invoice.number, Invoice.id, Invoice.row_hash, Invoice.status, Invoice.paid_direct
+                ).where(Invoice.practice_id == practice_id)
+            ).all()
+        }
+        fresh = [r for _, r in rows if r.number not in known]
+        changed = [r for _, r in rows if r.number in known and known[r.number][1] != r.row_hash()]
+        result = ImportResult(
+            len(rows), len(fresh), len(changed), len(rows) - len(fresh) - len(changed), dry_run
+        )
+        if dry_run or not (fresh or changed):
+            return result
+        patients = _ensure_patients(session, practice_id, fresh + changed)
+        now = utcnow()
+        for start in range(0, len(fresh), BATCH):
+            session.execute(
+                insert(Invoice),
+                [
+                    {
+                        **_invoice_values(r, practice_id, patients[r.patient_key], now),
+                        "paid_direct": Decimal(0),
+                    }
+                    for r in fresh[start : start + BATCH]
+                ],
+            )
+        updates = []
+        for r in changed:
+            invoice_id, _, status, paid_direct = known[r.number]
+            values = _invoice_values(r, practice_id, patients[r.patient_key], now)
+            if status in _AGENCY_STATES:
+                values["status"] = status  # the agency's side is not the export's to change
+            else:
+                values["status"] = invoice_status(
+                    amount=r.amount, paid=r.paid + paid_direct, claim_open=False
+                )
+            values["b_id"] = invoice_id
+            updates.append(values)
+        if updates:
+            stmt = update(Invoice).where(Invoice.id == bindparam("b_id"))  # type: ignore[arg-type]
+            for start in range(0, len(updates), BATCH):
+                session.connection().execute(stmt, updates[start : start + BATCH])
+        audit.record(
+            session,
+            practice_id=practice_id,
+            actor=actor,
+            action="invoices.import",
+            subject=path.name,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+        )
+        uow.commit()
+        return result
+
+
+def _ensure_patients(session: Session, practice_id: int, rows: list[InvoiceRow]) -> dict[str, int]:
+    wanted = {r.patient_key: r for r in rows}
+    existing: dict[str, int] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(
+            session.exec(
+                select(Patient.patient_key, Patient.id).where(
+                    Patient.practice_id == practice_id,
+                    Patient.patient_key.in_(chunk),  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+    missing = [r for key, r in wanted.items() if key not in existing]
+    for start in range(0, len(missing), BATCH):
+        session.execute(
+            insert(Patient), [_patient_values(r, practice_id) for r in missing[start : start + BATCH]]
+        )
+    if missing:
+        return _ensure_patients(session, practice_id, rows)
+    return existing
+
+
+def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
+    return {
+        "practice_id": practice_id,
+        "patient_key": r.patient_key,
+        "salutation": r.salutation,
+        "first_name": r.first_name,
+        "last_name": r.last_name,
+        "company": r.company,
+        "street": r.street,
+        "zip": r.zip,
+        "city": r.city,
+        "country": r.country,
+        "birth_date": r.birth_date,
+        "email": r.email,
+        "phone": r.phone,
+        "consent_date": r.consent_date,
+    }
+
+
+def _invoice_values(r: InvoiceRow, practice_id: int, patient_id: int, now: object) -> dict[str, object]:
+    return {
+        "practice_id": practice_id,
+        "patient_id": patient_id,
+        "number": r.number,
+        "invoice_date": r.invoice_date,
+        "due_date": r.due_date,
+        "amount": r.amount,
+        "paid_before": r.paid,
+        "service_text": r.service_text,
+        "reminder_date": r.reminder_date,
+        "handover_announced": r.handover_announced,
+        "consent_date": r.consent_date,
+        "row_hash": r.row_hash(),
+        "updated_at": now,
+        "status": invoice_status(amount=r.amount, paid=r.paid, claim_open=False),
+    }
