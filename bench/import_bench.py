@@ -1,0 +1,81 @@
+"""Import 100,000 generated invoice rows into a fresh SQLite file; print rows/s and peak memory.
+
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--patients 10000] [--keep DIR]
+
+Target on the 2-core reference machine: at least 5,000 rows/s, peak RSS under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from core.bootstrap import build
+from core.config import Settings
+from core.services.access import OPERATOR
+from core.services.demo_data import ensure_practice, write_export
+from core.services.invoice_import import ImportResult, import_invoices
+
+TARGET_ROWS_PER_SECOND = 5_000
+TARGET_PEAK_MB = 300
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def timed_import(app_uow, practice_id: int, path: Path) -> tuple[ImportResult, float]:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = import_invoices(app_uow, practice_id=practice_id, actor=OPERATOR, path=path)
+    return result, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--keep", type=Path, default=None, help="keep export and database in this folder")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "bench.db"
+        db.unlink(missing_ok=True)
+        export = folder / "export.csv"
+
+        start = time.perf_counter()
+        write_export(export, seed=1159, patients=args.patients, invoices=args.rows)
+        size_mb = export.stat().st_size / 1e6
+        print(f"export: {args.rows:,} rows, {size_mb:.1f} MB, written in {time.perf_counter() - start:.1f} s")
+        rss_before = peak_rss_mb()
+
+        settings = Settings(database_url=f"sqlite:///{db}", data_dir=folder)
+        app = build(settings)
+        ensure_practice(app.uow(), practice_id=app.practice_id, email="praxis@example.org", case_fee=settings.case_fee)
+
+        failed = False
+        for label in ("first import", "re-import"):
+            result, seconds = timed_import(app.uow(), app.practice_id, export)
+            rate = result.rows / seconds
+            peak = peak_rss_mb()
+            print(
+                f"{label:<13} {result.rows:,} rows in {seconds:.2f} s = {rate:,.0f} rows/s; "
+                f"created {result.created:,}, updated {result.updated:,}, unchanged {result.unchanged:,}; "
+                f"peak RSS {peak:.0f} MB (before import {rss_before:.0f} MB)"
+            )
+            failed |= rate < TARGET_ROWS_PER_SECOND or peak >= TARGET_PEAK_MB
+        app.close()
+    verdict = "missed" if failed else "met"
+    print(f"target (>= {TARGET_ROWS_PER_SECOND:,} rows/s, peak RSS < {TARGET_PEAK_MB} MB): {verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
