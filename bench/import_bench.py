@@ -58,7 +58,9 @@ def main() -> int:
 
         settings = Settings(database_url=f"sqlite:///{db}", data_dir=folder)
         app = build(settings)
-        ensure_practice(app.uow(), practice_id=app.practice_id, email="praxis@example.org", case_fee=settings.case_fee)
+        ensure_practice(
+            app.uow(), practice_id=app.practice_id, email="praxis@example.org", case_fee=settings.case_fee
+        )
 
         failed = False
         for label in ("first import", "re-import"):
