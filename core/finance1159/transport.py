@@ -70,7 +70,7 @@ class Transport:
         self._client_id = client_id
         self._api_key = api_key
         self._max_attempts = max_attempts
-        self._wait = wait_exponential_jitter(initial=backoff_base, max=backoff_max, jitter=backoff_base)
+        self._wait = wait_exponential_jitter(multiplier=backoff_base, max=backoff_max, jitter=backoff_base)
         self.request_count = 0
 
     async def call(
