@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import tomllib
@@ -53,15 +54,26 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     return data
 
 
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else Windows-1252.
+
+    Checked over all bytes first: a Windows-1252 umlaut may appear only deep in the file, after
+    rows were already handed on as UTF-8.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
 def _lines(path: Path) -> Iterator[str]:
-    """Stream the file as text: UTF-8 (with or without BOM), else Windows-1252."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from handle
-        return
-    except UnicodeDecodeError:
-        pass
-    with path.open(encoding="cp1252", newline="") as handle:
+    """Stream the file as text in its encoding."""
+    with path.open(encoding=_encoding(path), newline="") as handle:
         yield from handle
 
 
@@ -73,6 +85,8 @@ def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow
         header = next(reader, None)
     except OSError as exc:
         raise InvalidInput(f"Die Datei ist nicht lesbar: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ImportRefused([(1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar")]) from None
     if header is None or not any(h.strip() for h in header):
         raise ImportRefused([(1, "Die Datei ist leer. Erwartet wird eine Kopfzeile mit Spaltennamen.")])
     columns = _columns(header, mapping)
@@ -101,6 +115,8 @@ def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow
             rows.append((line, row))
     except csv.Error as exc:
         problems.append((reader.line_num, f"Zeile ist kein gültiges CSV ({exc})"))
+    except UnicodeDecodeError:
+        problems.append((reader.line_num + 1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar"))
     if problems:
         raise ImportRefused(problems)
     if not rows:
