@@ -113,10 +113,12 @@ protocol lmtp {{
 """
 
 
-def require_binary(name: str, hint: str) -> None:
-    """A missing peer binary fails under CI (green must mean every peer test ran), else skips."""
-    if shutil.which(name):
-        return
+def require_binary(name: str, hint: str) -> str:
+    """The binary's path. A missing one fails under CI (green must mean every peer test ran), else skips."""
+    # Debian puts dovecot in /usr/sbin, which is not on an ordinary user's PATH.
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin:/sbin")
+    if path:
+        return path
     message = f"{name} is not installed; run: {hint} (or scripts/test, which installs it)"
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(message)
@@ -149,6 +151,7 @@ class Dovecot:
     dir: Path
     users: tuple[str, ...] = MAIL_USERS
     password: str = MAIL_PASSWORD
+    binary: str = "dovecot"
     _proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -161,7 +164,7 @@ class Dovecot:
             return
         stderr = (self.dir / "stderr.log").open("ab")
         self._proc = subprocess.Popen(
-            ["dovecot", "-F", "-c", str(self.conf)],
+            [self.binary, "-F", "-c", str(self.conf)],
             stdout=stderr,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
@@ -293,9 +296,10 @@ def make_dovecot(directory: Path) -> Dovecot:
 @pytest.fixture(scope="session")
 def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
     """A running Dovecot for the whole session (about 0.2 s to start)."""
-    require_binary("dovecot", APT_HINT)
+    binary = require_binary("dovecot", APT_HINT)
     require_binary("openssl", "apt-get install -y openssl")
     server = make_dovecot(tmp_path_factory.mktemp("dovecot"))
+    server.binary = binary
     server.start()
     try:
         yield server
