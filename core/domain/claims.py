@@ -52,8 +52,9 @@ def legal_basis(facts: InvoiceFacts) -> Basis | None:
     """Consent first; else a reminder after the due date that announced the hand-over."""
     if facts.consent_date is not None:
         return Basis(LegalBasis.CONSENT, facts.consent_date)
-    if facts.reminder_date is not None and facts.handover_announced:
-        return Basis(LegalBasis.ANNOUNCED_REMINDER, facts.reminder_date)
+    reminder = facts.reminder_date
+    if reminder is not None and reminder > facts.due_date and facts.handover_announced:
+        return Basis(LegalBasis.ANNOUNCED_REMINDER, reminder)
     return None
 
 

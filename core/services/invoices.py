@@ -35,7 +35,9 @@ class OverdueItem:
 
     @property
     def has_legal_basis(self) -> bool:
-        return self.consent_date is not None or (self.reminder_date is not None and self.handover_announced)
+        reminder = self.reminder_date
+        announced = reminder is not None and reminder > self.due_date and self.handover_announced
+        return self.consent_date is not None or announced
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,146 @@
+"""Hand-over preconditions, legal basis, case fee and invoice status (core/domain/claims.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.domain.claims import (
+    NEUTRAL_SUBJECT,
+    Basis,
+    InvoiceFacts,
+    InvoiceStatus,
+    LegalBasis,
+    case_fee,
+    check_handover,
+    invoice_status,
+    legal_basis,
+    months_between,
+)
+from core.domain.errors import PreconditionFailed
+
+TODAY = date(2026, 6, 15)
+
+
+def facts(**changes: object) -> InvoiceFacts:
+    """An overdue, unpaid invoice with an announced reminder: ready to hand over unless changed."""
+    base = InvoiceFacts(
+        number="R-1234",
+        due_date=TODAY - timedelta(days=45),
+        open_amount=Decimal("120.00"),
+        consent_date=None,
+        reminder_date=TODAY - timedelta(days=20),
+        handover_announced=True,
+        has_claim=False,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def refusal(invoice: InvoiceFacts) -> str:
+    with pytest.raises(PreconditionFailed) as refused:
+        check_handover(invoice, today=TODAY)
+    assert refused.value.exit_code == 1
+    return refused.value.user_message
+
+
+def test_an_overdue_invoice_with_an_announced_reminder_may_be_handed_over() -> None:
+    basis = check_handover(facts(), today=TODAY)
+    assert basis == Basis(LegalBasis.ANNOUNCED_REMINDER, TODAY - timedelta(days=20))
+    assert basis.describe() == "Mahnung vom 26.05.2026 mit Ankündigung der Inkasso-Übergabe"
+
+
+def test_recorded_consent_is_enough_without_any_reminder() -> None:
+    basis = check_handover(
+        facts(consent_date=date(2025, 3, 1), reminder_date=None, handover_announced=False), today=TODAY
+    )
+    assert basis.kind == LegalBasis.CONSENT
+    assert basis.describe() == "Schweigepflichtentbindung vom 01.03.2025"
+
+
+def test_consent_is_preferred_over_an_announced_reminder() -> None:
+    assert legal_basis(facts(consent_date=date(2025, 3, 1))) == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
+
+
+def test_a_reminder_that_did_not_announce_the_handover_is_no_legal_basis() -> None:
+    message = refusal(facts(handover_announced=False))
+    assert "fehlt die Rechtsgrundlage" in message
+    assert "§ 203 StGB" in message
+
+
+def test_an_announcement_without_a_reminder_date_is_no_legal_basis() -> None:
+    assert "Rechtsgrundlage" in refusal(facts(reminder_date=None))
+
+
+def test_a_reminder_sent_before_the_due_date_is_no_legal_basis() -> None:
+    # The patient cannot be in arrears "despite a reminder" that came before the invoice was due.
+    invoice = facts(reminder_date=TODAY - timedelta(days=60))
+    assert legal_basis(invoice) is None
+    assert "Rechtsgrundlage" in refusal(invoice)
+
+
+def test_an_invoice_already_handed_over_is_refused_first() -> None:
+    assert refusal(facts(has_claim=True, open_amount=Decimal("0"))) == (
+        "Rechnung R-1234 wurde bereits an 1159 Finance übergeben."
+    )
+
+
+def test_a_fully_paid_invoice_is_refused() -> None:
+    assert "vollständig bezahlt" in refusal(facts(open_amount=Decimal("0.00")))
+
+
+def test_an_invoice_due_today_is_not_yet_overdue() -> None:
+    assert refusal(facts(due_date=TODAY)) == "Rechnung R-1234 ist noch nicht überfällig (fällig am 15.06.2026)."
+
+
+def test_an_invoice_due_yesterday_is_overdue() -> None:
+    invoice = facts(due_date=TODAY - timedelta(days=1), reminder_date=None, consent_date=date(2026, 1, 1))
+    assert check_handover(invoice, today=TODAY).kind == LegalBasis.CONSENT
+
+
+def test_the_neutral_subject_says_nothing_about_the_treatment() -> None:
+    assert NEUTRAL_SUBJECT == "Honorarforderung"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2026, 1, 15), date(2026, 1, 15), 0),
+        (date(2026, 1, 15), date(2026, 2, 14), 0),
+        (date(2026, 1, 15), date(2026, 2, 15), 1),
+        (date(2026, 1, 31), date(2026, 2, 28), 0),
+        (date(2025, 11, 1), date(2026, 5, 1), 6),
+    ],
+)
+def test_months_between_counts_whole_months(start: date, end: date, months: int) -> None:
+    assert months_between(start, end) == months
+
+
+def test_handovers_are_free_during_the_first_six_months_of_the_contract() -> None:
+    fee = Decimal("2.50")
+    start = date(2026, 1, 15)
+    assert case_fee(contract_start=start, on=date(2026, 7, 14), fee=fee) == Decimal("0.00")
+    assert case_fee(contract_start=start, on=date(2026, 7, 15), fee=fee) == fee
+    assert case_fee(contract_start=start, on=date(2027, 1, 1), fee=Decimal("5.00")) == Decimal("5.00")
+
+
+def test_without_a_contract_start_no_case_fee_is_charged() -> None:
+    assert case_fee(contract_start=None, on=TODAY, fee=Decimal("2.50")) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "paid", "claim_open", "status"),
+    [
+        ("100.00", "0.00", False, InvoiceStatus.OPEN),
+        ("100.00", "30.00", False, InvoiceStatus.PARTLY_PAID),
+        ("100.00", "100.00", False, InvoiceStatus.PAID),
+        ("100.00", "120.00", False, InvoiceStatus.PAID),
+        ("100.00", "30.00", True, InvoiceStatus.IN_COLLECTION),
+    ],
+)
+def test_the_payment_status_follows_the_amounts(
+    amount: str, paid: str, claim_open: bool, status: InvoiceStatus
+) -> None:
+    assert invoice_status(amount=Decimal(amount), paid=Decimal(paid), claim_open=claim_open) == status
