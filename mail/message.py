@@ -86,8 +86,7 @@ def parse(raw: bytes) -> ParsedMail:
     message_id = _message_id(msg)
     if message_id is None:
         defects.append("MissingMessageId")
-    addresses, from_name = _from(msg, defects)
-    from_addr = addresses[0] if len(addresses) == 1 else None
+    addresses, from_addr, from_name = _from(msg, defects)
     text, html_only = _body_text(msg, defects)
     return ParsedMail(
         message_id=message_id,
@@ -95,13 +94,13 @@ def parse(raw: bytes) -> ParsedMail:
         from_domain=from_addr.rpartition("@")[2] if from_addr else None,
         from_name=from_name,
         from_addresses=addresses,
-        subject=decode_words(msg.get("Subject", "")),
+        subject=decode_words(" ".join(_header(msg, "Subject"))),
         date=_date(msg),
         text=text,
         html_only=html_only,
         attachments=tuple(_attachments(msg)),
-        auth_results=tuple(parse_auth_results(str(h)) for h in msg.get_all("Authentication-Results", [])),
-        auto_submitted=(str(msg.get("Auto-Submitted", "")).strip().lower() or None),
+        auth_results=tuple(parse_auth_results(h) for h in _header(msg, "Authentication-Results")),
+        auto_submitted=" ".join(_header(msg, "Auto-Submitted")).strip().lower() or None,
         size=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
         defects=tuple(defects),
@@ -139,26 +138,46 @@ def _unfold(text: str) -> str:
 
 
 def _message_id(msg: Message) -> str | None:
-    value = _unfold(str(msg.get("Message-ID", "") or ""))
+    value = _unfold(" ".join(_header(msg, "Message-ID")))
     match = re.search(r"<[^<>\s]+>", value)
     if match:
         return match.group(0)
     return value or None
 
 
-def _from(msg: Message, defects: list[str]) -> tuple[tuple[str, ...], str]:
-    headers = [decode_words(h) for h in msg.get_all("From", [])]
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[\w-]+(?:\.[\w-]+)+$")
+
+
+def _header(msg: Message, name: str) -> list[str]:
+    """All values of a header as text; raw 8-bit bytes (kept by the parser as surrogates) decoded."""
+    values = []
+    for key, value in msg.raw_items():
+        if key.lower() != name.lower():
+            continue
+        text = str(value)
+        if any("\udc80" <= ch <= "\udcff" for ch in text):
+            text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8")[0]
+        values.append(text)
+    return values
+
+
+def _from(msg: Message, defects: list[str]) -> tuple[tuple[str, ...], str | None, str]:
+    # Addresses are parsed from the raw header and only display names are decoded afterwards:
+    # an encoded word such as =?utf-8?q?=3Cvertrag@agency=3E?= must never become an address.
+    headers = _header(msg, "From")
     if len(headers) > 1:
         defects.append("MultipleFromHeaders")
     try:
         pairs = email.utils.getaddresses(headers)
     except Exception:  # noqa: BLE001
         pairs = []
-    addresses = tuple(addr.strip().lower() for _, addr in pairs if "@" in addr)
-    if len(addresses) != len(pairs) or not addresses:
+    pairs = [(name, addr) for name, addr in pairs if name or addr]
+    addresses = tuple(addr.strip().lower() for _, addr in pairs)
+    valid = bool(addresses) and all(_ADDRESS.match(a) for a in addresses)
+    if not valid:
         defects.append("UnparsableFrom")
-    name = pairs[0][0] if pairs else ""
-    return addresses, name
+    single = addresses[0] if valid and len(addresses) == 1 else None
+    return addresses, single, decode_words(pairs[0][0]) if pairs else ""
 
 
 def _date(msg: Message) -> datetime | None:

@@ -135,7 +135,9 @@ def _agency_kind(mail: ParsedMail, rules: MailRules) -> Kind | Literal[""]:
         return "agency_contract"
     if re.search(rules.activation_subject, subject, re.IGNORECASE):
         return "agency_activation"
-    if re.search(rules.statement_subject, subject, re.IGNORECASE):
+    if re.search(rules.statement_subject, subject, re.IGNORECASE) or any(
+        re.search(rules.statement_attachment, a.filename, re.IGNORECASE) for a in mail.attachments
+    ):
         return "agency_statement"
     return ""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -66,6 +67,7 @@ STATEMENT_CSV = (
 
 def statement_pdf() -> bytes:
     pdf = FPDF()
+    pdf.set_creation_date(datetime(2026, 11, 6, 9, 0, tzinfo=UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.cell(text="Monatsabrechnung 10/2026")
@@ -107,6 +109,10 @@ def write(
     name: str, raw: bytes | EmailMessage, expected: dict[str, object], *, trace: str = "", forged: str = ""
 ) -> None:
     """`trace`: headers the receiving server prepends; `forged`: headers the sender wrote itself."""
+    if isinstance(raw, EmailMessage):
+        # fixed boundaries so that regenerating the corpus changes nothing
+        for index, part in enumerate(p for p in raw.walk() if p.is_multipart()):
+            part.set_boundary(f"==corpus-{name}-{index}==")
     body = raw.as_bytes(policy=raw.policy.clone(linesep="\r\n")) if isinstance(raw, EmailMessage) else raw
     (HERE / f"{name}.eml").write_bytes((trace + RECEIVED + forged).encode() + body)
     (HERE / f"{name}.expected.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")
@@ -234,9 +240,10 @@ def main() -> None:
         trace=AR_PASS.format(d=d),
     )
 
-    broken = agency_statement().as_bytes(policy=EmailMessage().policy.clone(linesep="\r\n"))
-    boundary = broken.split(b'boundary="', 1)[1].split(b'"', 1)[0]
-    broken = broken.replace(b'boundary="' + boundary + b'"', b'boundary="not-the-one-used"')
+    statement = agency_statement()
+    statement.set_boundary("==the-real-boundary==")
+    broken = statement.as_bytes(policy=statement.policy.clone(linesep="\r\n"))
+    broken = broken.replace(b'boundary="==the-real-boundary=="', b'boundary="not-the-one-used"')
     write(
         "agency_statement_broken_boundary",
         broken,
@@ -330,6 +337,34 @@ def main() -> None:
             ACTIVATION_TEXT,
         ),
         {"kind": "ignored", "trusted": False, "reason": "forged", "detail_contains": "multiple"},
+        trace=AR_PASS.format(d=d),
+    )
+
+    encoded_word = (
+        "From: =?utf-8?q?=3Cvertrag@1159finance.com=3E?= <x@evil.test>\r\nTo: praxis@example.test\r\n"
+        f"Subject: 1159 Finance: Ihre Inkasso-Schnittstelle ist aktiv\r\nDate: {DATE}\r\n"
+        "Message-ID: <encword@evil.test>\r\n\r\n" + ACTIVATION_TEXT.replace("\n", "\r\n")
+    ).encode("latin-1")
+    write(
+        "forged_encoded_word_address",
+        encoded_word,
+        {"kind": "ignored", "trusted": False, "reason": "forged", "defects_include": "UnparsableFrom"},
+        trace=AR_PASS.format(d="evil.test"),
+    )
+
+    renamed = agency_statement()
+    renamed.replace_header("Subject", "Ihre Unterlagen")
+    write(
+        "agency_statement_recognised_by_attachment",
+        renamed,
+        {
+            "kind": "agency_statement",
+            "trusted": True,
+            "reason": "statement",
+            "month": "2026-10",
+            "csv_attachment": "Monatsabrechnung_2026-10.csv",
+            "csv_rows": 3,
+        },
         trace=AR_PASS.format(d=d),
     )
 
@@ -453,6 +488,24 @@ def main() -> None:
         "staff_unknown_charset",
         unknown_cs,
         {"kind": "staff_command", "trusted": True, "reason": "command", "command": "Status 1234"},
+        trace=staff_ar,
+    )
+
+    raw_utf8 = (
+        "From: Anna M\u00fcller <anna@example.test>\r\nTo: praxis@example.test\r\n"
+        "Subject: Zahlung 1234 50,00 \u2013 Frau M\u00fcller\r\n"
+        f"Date: {DATE}\r\nMessage-ID: <utf8hdr@example.test>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nbar bezahlt\r\n"
+    ).encode()
+    write(
+        "staff_raw_utf8_headers",
+        raw_utf8,
+        {
+            "kind": "staff_command",
+            "trusted": True,
+            "reason": "command",
+            "command": "Zahlung 1234 50,00 \u2013 Frau M\u00fcller",
+        },
         trace=staff_ar,
     )
 
