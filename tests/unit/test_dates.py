@@ -117,7 +117,9 @@ def test_ageing_buckets_have_inclusive_upper_bounds(days: int, bucket: AgeBucket
     assert age_bucket(days) == bucket
 
 
-@pytest.mark.parametrize(("text", "expected"), [("2026-10", (2026, 10)), ("3/2026", (2026, 3)), ("03.2026", (2026, 3))])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("2026-10", (2026, 10)), ("3/2026", (2026, 3)), ("03.2026", (2026, 3))]
+)
 def test_months_are_parsed(text: str, expected: tuple[int, int]) -> None:
     assert parse_month(text) == expected
 

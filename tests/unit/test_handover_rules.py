@@ -92,7 +92,9 @@ def test_a_fully_paid_invoice_is_refused() -> None:
 
 
 def test_an_invoice_due_today_is_not_yet_overdue() -> None:
-    assert refusal(facts(due_date=TODAY)) == "Rechnung R-1234 ist noch nicht überfällig (fällig am 15.06.2026)."
+    assert (
+        refusal(facts(due_date=TODAY)) == "Rechnung R-1234 ist noch nicht überfällig (fällig am 15.06.2026)."
+    )
 
 
 def test_an_invoice_due_yesterday_is_overdue() -> None:
