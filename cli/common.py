@@ -56,7 +56,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
             typer.echo(
-                "Unerwarteter Fehler – nichts wurde geändert. Details stehen in data/inkasso.log.", err=True
+                "Unerwarteter Fehler. Details stehen in data/inkasso.log.", err=True
             )
             raise typer.Exit(1) from None
 

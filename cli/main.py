@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin_cmds, setup_cmds
+from cli import admin_cmds, claim_cmds, run_cmds, setup_cmds
 
 app = typer.Typer(
     name="inkasso",
@@ -18,3 +18,8 @@ app.command("seed")(setup_cmds.seed)
 app.command("overdue")(setup_cmds.overdue)
 app.add_typer(admin_cmds.onboarding_app, name="onboarding")
 app.add_typer(admin_cmds.user_app, name="user")
+app.add_typer(claim_cmds.claim_app, name="claim")
+app.add_typer(claim_cmds.payment_app, name="payment")
+app.command("sync")(claim_cmds.sync_cmd)
+app.command("run")(run_cmds.run)
+app.command("sandbox")(run_cmds.sandbox)

@@ -14,8 +14,6 @@ from core.db.engine import UnitOfWork, make_engine
 from core.db.migrate import upgrade
 
 if TYPE_CHECKING:
-    import httpx
-
     from core.finance1159.client import Finance1159Client
 
 
@@ -27,7 +25,6 @@ class App:
     engine: Engine
     practice_id: int
     _finance: Finance1159Client | None = field(default=None, repr=False)
-    _http: httpx.AsyncClient | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
@@ -35,21 +32,14 @@ class App:
     def finance(self) -> Finance1159Client:
         """The 1159 Finance client, opened on first use (inside the running event loop)."""
         if self._finance is None:
-            from core.finance1159.client import Finance1159Client, make_http_client
+            from core.finance1159.client import make_client
 
-            self._http = make_http_client(self.settings)
-            self._finance = Finance1159Client(
-                self._http,
-                client_id=self.settings.finance1159_client_id,
-                api_key=self.settings.finance1159_api_key,
-                max_attempts=self.settings.finance1159_max_attempts,
-            )
+            self._finance = make_client(self.settings)
         return self._finance
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-        self._http = None
+        if self._finance is not None:
+            await self._finance.aclose()
         self._finance = None
 
     def close(self) -> None:
@@ -78,7 +68,7 @@ def configure_logging(level: int = logging.INFO, *, log_file: Path | None = None
         fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
         console = logging.StreamHandler()
         console.setLevel(level)
-        console.setFormatter(fmt)
+        console.setFormatter(_OneLine("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(console)
         if log_file is not None:
             log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -90,3 +80,15 @@ def configure_logging(level: int = logging.INFO, *, log_file: Path | None = None
     # Bot API and 1159 Finance URLs and headers must never reach a log line.
     for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class _OneLine(logging.Formatter):
+    """Console lines without tracebacks: people at the terminal get one line, the log file the rest."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved

@@ -63,6 +63,8 @@ class UnitOfWork:
     ) -> None:
         assert self._session is not None
         try:
+            # Detach first: a rollback would expire what callers still read after the block.
+            self._session.expunge_all()
             self._session.rollback()
         finally:
             self._session.close()

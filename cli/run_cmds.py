@@ -1,0 +1,89 @@
+"""Long-running processes: the worker and the local 1159 Finance sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+import typer
+
+from cli.common import friendly, make_app
+from core.bootstrap import App, configure_logging
+from core.config import Settings
+from core.worker import outbox_loop, run_once, sync_loop
+
+log = logging.getLogger("inkasso.run")
+
+
+async def worker(app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool = True) -> None:
+    """Everything `inkasso run` does, until `stop` is set."""
+    tasks = [
+        asyncio.create_task(outbox_loop(app, stop), name="outbox"),
+        asyncio.create_task(sync_loop(app, stop), name="sync"),
+    ]
+    if bot and app.settings.telegram_bot_token is not None:
+        from bot.telegram_app import run_bot
+
+        tasks.append(asyncio.create_task(run_bot(app, stop), name="telegram"))
+    if mail and app.settings.imap_host:
+        from mail.intake import intake_loop
+
+        tasks.append(asyncio.create_task(intake_loop(app, stop), name="mail"))
+    log.info("worker running: %s", ", ".join(t.get_name() for t in tasks))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        await app.aclose()
+
+
+def run_worker(app: App, *, bot: bool = True, mail: bool = True) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await worker(app, stop, bot=bot, mail=mail)
+
+    asyncio.run(main())
+
+
+@friendly
+def run(once: bool = typer.Option(False, "--once", help="Eine Runde und beenden.")) -> None:
+    """Worker starten: Telegram-Bot (mit Token), Postfach (mit IMAP), Übermittlung und Abgleich."""
+    app = make_app()
+    configure_logging(logging.INFO)
+    logging.getLogger().handlers[0].setLevel(logging.INFO)
+    if once:
+
+        async def one_round() -> None:
+            try:
+                await run_once(app)
+                if app.settings.imap_host:
+                    from mail.intake import intake_once
+
+                    await intake_once(app)
+            finally:
+                await app.aclose()
+
+        asyncio.run(one_round())
+        typer.echo("Eine Runde erledigt.")
+        return
+    run_worker(app)
+
+
+@friendly
+def sandbox(
+    host: str = typer.Option("127.0.0.1", "--host", help="Adresse."),
+    port: int = typer.Option(8159, "--port", help="Port."),
+    data: Path = typer.Option(Path("./data/sandbox"), "--data", help="Ordner für den Zustand der Sandbox."),
+    smtp_host: str | None = typer.Option(None, "--smtp-host", help="SMTP-Server für die Mails der Sandbox."),
+    smtp_port: int | None = typer.Option(None, "--smtp-port", help="SMTP-Port."),
+) -> None:
+    """Die lokale 1159-Finance-Sandbox starten (API unter /api/v1, Steuerung unter /_sandbox)."""
+    from core.finance1159.sandbox.server import run as run_sandbox
+
+    configure_logging(logging.INFO)
+    typer.echo(f"1159-Finance-Sandbox: http://{host}:{port}/api/v1  (Strg+C beendet)")
+    run_sandbox(host, port, data, Settings(), smtp_host=smtp_host, smtp_port=smtp_port)

@@ -1,0 +1,149 @@
+"""Apply what 1159 Finance reports about a case to our records: one place for status, sync and demo."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from core.db.models import Claim, Fee, Invoice, Notification, Payment
+from core.domain.claims import InvoiceStatus
+from core.domain.dates import utcnow
+from core.domain.money import ZERO, format_eur
+from core.finance1159 import wire
+from core.services import audit
+
+STATUS_TEXT = {
+    wire.CaseStatus.RECEIVED: "in Prüfung bei 1159 Finance",
+    wire.CaseStatus.IN_COLLECTION: "im Inkasso",
+    wire.CaseStatus.INSTALMENT: "Ratenzahlung vereinbart",
+    wire.CaseStatus.LEGAL: "gerichtliches Mahnverfahren",
+    wire.CaseStatus.PAID: "vollständig bezahlt",
+    wire.CaseStatus.UNCOLLECTIBLE: "uneinbringlich",
+    wire.CaseStatus.WITHDRAWN: "zurückgezogen",
+}
+FEE_TEXT = {
+    wire.FeeType.COLLECTION_FEE: "Inkassokosten",
+    wire.FeeType.EXPENSES: "Auslagen",
+    wire.FeeType.REMINDER_FEE: "Mahngebühr",
+    wire.FeeType.INTEREST: "Zinsen",
+}
+
+
+def status_text(status: str) -> str:
+    return STATUS_TEXT.get(status, status or "noch nicht übermittelt")
+
+
+def apply_case(session: Session, claim: Claim, case: wire.Case) -> bool:
+    """Mirror one case; returns True if anything changed. Raises notifications for the chat."""
+    before = (claim.agency_status, claim.paid_to_agency, claim.outstanding, claim.fees_total)
+    old_status = claim.agency_status
+    claim.case_id = claim.case_id or case.case_id
+    claim.agency_status = case.status
+    claim.interest = case.interest
+    claim.fees_total = sum((f.amount for f in case.fees), ZERO)
+    claim.paid_to_agency = case.paid_to_agency
+    claim.paid_to_creditor = case.paid_to_creditor
+    claim.outstanding = case.outstanding
+    claim.agency_updated_at = case.updated_at
+    claim.closed_at = case.closed_at
+    claim.status_as_of = utcnow()
+    if claim.delivery in ("queued", "failed"):
+        claim.delivery = "submitted"
+    _replace_fees(session, claim, case)
+    changed = before != (claim.agency_status, claim.paid_to_agency, claim.outstanding, claim.fees_total)
+    if case.status != old_status:
+        _on_status_change(session, claim, old_status, case.status)
+    return changed
+
+
+def _replace_fees(session: Session, claim: Claim, case: wire.Case) -> None:
+    session.exec(delete(Fee).where(Fee.claim_id == claim.id))  # type: ignore[call-overload]
+    seen: Counter[tuple[str, object]] = Counter()
+    for fee in case.fees:
+        key = (fee.type, fee.date)
+        session.add(
+            Fee(
+                practice_id=claim.practice_id,
+                claim_id=claim.id or 0,
+                type=fee.type,
+                amount=fee.amount,
+                charged_on=fee.date,
+                seq=seen[key],
+            )
+        )
+        seen[key] += 1
+
+
+def _on_status_change(session: Session, claim: Claim, old: str, new: str) -> None:
+    invoice = session.get(Invoice, claim.invoice_id)
+    assert invoice is not None
+    audit.record(
+        session,
+        practice_id=claim.practice_id,
+        actor="worker",
+        action="claim.status",
+        subject=f"invoice:{claim.reference}",
+        old=old,
+        new=new,
+    )
+    if new == wire.CaseStatus.PAID:
+        invoice.status = InvoiceStatus.COMPLETE
+        audit.record(
+            session,
+            practice_id=claim.practice_id,
+            actor="worker",
+            action="invoice.complete",
+            subject=f"invoice:{claim.reference}",
+        )
+        text = (
+            f"✅ Rechnung {claim.reference} ist vollständig: 1159 Finance hat den vollen Betrag erhalten "
+            f"({format_eur(claim.paid_to_agency)} beim Inkassobüro)."
+        )
+        session.add(Notification(practice_id=claim.practice_id, kind="complete", text=text))
+        return
+    if new == wire.CaseStatus.UNCOLLECTIBLE:
+        invoice.status = InvoiceStatus.UNCOLLECTIBLE
+    session.add(
+        Notification(
+            practice_id=claim.practice_id,
+            kind="status",
+            text=f"Forderung {claim.reference}: jetzt „{status_text(new)}“ (vorher „{status_text(old)}“).",
+        )
+    )
+
+
+def add_agency_payment(session: Session, claim: Claim, payment: wire.Payment) -> bool:
+    """Record a payment the agency received; the same payment twice is stored once."""
+    if payment.source != wire.PaymentSource.AGENCY:
+        return False
+    exists = session.exec(
+        select(Payment.id).where(
+            Payment.practice_id == claim.practice_id,
+            Payment.source == "agency",
+            Payment.reference == str(payment.payment_id),
+        )
+    ).first()
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                Payment(
+                    practice_id=claim.practice_id,
+                    invoice_id=claim.invoice_id,
+                    claim_id=claim.id,
+                    source="agency",
+                    amount=payment.amount,
+                    paid_on=payment.date,
+                    reference=str(payment.payment_id),
+                    remote_id=payment.payment_id,
+                    delivery="none",
+                    recorded_by="1159 Finance",
+                )
+            )
+    except IntegrityError:
+        return False  # another worker stored it first
+    return True

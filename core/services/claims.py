@@ -1,0 +1,305 @@
+"""Claims ("Forderung anlegen"): the overview, the hand-over through the outbox, withdrawal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from core import outbox
+from core.db.engine import UnitOfWork
+from core.db.models import Claim, Invoice, OutboxItem, Patient, Practice
+from core.domain.claims import InvoiceFacts, InvoiceStatus, case_fee, check_handover, invoice_status
+from core.domain.dates import days_overdue, format_date, today
+from core.domain.errors import NotFound, PreconditionFailed
+from core.domain.money import ZERO, format_eur
+from core.domain.onboarding import OnboardingState
+from core.finance1159.client import Finance1159Client
+from core.services import audit
+from core.services.access import Actor, Permission, require
+from core.services.claim_payload import WITHHELD, claim_payload, describe_payload
+from core.services.invoices import find
+
+
+@dataclass(frozen=True)
+class ClaimPreview:
+    """The overview staff confirm before a hand-over."""
+
+    number: str
+    patient: str
+    open_amount: Decimal
+    due_date: date
+    days_overdue: int
+    reminder_date: date | None
+    legal_basis: str
+    sent: list[tuple[str, str]]
+    withheld: tuple[str, ...]
+    case_fee: Decimal
+    case_fee_text: str
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    number: str
+    delivered: bool
+    case_id: int | None
+    message: str
+
+
+def _locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
+    invoice = find(session, practice_id=practice_id, number=number)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two clicks at once must not both pass the "not handed over yet" check.
+        session.exec(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update()).one()
+    return invoice
+
+
+def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
+    has_claim = session.exec(select(Claim.id).where(Claim.invoice_id == invoice.id)).first() is not None
+    return InvoiceFacts(
+        invoice.number,
+        invoice.due_date,
+        invoice.open_amount,
+        invoice.consent_date,
+        invoice.reminder_date,
+        invoice.handover_announced,
+        has_claim,
+    )
+
+
+def _require_active(practice: Practice) -> None:
+    if practice.onboarding_state != OnboardingState.ACTIVE:
+        raise PreconditionFailed(
+            "Die Inkasso-Schnittstelle ist noch nicht aktiv "
+            f"(Onboarding: „{practice.onboarding_state}“). /inkasso zeigt den nächsten Schritt."
+        )
+
+
+def _practice(session: Session, practice_id: int) -> Practice:
+    practice = session.get(Practice, practice_id)
+    if practice is None:
+        raise NotFound("Es ist noch keine Praxis eingerichtet.")
+    return practice
+
+
+def _fee(practice: Practice, on: date, free_months: int) -> tuple[Decimal, str]:
+    fee = case_fee(
+        contract_start=practice.contract_start, on=on, fee=practice.case_fee, free_months=free_months
+    )
+    if fee == ZERO:
+        start = practice.contract_start or on
+        end = date(
+            start.year + (start.month + free_months - 1) // 12,
+            (start.month + free_months - 1) % 12 + 1,
+            min(start.day, 28),
+        )
+        return fee, f"kostenlos (erste {free_months} Vertragsmonate, bis {format_date(end)})"
+    return fee, f"{format_eur(fee)} Fallgebühr für die Praxis"
+
+
+def preview(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    number: str,
+    free_months: int = 6,
+    on: date | None = None,
+) -> ClaimPreview:
+    require(actor, Permission.CREATE_CLAIM)
+    on = on or today()
+    with uow:
+        session = uow.session
+        practice = _practice(session, practice_id)
+        invoice = find(session, practice_id=practice_id, number=number)
+        basis = check_handover(_facts(session, invoice), today=on)
+        _require_active(practice)
+        patient = session.get(Patient, invoice.patient_id)
+        assert patient is not None
+        fee, fee_text = _fee(practice, on, free_months)
+        return ClaimPreview(
+            number=invoice.number,
+            patient=f"{patient.first_name} {patient.last_name}",
+            open_amount=invoice.open_amount,
+            due_date=invoice.due_date,
+            days_overdue=days_overdue(due_date=invoice.due_date, on=on),
+            reminder_date=invoice.reminder_date,
+            legal_basis=basis.describe(),
+            sent=describe_payload(claim_payload(invoice, patient)),
+            withheld=WITHHELD,
+            case_fee=fee,
+            case_fee_text=fee_text,
+        )
+
+
+def queue(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    number: str,
+    free_months: int = 6,
+    on: date | None = None,
+) -> int:
+    """Write the claim and its outbox item in one transaction; returns the outbox item id."""
+    require(actor, Permission.CREATE_CLAIM)
+    on = on or today()
+    with uow:
+        session = uow.session
+        practice = _practice(session, practice_id)
+        invoice = _locked_invoice(session, practice_id, number)
+        basis = check_handover(_facts(session, invoice), today=on)
+        _require_active(practice)
+        fee, _ = _fee(practice, on, free_months)
+        claim = Claim(
+            practice_id=practice_id,
+            invoice_id=invoice.id or 0,
+            reference=invoice.number,
+            legal_basis=basis.kind,
+            legal_basis_date=basis.on,
+            principal=invoice.open_amount,
+            case_fee=fee,
+            created_by=actor.label,
+        )
+        session.add(claim)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise PreconditionFailed(
+                f"Rechnung {invoice.number} wurde bereits an 1159 Finance übergeben."
+            ) from None
+        invoice.status = InvoiceStatus.IN_COLLECTION
+        item = outbox.enqueue(
+            session,
+            practice_id=practice_id,
+            kind=outbox.CLAIM,
+            subject_id=claim.id or 0,
+            key=f"claim:{practice_id}:{invoice.number}",
+        )
+        audit.record(
+            session,
+            practice_id=practice_id,
+            actor=actor,
+            action="claim.create",
+            subject=f"invoice:{invoice.number}",
+            legal_basis=basis.kind,
+            basis_date=basis.on,
+            principal=invoice.open_amount,
+            case_fee=fee,
+        )
+        uow.commit()
+        return item.id or 0
+
+
+async def create(
+    uow: UnitOfWork,
+    *,
+    finance: Finance1159Client,
+    practice_id: int,
+    actor: Actor,
+    number: str,
+    free_months: int = 6,
+) -> ClaimOutcome:
+    """Hand an invoice over: queued durably first, then delivered at once if 1159 Finance answers."""
+    item_id = queue(uow.fresh(), practice_id=practice_id, actor=actor, number=number, free_months=free_months)
+    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    with uow:
+        claim = uow.session.exec(
+            select(Claim)
+            .join(Invoice)
+            .where(Claim.practice_id == practice_id, Invoice.number == number.strip())
+        ).one()
+    if claim.case_id is not None:
+        return ClaimOutcome(
+            claim.reference,
+            True,
+            claim.case_id,
+            f"Forderung {claim.reference} ist an 1159 Finance übergeben (Fall {claim.case_id}).",
+        )
+    if claim.delivery == "failed":
+        return ClaimOutcome(
+            claim.reference,
+            False,
+            None,
+            f"1159 Finance hat die Forderung {claim.reference} abgelehnt: {claim.failure_reason}",
+        )
+    return ClaimOutcome(
+        claim.reference,
+        False,
+        None,
+        f"Forderung {claim.reference} ist vorgemerkt. {result.message} "
+        "Sie wird automatisch übermittelt, sobald 1159 Finance erreichbar ist.",
+    )
+
+
+def claim_for(session: Session, *, practice_id: int, number: str) -> tuple[Invoice, Claim]:
+    invoice = find(session, practice_id=practice_id, number=number)
+    claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
+    if claim is None:
+        raise NotFound(
+            f"Rechnung {invoice.number} wurde noch nicht an 1159 Finance übergeben "
+            f"(offen: {format_eur(invoice.open_amount)}). Übergeben mit /forderung {invoice.number}."
+        )
+    return invoice, claim
+
+
+def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> int | None:
+    """Withdraw a claim created by mistake; returns the outbox item id, or None if nothing left to send."""
+    require(actor, Permission.WITHDRAW_CLAIM)
+    with uow:
+        session = uow.session
+        invoice, claim = claim_for(session, practice_id=practice_id, number=number)
+        if claim.delivery in ("withdrawn", "withdrawal_queued"):
+            raise PreconditionFailed(f"Die Forderung {invoice.number} ist bereits zurückgezogen.")
+        if claim.paid_to_agency > ZERO:
+            raise PreconditionFailed(
+                f"1159 Finance hat für {invoice.number} schon Geld eingenommen; zurückziehen geht nicht mehr."
+            )
+        item_id: int | None = None
+        if claim.case_id is None:
+            pending = session.exec(
+                select(OutboxItem).where(OutboxItem.kind == outbox.CLAIM, OutboxItem.subject_id == claim.id)
+            ).first()
+            if pending is not None and not outbox.cancel(session, pending):
+                raise PreconditionFailed(
+                    "Die Forderung wird gerade übermittelt. Bitte gleich noch einmal versuchen."
+                )
+            claim.delivery = "withdrawn"
+            invoice.status = invoice_status(
+                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
+            )
+        else:
+            claim.delivery = "withdrawal_queued"
+            item = outbox.enqueue(
+                session,
+                practice_id=practice_id,
+                kind=outbox.WITHDRAWAL,
+                subject_id=claim.id or 0,
+                key=f"withdrawal:{practice_id}:{invoice.number}",
+            )
+            item_id = item.id
+        audit.record(
+            session,
+            practice_id=practice_id,
+            actor=actor,
+            action="claim.withdraw",
+            subject=f"invoice:{invoice.number}",
+            case_id=claim.case_id,
+        )
+        uow.commit()
+        return item_id
+
+
+async def withdraw(
+    uow: UnitOfWork, *, finance: Finance1159Client, practice_id: int, actor: Actor, number: str
+) -> str:
+    item_id = queue_withdrawal(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
+    if item_id is None:
+        return f"Forderung {number} ist zurückgezogen (sie war noch nicht übermittelt)."
+    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    if result.done:
+        return f"Forderung {number} ist bei 1159 Finance zurückgezogen."
+    return f"Rücknahme von {number} ist vorgemerkt. {result.message}"

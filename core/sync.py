@@ -1,0 +1,193 @@
+"""The periodic pull from 1159 Finance: only what changed since the last pull, pages fetched concurrently.
+
+Several workers may run it at once: on PostgreSQL an advisory lock lets one of them pull while the
+others skip; everything it applies is idempotent anyway (payments are unique by the agency's id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from core.db.engine import UnitOfWork, is_postgres
+from core.db.models import Claim, Payment, SyncCursor
+from core.finance1159 import wire
+from core.finance1159.client import Finance1159Client
+from core.services.case_mirror import add_agency_payment, apply_case
+
+T = TypeVar("T")
+CASES, PAYMENTS = "cases", "payments"
+_LOCK_BASE = 1159_0000
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    cases_seen: int
+    cases_changed: int
+    payments_added: int
+    skipped: bool = False
+
+
+async def sync_once(
+    uow: UnitOfWork, *, finance: Finance1159Client, practice_id: int, concurrency: int = 8
+) -> SyncReport:
+    """Pull changed cases and new payments and mirror them."""
+    if is_postgres(uow.engine):
+        with uow.engine.connect() as lock_conn:
+            got = lock_conn.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": _LOCK_BASE + practice_id}
+            ).scalar()
+            if not got:
+                return SyncReport(0, 0, 0, skipped=True)
+            try:
+                return await _sync(uow, finance, practice_id, concurrency)
+            finally:
+                lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_BASE + practice_id})
+                lock_conn.commit()
+    return await _sync(uow, finance, practice_id, concurrency)
+
+
+async def _sync(
+    uow: UnitOfWork, finance: Finance1159Client, practice_id: int, concurrency: int
+) -> SyncReport:
+    since_cases = _cursor(uow.fresh(), practice_id, CASES)
+    since_payments = _cursor(uow.fresh(), practice_id, PAYMENTS)
+    cases = await _all_pages(
+        lambda page: finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE),
+        concurrency,
+    )
+    payments = await _all_pages(
+        lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
+        concurrency,
+    )
+    changed = _apply_cases(uow.fresh(), practice_id, cases)
+    added = _apply_payments(uow.fresh(), practice_id, payments)
+    _advance(uow.fresh(), practice_id, CASES, max((c.updated_at for c in cases), default=None))
+    _advance(uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None))
+    return SyncReport(len(cases), changed, added)
+
+
+async def _all_pages(fetch: Callable[[int], Awaitable[wire.Page[T]]], concurrency: int) -> list[T]:
+    first = await fetch(1)
+    items = list(first.items)
+    pages = max((first.total + first.per_page - 1) // max(first.per_page, 1), 1)
+    if pages > 1:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(page: int) -> Sequence[T]:
+            async with gate:
+                return (await fetch(page)).items
+
+        for chunk in await asyncio.gather(*(one(p) for p in range(2, pages + 1))):
+            items.extend(chunk)
+    return items
+
+
+def _claims_by_case(session: Session, practice_id: int, cases: list[wire.Case]) -> dict[int, Claim]:
+    found: dict[int, Claim] = {}
+    ids = [c.case_id for c in cases]
+    refs = {c.reference: c.case_id for c in cases}
+    for start in range(0, len(ids), 500):
+        for claim in session.exec(
+            select(Claim).where(
+                Claim.practice_id == practice_id, col(Claim.case_id).in_(ids[start : start + 500])
+            )
+        ).all():
+            found[claim.case_id or 0] = claim
+    missing = [r for r, cid in refs.items() if cid not in found]
+    for start in range(0, len(missing), 500):
+        # A claim whose creation answer was lost in a crash is found by its reference.
+        for claim in session.exec(
+            select(Claim).where(
+                Claim.practice_id == practice_id, col(Claim.reference).in_(missing[start : start + 500])
+            )
+        ).all():
+            found[refs[claim.reference]] = claim
+    return found
+
+
+def _apply_cases(uow: UnitOfWork, practice_id: int, cases: list[wire.Case]) -> int:
+    changed = 0
+    with uow:
+        claims = _claims_by_case(uow.session, practice_id, cases)
+        for case in cases:
+            claim = claims.get(case.case_id)
+            if claim is not None and apply_case(uow.session, claim, case):
+                changed += 1
+        uow.commit()
+    return changed
+
+
+def _apply_payments(uow: UnitOfWork, practice_id: int, payments: list[wire.Payment]) -> int:
+    added = 0
+    with uow:
+        session = uow.session
+        case_ids = sorted({p.case_id for p in payments})
+        claims: dict[int, Claim] = {}
+        for start in range(0, len(case_ids), 500):
+            for claim in session.exec(
+                select(Claim).where(
+                    Claim.practice_id == practice_id, col(Claim.case_id).in_(case_ids[start : start + 500])
+                )
+            ).all():
+                claims[claim.case_id or 0] = claim
+        for payment in payments:
+            claim = claims.get(payment.case_id)
+            if claim is None:
+                continue
+            if payment.source == wire.PaymentSource.AGENCY:
+                added += int(add_agency_payment(session, claim, payment))
+            elif payment.reference:
+                _confirm_ours(session, practice_id, payment)
+        uow.commit()
+    return added
+
+
+def _confirm_ours(session: Session, practice_id: int, payment: wire.Payment) -> None:
+    ours = session.exec(
+        select(Payment).where(
+            Payment.practice_id == practice_id,
+            Payment.source == "practice",
+            Payment.reference == payment.reference,
+        )
+    ).first()
+    if ours is not None and ours.remote_id is None:
+        ours.remote_id = payment.payment_id
+
+
+def _cursor(uow: UnitOfWork, practice_id: int, stream: str) -> datetime | None:
+    with uow:
+        row = uow.session.exec(
+            select(SyncCursor).where(SyncCursor.practice_id == practice_id, SyncCursor.stream == stream)
+        ).first()
+        return row.position if row else None
+
+
+def _advance(uow: UnitOfWork, practice_id: int, stream: str, position: datetime | None) -> None:
+    if position is None:
+        return
+    with uow:
+        row = uow.session.exec(
+            select(SyncCursor).where(SyncCursor.practice_id == practice_id, SyncCursor.stream == stream)
+        ).first()
+        if row is None:
+            row = SyncCursor(practice_id=practice_id, stream=stream)
+            uow.session.add(row)
+        if row.position is None or position > row.position:
+            row.position = position
+        uow.commit()
+
+
+def last_sync(uow: UnitOfWork, *, practice_id: int) -> datetime | None:
+    return _cursor(uow, practice_id, CASES)
+
+
+__all__ = ["SyncReport", "last_sync", "sync_once"]
