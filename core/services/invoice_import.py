@@ -83,8 +83,10 @@ def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow
         lines = _lines(path)
         reader = csv.reader(lines, delimiter=";")
         header = next(reader, None)
-    except OSError as exc:
-        raise InvalidInput(f"Die Datei ist nicht lesbar: {exc.strerror}") from None
+    except FileNotFoundError:
+        raise InvalidInput(f"Die Datei {path} gibt es nicht. Bitte den Pfad prüfen.") from None
+    except OSError:
+        raise InvalidInput(f"Die Datei {path} ist nicht lesbar. Bitte Pfad und Rechte prüfen.") from None
     except UnicodeDecodeError:
         raise ImportRefused([(1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar")]) from None
     if header is None or not any(h.strip() for h in header):
