@@ -40,7 +40,9 @@ def _reply(payload: dict[str, Any]) -> Response:
 
 
 def _number(body: dict[str, Any], name: str, default: float, high: float) -> float:
-    value = body.get(name, default)
+    value = body.get(name)
+    if value is None:
+        return default
     if isinstance(value, bool) or not isinstance(value, int | Decimal) or not 0 <= value <= high:
         raise invalid(name, f"must be a number from 0 to {high}")
     return float(value)
