@@ -122,19 +122,22 @@ def decode_words(value: object) -> str:
 
 
 def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
-    """Decode with the declared charset, else UTF-8, else Windows-1252; returns (text, was_wrong)."""
+    """Decode with the declared charset, else UTF-8, else Windows-1252; returns (text, was_wrong).
+
+    NUL characters are dropped (no database column wants them)."""
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
         try:
-            return data.decode(candidate), candidate != charset and charset is not None
-        except (LookupError, UnicodeDecodeError):
+            text = data.decode(candidate)
+        except (LookupError, ValueError):  # unknown/bytes-only codec, bad bytes, NUL in the name
             continue
-    return data.decode("cp1252", errors="replace"), True
+        return text.replace("\x00", ""), candidate != charset and charset is not None
+    return data.decode("cp1252", errors="replace").replace("\x00", ""), True
 
 
 def _unfold(text: str) -> str:
-    return re.sub(r"\s*\r?\n\s*", " ", text).strip()
+    return re.sub(r"\s*\r?\n\s*", " ", text.replace("\x00", "")).strip()
 
 
 def _message_id(msg: Message) -> str | None:
@@ -145,7 +148,14 @@ def _message_id(msg: Message) -> str | None:
     return value or None
 
 
-_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[\w-]+(?:\.[\w-]+)+$")
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\x00-\x1f\ufffd]+@[\w-]+(?:\.[\w-]+)+$")
+
+
+def _text_of(text: str) -> str:
+    """Undo the parser's surrogate escapes of raw 8-bit bytes (UTF-8, else Windows-1252)."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        return decode_bytes(text.encode("utf-8", "surrogateescape"), "utf-8")[0]
+    return text
 
 
 def _header(msg: Message, name: str) -> list[str]:
@@ -154,10 +164,7 @@ def _header(msg: Message, name: str) -> list[str]:
     for key, value in msg.raw_items():
         if key.lower() != name.lower():
             continue
-        text = str(value)
-        if any("\udc80" <= ch <= "\udcff" for ch in text):
-            text = decode_bytes(text.encode("ascii", "surrogateescape"), "utf-8")[0]
-        values.append(text)
+        values.append(_text_of(str(value)).replace("\x00", "\ufffd"))
     return values
 
 
@@ -205,7 +212,7 @@ def _attachments(msg: Message) -> list[Attachment]:
         payload = part.get_payload(decode=True)
         found.append(
             Attachment(
-                filename=decode_words(part.get_filename() or ""),
+                filename=decode_words(_text_of(part.get_filename() or "")),
                 content_type=part.get_content_type(),
                 payload=payload if isinstance(payload, bytes) else b"",
             )
@@ -218,7 +225,9 @@ def _part_text(part: Message, defects: list[str]) -> str:
     if not isinstance(payload, bytes):
         # a multipart whose boundary never appears is left as one undecoded string
         raw = part.get_payload()
-        return raw if isinstance(raw, str) else ""
+        if not isinstance(raw, str):
+            return ""
+        return decode_bytes(raw.encode("utf-8", "surrogateescape"), part.get_content_charset())[0]
     text, wrong = decode_bytes(payload, part.get_content_charset())
     if wrong:
         defects.append("WrongCharset")

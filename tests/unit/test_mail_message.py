@@ -131,3 +131,30 @@ def test_broken_input_never_raises(raw: bytes) -> None:
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     parse(b"From: a@b.test\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" + raw)
     parse(raw)
+
+
+def test_an_encoded_word_never_becomes_a_sender_address() -> None:
+    mail = parse(b"From: =?utf-8?q?=3Cvertrag@1159finance.com=3E?= <x@evil.test>\r\n\r\nx")
+    assert mail.from_addr is None and "UnparsableFrom" in mail.defects
+    assert "vertrag@1159finance.com" not in mail.from_addresses
+
+
+@pytest.mark.parametrize(
+    "sender", ["vertrag@1159finance.com@evil.test", "root@localhost", "ann\x00a@example.test", "x@[1.2.3.4]"]
+)
+def test_malformed_addresses_leave_no_sender(sender: str) -> None:
+    assert parse(f"From: {sender}\r\n\r\nx".encode("latin-1")).from_addr is None
+
+
+def test_raw_utf8_and_latin1_headers_are_decoded() -> None:
+    utf8 = parse("From: Jörg <j@example.test>\r\nSubject: Grüße\r\n\r\nx".encode())
+    latin = parse("From: Jörg <j@example.test>\r\nSubject: Grüße\r\n\r\nx".encode("latin-1"))
+    assert (utf8.from_name, utf8.subject) == (latin.from_name, latin.subject) == ("Jörg", "Grüße")
+
+
+def test_nul_characters_never_reach_the_text() -> None:
+    mail = parse(
+        b"From: a@b.test\r\nSubject: =?utf-8?q?a=00b?=\r\n"
+        b"Content-Type: text/plain; charset=x\x00y\r\n\r\nc\x00d"
+    )
+    assert (mail.subject, mail.text) == ("ab", "cd")

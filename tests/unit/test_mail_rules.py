@@ -5,6 +5,8 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.config import Settings
 from mail.message import parse
@@ -113,3 +115,32 @@ def test_a_staff_mail_that_mentions_the_agency_is_still_a_staff_mail() -> None:
 )
 def test_command_text_is_cleaned(line: str, expected: tuple[str, bool]) -> None:
     assert clean_command_text(line) == expected
+
+
+_HEADER_TEXT = st.text(alphabet=st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    frm=_HEADER_TEXT,
+    subject=_HEADER_TEXT,
+    ctype=st.sampled_from(["text/plain", "text/html", "multipart/mixed", "application/pdf", "x/y"]),
+    params=_HEADER_TEXT,
+    body=st.binary(max_size=500),
+)
+def test_classify_never_raises_on_hostile_headers(
+    frm: str, subject: str, ctype: str, params: str, body: bytes
+) -> None:
+    raw = (
+        f"From: {frm}\r\nSubject: {subject}\r\nContent-Type: {ctype}; {params}\r\n"
+        f"Content-Disposition: attachment; filename*={params}\r\n"
+        f"Authentication-Results: {params}\r\n\r\n"
+    ).encode("latin-1") + body
+    result = classify(parse(raw), RULES, staff_addresses=STAFF)
+    assert result.kind in {
+        "agency_contract",
+        "agency_activation",
+        "agency_statement",
+        "staff_command",
+        "ignored",
+    }
