@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 
 import httpx
@@ -18,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.peers.botapi import TOKEN, FakeBotAPI
+from tests.peers.botapi import TOKEN, BackgroundBotAPI, FakeBotAPI
 
 
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -112,3 +114,22 @@ async def test_wrong_token_is_unauthorized_and_wait_for_times_out(fake_botapi: F
     assert response.status_code == 401
     with pytest.raises(TimeoutError):
         await fake_botapi.wait_for("sendMessage", timeout=0.05)
+
+
+def test_background_server_serves_a_bot_in_another_process(fake_botapi_background: BackgroundBotAPI) -> None:
+    """Sync tests (and bot subprocesses) get the same fake from a thread of its own."""
+    script = (
+        "import asyncio, sys\n"
+        "from telegram import Bot\n"
+        "async def main():\n"
+        "    async with Bot(sys.argv[1], base_url=sys.argv[2]) as bot:\n"
+        "        (update,) = await bot.get_updates(timeout=5)\n"
+        "        await bot.send_message(update.effective_chat.id, 'Antwort auf ' + update.message.text)\n"
+        "asyncio.run(main())\n"
+    )
+    fake_botapi_background.push_text(555, "Hallo")
+    subprocess.run(
+        [sys.executable, "-c", script, TOKEN, fake_botapi_background.base_url], check=True, timeout=30
+    )
+    (sent,) = fake_botapi_background.wait_for("sendMessage")
+    assert sent.raw == {"chat_id": "555", "text": "Antwort auf Hallo"}

@@ -5,7 +5,8 @@ python-telegram-bot talks to it exactly as to api.telegram.org: point the produc
 Tests push updates (`push_text`, `push_callback`, `push_document`) and inspect what the bot sent
 (`calls_of`, `wait_for`).
 
-Fixture: `fake_botapi` (function scope, async) yields a started `FakeBotAPI` with token `TOKEN`.
+Fixtures (function scope): `fake_botapi` (async) yields a started `FakeBotAPI` with token `TOKEN`
+in the test's loop; `fake_botapi_background` (sync) yields a `BackgroundBotAPI` serving from a thread.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import asyncio
 import itertools
 import json
 import socket
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
@@ -27,9 +29,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-__all__ = ["TOKEN", "Call", "FakeBotAPI"]
+__all__ = ["TOKEN", "BackgroundBotAPI", "Call", "FakeBotAPI"]
 
 TOKEN = "123456:TEST-token"
+T = TypeVar("T")
 
 
 @dataclass
@@ -418,8 +421,91 @@ def _error(code: int, description: str, retry_after: int | None = None) -> JSONR
     return JSONResponse(body, status_code=code)
 
 
+class BackgroundBotAPI:
+    """A FakeBotAPI on its own event loop in a thread, for sync tests (e.g. a bot subprocess
+    driven by Playwright's sync API). Same helpers; `wait_for` blocks instead of awaiting.
+    """
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-botapi", daemon=True)
+        self.fake: FakeBotAPI
+
+    def _run(self, coro: Coroutine[Any, Any, T], timeout: float | None = 10.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run `fn` on the server's loop: asyncio queues and events are not thread-safe."""
+
+        async def call() -> T:
+            return fn(*args, **kwargs)
+
+        return self._run(call())
+
+    def start(self) -> None:
+        self._thread.start()
+
+        async def make() -> FakeBotAPI:
+            fake = FakeBotAPI(self.token)
+            await fake.start()
+            return fake
+
+        self.fake = self._run(make())
+
+    def stop(self) -> None:
+        self._run(self.fake.stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    @property
+    def base(self) -> str:
+        return self.fake.base
+
+    @property
+    def base_url(self) -> str:
+        return self.fake.base_url
+
+    @property
+    def base_file_url(self) -> str:
+        return self.fake.base_file_url
+
+    def push_text(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self._call(self.fake.push_text, *args, **kwargs)
+
+    def push_callback(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self._call(self.fake.push_callback, *args, **kwargs)
+
+    def push_document(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self._call(self.fake.push_document, *args, **kwargs)
+
+    def fail(self, *args: Any, **kwargs: Any) -> None:
+        self._call(self.fake.fail, *args, **kwargs)
+
+    def calls_of(self, method: str) -> list[Call]:
+        return self._call(self.fake.calls_of, method)
+
+    def methods(self) -> list[str]:
+        return self._call(self.fake.methods)
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        return self._run(self.fake.wait_for(method, count, timeout), timeout + 5)
+
+
 @pytest.fixture
 async def fake_botapi() -> AsyncIterator[FakeBotAPI]:
     """A started FakeBotAPI (token TOKEN) in the test's event loop; stopped after the test."""
     async with FakeBotAPI() as fake:
         yield fake
+
+
+@pytest.fixture
+def fake_botapi_background() -> Iterator[BackgroundBotAPI]:
+    """A started BackgroundBotAPI (own thread and loop), for sync tests; stopped after the test."""
+    server = BackgroundBotAPI()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
