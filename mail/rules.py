@@ -124,9 +124,11 @@ def find_command(mail: ParsedMail, rules: MailRules) -> str | None:
 
 def _looks_like_agency(mail: ParsedMail, rules: MailRules) -> bool:
     brand = re.sub(r"[^a-z0-9]", "", rules.agency_domain.rpartition(".")[0].lower())
-    squashed = re.sub(r"[^a-z0-9]", "", f"{mail.from_name} {' '.join(mail.from_addresses)}".lower())
-    subject = mail.subject.lower()
-    return bool(brand and brand in squashed) or "1159 finance" in subject or _agency_kind(mail, rules) != ""
+    # "1159 Finance" <x@evil.test>, vertrag@1159-finance.com, a subject naming the agency …
+    squashed = re.sub(
+        r"[^a-z0-9]", "", f"{mail.from_name} {' '.join(mail.from_addresses)} {mail.subject}".lower()
+    )
+    return bool(brand and brand in squashed) or _agency_kind(mail, rules) != ""
 
 
 def _agency_kind(mail: ParsedMail, rules: MailRules) -> Kind | Literal[""]:
