@@ -68,13 +68,15 @@ class ParsedMail:
     auth_results: tuple[AuthResults, ...]
     auto_submitted: str | None
     size: int
-    sha256: str
+    sha256: str  # of the raw bytes, as stored
+    content_sha256: str  # of the raw bytes without the trace headers receivers prepend
     defects: tuple[str, ...]
 
     @property
     def identity(self) -> str:
-        """The Message-ID, or for mails without one a hash of the raw bytes (same mail → same id)."""
-        return self.message_id or f"sha256:{self.sha256}"
+        """The Message-ID; for mails without one a hash of the mail without its trace headers,
+        so the same mail delivered twice (with other Received lines) keeps one identity."""
+        return self.message_id or f"sha256:{self.content_sha256}"
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -103,8 +105,27 @@ def parse(raw: bytes) -> ParsedMail:
         auto_submitted=" ".join(_header(msg, "Auto-Submitted")).strip().lower() or None,
         size=len(raw),
         sha256=hashlib.sha256(raw).hexdigest(),
+        content_sha256=hashlib.sha256(_without_trace(raw)).hexdigest(),
         defects=tuple(defects),
     )
+
+
+_TRACE = re.compile(
+    rb"^(?:received|return-path|delivered-to|x-original-to|authentication-results|arc-[a-z-]+"
+    rb"|received-spf|x-spam-[a-z-]+|x-virus-[a-z-]+)\s*:",
+    re.IGNORECASE,
+)
+
+
+def _without_trace(raw: bytes) -> bytes:
+    """The raw mail minus the leading run of trace fields that each delivery prepends."""
+    lines = raw.splitlines(keepends=True)
+    index = 0
+    while index < len(lines) and _TRACE.match(lines[index]):
+        index += 1
+        while index < len(lines) and lines[index][:1] in (b" ", b"\t"):
+            index += 1  # folded continuation of the same field
+    return b"".join(lines[index:])
 
 
 def decode_words(value: object) -> str:

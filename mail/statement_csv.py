@@ -179,15 +179,15 @@ def parse_statement_csv(data: bytes) -> StatementRows:
     return StatementRows(rows=tuple(rows), encoding=encoding)
 
 
-def pdf_text(data: bytes) -> str | None:
-    """The text of a PDF (pages joined by blank lines), or None if it cannot be read."""
+def pdf_text(data: bytes, *, max_pages: int = 50) -> str | None:
+    """The text of a PDF (its first `max_pages` pages joined by blank lines), or None if unreadable."""
     try:
         from pypdf import PdfReader
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             reader = PdfReader(io.BytesIO(data), strict=False)
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages = [page.extract_text() or "" for page in reader.pages[:max_pages]]
     except Exception:  # noqa: BLE001 - pypdf raises many kinds of errors on broken files
         return None
     return "\n\n".join(p.strip() for p in pages).strip()

@@ -75,3 +75,13 @@ def test_forged_and_unknown_mails_never_come_back_trusted(eml: Path) -> None:
     result = classify(parse(eml.read_bytes()), RULES, staff_addresses=STAFF)
     if result.reason in {"forged", "unknown_sender", "other"}:
         assert result.kind == "ignored" and not result.trusted
+
+
+@pytest.mark.parametrize("eml", CASES, ids=[p.stem for p in CASES])
+def test_corpus_results_hold_when_the_receivers_checks_are_required(eml: Path) -> None:
+    strict = MailRules(
+        agency_domain="1159finance.com", authserv_id="mx.praxis.test", require_auth_results=True
+    )
+    expected = json.loads(eml.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    result = classify(parse(eml.read_bytes()), strict, staff_addresses=STAFF)
+    assert (result.kind, result.reason) == (expected["kind"], expected["reason"])

@@ -55,6 +55,18 @@ def test_a_mail_without_message_id_gets_a_stable_hash_identity() -> None:
     assert parse(raw + b"!").identity != first.identity
 
 
+def test_a_mail_without_message_id_delivered_twice_keeps_one_identity() -> None:
+    raw = b"From: a@b.test\r\nSubject: x\r\n\r\nbody"
+    first = (
+        b"Received: from a by mx;\r\n\tFri, 6 Nov 2026 10:00:00 +0100\r\nAuthentication-Results: mx; none\r\n"
+    )
+    again = b"Received: from b by mx; Fri, 6 Nov 2026 10:05:00 +0100\r\nX-Spam-Status: No\r\n"
+    assert parse(first + raw).identity == parse(again + raw).identity == parse(raw).identity
+    assert parse(first + raw).sha256 != parse(again + raw).sha256
+    # trace fields below the sender's own headers are content, not delivery
+    assert parse(raw.replace(b"\r\n\r\n", b"\r\nReceived: x\r\n\r\n")).identity != parse(raw).identity
+
+
 def test_the_same_mail_delivered_twice_has_one_identity() -> None:
     raw = _raw(From="a@b.test", Subject="x", Message_ID="<same@b.test>")
     redelivered = b"Received: from relay2 by mx; Fri, 6 Nov 2026 10:00:00 +0100\r\n" + raw
