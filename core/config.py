@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     free_months: int = 6
 
     outbox_interval_seconds: float = 5.0
+    # How long a worker that died mid-send holds an outbox item before another may resend it.
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
     sync_interval_seconds: float = 300.0
     session_timeout_minutes: int = 30
 

@@ -65,7 +65,7 @@ def cancel(session: Session, item: OutboxItem) -> bool:
     return True
 
 
-def _lease(uow: UnitOfWork, item_id: int, worker: str) -> OutboxItem | None:
+def _lease(uow: UnitOfWork, item_id: int, worker: str, lease: timedelta) -> OutboxItem | None:
     now = utcnow()
     with uow:
         result = uow.session.connection().execute(
@@ -75,7 +75,7 @@ def _lease(uow: UnitOfWork, item_id: int, worker: str) -> OutboxItem | None:
                 col(OutboxItem.state) == "pending",
                 or_(col(OutboxItem.locked_until).is_(None), col(OutboxItem.locked_until) < now),
             )
-            .values(locked_until=now + LEASE, locked_by=worker)
+            .values(locked_until=now + lease, locked_by=worker)
         )
         if result.rowcount != 1:
             return None
@@ -105,10 +105,19 @@ def due_items(uow: UnitOfWork, *, limit: int = 50, practice_id: int | None = Non
 
 
 async def deliver(
-    uow: UnitOfWork, *, finance: Finance1159Client, item_id: int, worker: str = WORKER_ID
+    uow: UnitOfWork,
+    *,
+    finance: Finance1159Client,
+    item_id: int,
+    worker: str = WORKER_ID,
+    lease: timedelta = LEASE,
 ) -> DeliveryResult:
-    """Send one item if nobody else holds it; record the answer."""
-    item = _lease(uow.fresh(), item_id, worker)
+    """Send one item if nobody else holds it; record the answer.
+
+    `lease` is how long a crashed sender keeps the item before another worker may send it again
+    (Settings.outbox_lease_seconds); it must be longer than one call with all its retries.
+    """
+    item = _lease(uow.fresh(), item_id, worker, lease)
     if item is None:
         return DeliveryResult(False, False, "Wird bereits übermittelt.")
     try:
@@ -142,11 +151,12 @@ async def run_once(
     worker: str = WORKER_ID,
     limit: int = 50,
     practice_id: int | None = None,
+    lease: timedelta = LEASE,
 ) -> int:
     """Deliver every due item once; returns how many were delivered."""
     delivered = 0
     for item_id in due_items(uow.fresh(), limit=limit, practice_id=practice_id):
-        result = await deliver(uow, finance=finance, item_id=item_id, worker=worker)
+        result = await deliver(uow, finance=finance, item_id=item_id, worker=worker, lease=lease)
         delivered += int(result.done)
     return delivered
 
