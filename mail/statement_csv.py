@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from core.domain.dates import parse_date
 from core.domain.errors import InvalidInput
+from core.domain.money import parse_amount
 
 __all__ = [
     "BOOKING_KINDS",
@@ -96,25 +98,23 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _amount(text: str) -> Decimal | str:
+    # The agency writes decimal commas only; a dotted 12.50 means its format changed: refuse it.
     text = text.strip()
-    if not text:
-        return "Betrag fehlt."
-    if text.startswith("-"):
-        return f"Betrag „{text}“ ist negativ; Beträge sind immer positiv."
-    if not _AMOUNT.match(text):
-        return f"Betrag „{text}“ ist keine Zahl im Format 1.234,56."
-    value = Decimal(text.replace(".", "").replace(",", ".")).quantize(Decimal("0.01"))
-    return value if value > 0 else f"Betrag „{text}“ ist nicht größer als 0."
+    if text and not text.startswith("-") and not _AMOUNT.match(text):
+        return f"Betrag „{text}“ ist nicht im Format 1.234,56."
+    try:
+        return parse_amount(text)
+    except InvalidInput as exc:
+        return exc.user_message
 
 
 def _date(text: str) -> date | str:
-    match = _DATE.match(text.strip())
-    if not match:
+    if text.strip() and not _DATE.match(text.strip()):
         return f"Buchungsdatum „{text}“ ist nicht im Format TT.MM.JJJJ."
     try:
-        return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        return f"Buchungsdatum „{text}“ gibt es nicht."
+        return parse_date(text, field="Buchungsdatum")
+    except InvalidInput as exc:
+        return exc.user_message
 
 
 def _header(fields: list[str]) -> dict[str, int] | str:

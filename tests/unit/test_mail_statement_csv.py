@@ -71,7 +71,7 @@ def test_every_bad_row_is_named_with_its_line_and_a_german_reason() -> None:
     lines = sorted({line for line, _ in problems})
     assert lines == [3, 4, 5, 6, 7, 8, 9]
     text = caught.value.user_message
-    assert "Zeile 3: Buchungsdatum „31.02.2026“ gibt es nicht." in text
+    assert "Zeile 3: Buchungsdatum „31.02.2026“ gibt es nicht im Kalender" in text
     assert "Zeile 4" in text and "TT.MM.JJJJ" in text
     assert "Zeile 5: Buchungsart „Geschenk“ ist unbekannt." in text
     assert "Zeile 7" in text and "negativ" in text
