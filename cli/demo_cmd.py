@@ -1,0 +1,153 @@
+"""`inkasso demo`: the whole product on embedded defaults, stopped cleanly with Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import typer
+
+from cli.common import friendly, make_app
+from cli.run_cmds import worker
+from core.bootstrap import App, configure_logging
+from core.services import demo_setup
+
+DASHBOARD_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+log = logging.getLogger("inkasso.demo")
+
+
+def _local_sandbox(app: App) -> tuple[str, int] | None:
+    url = urlparse(app.settings.finance1159_base_url)
+    if url.hostname in ("127.0.0.1", "localhost") and url.port:
+        return url.hostname, url.port
+    return None
+
+
+def _start_sandbox(app: App, host: str, port: int) -> tuple[threading.Thread, object] | None:
+    try:
+        httpx.get(f"http://{host}:{port}/_sandbox/state", timeout=1)
+        typer.echo(f"1159-Finance-Sandbox läuft bereits auf {host}:{port} und wird mitbenutzt.")
+        return None
+    except httpx.HTTPError:
+        pass
+    from core.finance1159.sandbox.config import SandboxConfig
+    from core.finance1159.sandbox.server import make_server
+
+    config = SandboxConfig.from_settings(
+        app.settings, data_dir=app.settings.data_dir / "sandbox", public_url=f"http://{host}:{port}"
+    )
+    server = make_server(config, host, port)
+    thread = threading.Thread(target=server.run, name="sandbox", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return thread, server
+
+
+def _start_dashboard(port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_SCRIPT),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    return subprocess.Popen(
+        command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+@friendly
+def demo(
+    port: int = typer.Option(8501, "--port", help="Port des Dashboards."),
+    no_dashboard: bool = typer.Option(False, "--ohne-dashboard", help="Dashboard nicht starten."),
+) -> None:
+    """Alles auf den eingebauten Voreinstellungen starten: Sandbox, Demo-Praxis, Worker, Dashboard."""
+    configure_logging(logging.WARNING)
+    app = make_app()
+    sandbox = None
+    if (where := _local_sandbox(app)) is not None:
+        sandbox = _start_sandbox(app, *where)
+    mail_configured = bool(app.settings.imap_host and app.settings.smtp_host)
+    state = demo_setup.prepare(
+        app.uow(),
+        practice_id=app.practice_id,
+        data_dir=app.settings.data_dir,
+        practice_email=app.settings.practice_email,
+        walk_onboarding=not mail_configured,
+    )
+    dashboard = None if no_dashboard else _start_dashboard(port)
+    _tell(app, state, port, dashboard is not None, mail_configured)
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await worker(app, stop)
+
+    try:
+        asyncio.run(main())
+    finally:
+        typer.echo("Demo wird beendet …")
+        if dashboard is not None:
+            dashboard.terminate()
+            try:
+                dashboard.wait(10)
+            except subprocess.TimeoutExpired:
+                dashboard.kill()
+        if sandbox is not None:
+            _thread, server = sandbox
+            server.should_exit = True  # type: ignore[attr-defined]
+            _thread.join(10)
+        app.close()
+        typer.echo(
+            "Demo beendet. Die Daten bleiben in ./data und werden beim nächsten Start weiterverwendet."
+        )
+
+
+def _tell(app: App, state: demo_setup.DemoState, port: int, dashboard: bool, mail: bool) -> None:
+    s = app.settings
+    lines = ["", "Praxis-Inkasso Demo läuft.", ""]
+    if state.invoices_created:
+        lines.append(f"  Demo-Praxis angelegt: {state.invoices_created} erfundene Rechnungen.")
+    else:
+        lines.append("  Vorhandene Demo-Daten aus ./data werden weiterverwendet.")
+    if dashboard:
+        lines.append(f"  Dashboard:      http://127.0.0.1:{port}  (Login: {state.login} / {state.password})")
+    lines.append(f"  1159 Finance:   {s.finance1159_base_url}  (lokale Sandbox)")
+    lines.append("  Chat im Terminal: in einem zweiten Terminal `inkasso chat` starten.")
+    if s.telegram_bot_token is None:
+        lines.append(
+            "  Telegram:       TELEGRAM_BOT_TOKEN und PRACTICE_CHAT_ID in .env eintragen, dann neu starten."
+        )
+    else:
+        lines.append("  Telegram:       Bot läuft.")
+    if not mail:
+        note = ", ".join(state.onboarding_steps) if state.onboarding_steps else "bereits aktiv"
+        lines.append(
+            f"  Onboarding:     kein Mailserver eingerichtet – die Schritte wurden von Hand ausgelöst "
+            f"({note})."
+        )
+    lines += ["", "  Beenden mit Strg+C.", ""]
+    typer.echo("\n".join(lines))
