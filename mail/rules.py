@@ -7,11 +7,11 @@ anything it does not recognise or does not trust comes back as kind `ignored` wi
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from core.domain.money import clean_text
 from mail.message import Attachment, ParsedMail
 from mail.trust import TrustVerdict, sender_verdict
 
@@ -78,16 +78,14 @@ class Classification:
     command: str | None = None
 
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\u00ad]")
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|antw|fwd?|wg|tr)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
 
 
 def clean_command_text(text: str) -> tuple[str, bool]:
-    """Normalise one line: NFC, no invisible marks, single spaces, reply prefixes stripped.
+    """Normalise one line: NFKC, no invisible marks, single spaces, reply prefixes stripped.
 
     Returns (text, had_reply_prefix)."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).replace("\xa0", " ")
-    text = " ".join(text.split())
+    text = " ".join(clean_text(text).split())
     had_prefix = False
     while match := _REPLY_PREFIX.match(text):
         text = text[match.end() :]
