@@ -111,7 +111,8 @@ def _wait_started(server: Any, thread: threading.Thread) -> None:
 
 
 def make_config(data_dir: Path, **overrides: Any) -> SandboxConfig:
-    return SandboxConfig(client_id=CLIENT_ID, api_key=API_KEY, data_dir=data_dir, seed=1159, **overrides)
+    options = {"client_id": CLIENT_ID, "api_key": API_KEY, "seed": 1159, **overrides}
+    return SandboxConfig(data_dir=data_dir, **options)
 
 
 @pytest.fixture(scope="session")

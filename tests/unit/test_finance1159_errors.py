@@ -24,8 +24,12 @@ Handler = Callable[[httpx.Request], httpx.Response]
 def client_for(handler: Handler, max_attempts: int = 3) -> Finance1159Client:
     http = httpx.AsyncClient(base_url="https://agency.test/api/v1", transport=httpx.MockTransport(handler))
     return Finance1159Client(
-        http, client_id="praxis-1", api_key=SecretStr(SECRET), max_attempts=max_attempts,
-        backoff_base=0.001, backoff_max=0.002,
+        http,
+        client_id="praxis-1",
+        api_key=SecretStr(SECRET),
+        max_attempts=max_attempts,
+        backoff_base=0.001,
+        backoff_max=0.002,
     )
 
 
@@ -53,7 +57,12 @@ async def test_each_error_envelope_becomes_its_typed_error(status: int, message:
             await client.get_case(17)
     error = caught.value
     assert isinstance(error, AgencyRejected)
-    assert (error.code, error.information, error.dataset, error.status_code) == (message, "amount", 17, status)
+    assert (error.code, error.information, error.dataset, error.status_code) == (
+        message,
+        "amount",
+        17,
+        status,
+    )
     assert error.user_message and SECRET not in str(error) and SECRET not in error.user_message
 
 
@@ -126,7 +135,9 @@ async def test_a_final_rejection_is_not_retried() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal calls
         calls += 1
-        return httpx.Response(400, json={"error": True, "message": "CASE_CLOSED", "information": "", "dataset": 1})
+        return httpx.Response(
+            400, json={"error": True, "message": "CASE_CLOSED", "information": "", "dataset": 1}
+        )
 
     async with client_for(handler) as client:
         with pytest.raises(errors.CaseClosed):
@@ -139,7 +150,9 @@ async def test_every_request_carries_the_credentials() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers)
-        return httpx.Response(200, json={"error": False, "payments": [], "page": 1, "per_page": 100, "total": 0})
+        return httpx.Response(
+            200, json={"error": False, "payments": [], "page": 1, "per_page": 100, "total": 0}
+        )
 
     async with client_for(handler) as client:
         await client.list_payments()

@@ -58,6 +58,10 @@ def test_costs_never_exceed_a_small_claim_and_expenses_never_twenty_euros(princi
 
 def test_debtor_money_pays_costs_then_interest_then_principal() -> None:
     split = allocate(Decimal("60"), open_costs=Decimal("55.62"), open_interest=Decimal("3.00"))
-    assert (split.costs, split.interest, split.principal) == (Decimal("55.62"), Decimal("3.00"), Decimal("1.38"))
+    assert (split.costs, split.interest, split.principal) == (
+        Decimal("55.62"),
+        Decimal("3.00"),
+        Decimal("1.38"),
+    )
     split = allocate(Decimal("20"), open_costs=Decimal("55.62"), open_interest=Decimal("3.00"))
     assert (split.costs, split.interest, split.principal) == (Decimal("20"), Decimal("0"), Decimal("0"))

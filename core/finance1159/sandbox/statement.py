@@ -56,7 +56,8 @@ def bookings(runtime: Runtime, month: str) -> list[Booking]:
             Decimal(r["amount"]),
         )
         for r in q(
-            "SELECT p.*, c.reference FROM payments p JOIN cases c USING (case_id)"
+            "SELECT p.case_id, p.date, p.source, p.amount, c.reference"
+            " FROM payments p JOIN cases c USING (case_id)"
             " WHERE p.date >= ? AND p.date < ?",
             span,
         )
@@ -70,7 +71,7 @@ def bookings(runtime: Runtime, month: str) -> list[Booking]:
             Decimal(r["amount"]),
         )
         for r in q(
-            "SELECT f.*, c.reference FROM fees f JOIN cases c USING (case_id)"
+            "SELECT f.case_id, f.date, f.type, f.amount, c.reference FROM fees f JOIN cases c USING (case_id)"
             " WHERE f.date >= ? AND f.date < ?",
             span,
         )
@@ -139,7 +140,7 @@ def to_pdf(rows: list[Booking], month: str, client_id: str) -> bytes:
     ]:
         pdf.set_font("Helvetica", "B" if bold else "", 9)
         for width, cell in zip(widths, cells, strict=True):
-            pdf.cell(width, 6, cell, border=1)  # core fonts are Latin-1: umlauts yes, no euro sign
+            pdf.cell(w=width, h=6, text=cell, border=1)  # core fonts are Latin-1: umlauts yes, no euro sign
         pdf.ln()
     if not rows:
         pdf.cell(0, 8, "Keine Buchungen in diesem Monat.", new_x="LMARGIN", new_y="NEXT")
