@@ -25,7 +25,10 @@ class MailSecurity(StrEnum):
 class Settings(BaseSettings):
     """Every setting of the product; `.env.example` explains each one."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Empty values (`TELEGRAM_BOT_TOKEN=` in .env) mean "not set".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     environment: str = "development"
     database_url: str = DEFAULT_SQLITE_URL
