@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import select
+from sqlmodel import col, or_, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import User
@@ -99,6 +99,25 @@ def actor_for_email(uow: UnitOfWork, *, practice_id: int, email: str) -> Actor:
             select(User).where(User.practice_id == practice_id, User.email == address)
         ).first()
         return _actor(user, f"mail:{address}")
+
+
+def actor_for_console(uow: UnitOfWork, *, practice_id: int, who: str | None = None) -> Actor:
+    """The registered user the console chat acts as: login name, mail address or Telegram id;
+    without `who`, the first manager."""
+    with uow:
+        query = select(User).where(User.practice_id == practice_id)
+        if who is None:
+            query = query.where(User.role == Role.MANAGER)
+        else:
+            who = who.strip()
+            matches = [User.login == who, User.email == who.lower()]
+            if who.isdigit() and len(who) < 19:
+                matches.append(User.telegram_id == int(who))
+            query = query.where(or_(*matches))
+        user = uow.session.exec(query.order_by(col(User.id))).first()
+        if user is None:
+            return _actor(None, f"console:{who}")
+        return _actor(user, f"console:{user.login or user.email or user.telegram_id}")
 
 
 def actor_for_user(user: User) -> Actor:

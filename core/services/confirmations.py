@@ -47,9 +47,18 @@ def issue(uow: UnitOfWork, *, practice_id: int, actor: Actor, action: str, subje
 
 
 def consume(
-    uow: UnitOfWork, *, practice_id: int, actor: Actor, token: str, action: str | None = None
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    token: str,
+    action: str | None = None,
+    subject: str | None = None,
 ) -> Pending:
-    """Use a token once: unknown, foreign, expired or used tokens are refused and change nothing."""
+    """Use a token once: unknown, foreign, expired or used tokens are refused and change nothing.
+
+    With `subject` (e.g. the invoice number typed beside a mail code), a token for another
+    subject is refused too, and stays usable for its own."""
     token = token.strip().upper()
     now = utcnow()
     with uow:
@@ -58,6 +67,11 @@ def consume(
         ).first()
         if row is None or row.user_id != actor.user_id or (action is not None and row.action != action):
             raise NotAllowed("Diese Bestätigung ist ungültig. Bitte den Befehl neu senden.", "unknown token")
+        if subject is not None and row.subject != subject:
+            raise NotAllowed(
+                f"Dieser Code gehört nicht zu {subject[:40]}. Bitte Code und Rechnungsnummer prüfen.",
+                "token for another subject",
+            )
         if row.used_at is not None:
             raise PreconditionFailed(
                 "Diese Bestätigung wurde schon verwendet – es wurde nichts doppelt ausgeführt."

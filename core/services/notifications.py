@@ -38,6 +38,15 @@ def mark_delivered(uow: UnitOfWork, *, notification_id: int) -> bool:
         return bool(won == 1)
 
 
+def release(uow: UnitOfWork, *, notification_id: int) -> None:
+    """Undo a claim whose delivery failed, so the next round tries again."""
+    with uow:
+        uow.session.connection().execute(
+            update(Notification).where(col(Notification.id) == notification_id).values(delivered_at=None)
+        )
+        uow.commit()
+
+
 def add(uow: UnitOfWork, *, practice_id: int, kind: str, text: str) -> None:
     with uow:
         uow.session.add(Notification(practice_id=practice_id, kind=kind, text=text))
