@@ -28,7 +28,7 @@ class Recorder:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         raw = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
         return "250 OK"
 
 
@@ -119,7 +119,9 @@ async def test_the_statement_lists_the_months_bookings_as_documented(
     msg = smtp[1].messages[-1]
     assert msg["From"].addresses[0].addr_spec == "abrechnung@1159finance.test"
     assert msg["Subject"] == f"1159 Finance: Monatsabrechnung {today:%m/%Y}"
-    files = {part.get_filename(): part.get_payload(decode=True) for part in msg.iter_attachments()}
+    files: dict[str | None, bytes] = {
+        part.get_filename(): bytes(part.get_payload(decode=True)) for part in msg.iter_attachments()
+    }
     assert set(files) == {f"Monatsabrechnung_{month}.pdf", f"Monatsabrechnung_{month}.csv"}
     assert files[f"Monatsabrechnung_{month}.pdf"].startswith(b"%PDF")
     csv_bytes = files[f"Monatsabrechnung_{month}.csv"]

@@ -45,7 +45,7 @@ class SandboxHandle:
     def control(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self._http.post(path, json=body or {})
         response.raise_for_status()
-        return from_json(response.content)  # type: ignore[no-any-return]
+        return from_json(response.content)
 
     def advance(self, days: int) -> dict[str, Any]:
         return self.control("/clock", {"days": days})
@@ -56,7 +56,7 @@ class SandboxHandle:
     def state(self) -> dict[str, Any]:
         response = self._http.get("/state")
         response.raise_for_status()
-        return from_json(response.content)  # type: ignore[no-any-return]
+        return from_json(response.content)
 
     def reset(self) -> dict[str, Any]:
         return self.control("/reset")
@@ -69,7 +69,7 @@ class SandboxHandle:
             headers={"Content-Type": "application/json"},
         )
         response.raise_for_status()
-        return from_json(response.content)  # type: ignore[no-any-return]
+        return from_json(response.content)
 
     def close(self) -> None:
         self._http.close()

@@ -56,7 +56,7 @@ async def test_each_error_envelope_becomes_its_typed_error(status: int, message:
         with pytest.raises(expected) as caught:
             await client.get_case(17)
     error = caught.value
-    assert isinstance(error, AgencyRejected)
+    assert isinstance(error, AgencyRejected) and isinstance(error, errors.Finance1159Rejected)
     assert (error.code, error.information, error.dataset, error.status_code) == (
         message,
         "amount",

@@ -27,7 +27,7 @@ BULK_DEBTOR = {
 
 
 def _rt(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 async def _body(request: Request) -> dict[str, Any]:
