@@ -157,7 +157,8 @@ def main() -> None:
     sandbox = mail(
         "vertrag@1159finance.com",
         "1159 Finance: Ihr Inkasso-Vertrag zur Unterschrift",
-        "Bitte unterschreiben: http://127.0.0.1:8159/_sandbox/sign/tok-42\nKundennummer: demo-praxis\n",
+        "Bitte unterzeichnen Sie Ihren Vertrag hier:\nhttp://127.0.0.1:8159/_sandbox/sign/tok-42_Ab\n\n"
+        "Ihre Client-ID: demo-praxis\n",
     )
     write(
         "agency_contract_sandbox_dkim_only",
@@ -167,7 +168,7 @@ def main() -> None:
             "trusted": True,
             "reason": "contract",
             "detail_contains": "dkim=pass",
-            "signing_link": "http://127.0.0.1:8159/_sandbox/sign/tok-42",
+            "signing_link": "http://127.0.0.1:8159/_sandbox/sign/tok-42_Ab",
             "client_id": "demo-praxis",
         },
         trace=f"Authentication-Results: mx.praxis.test; dkim=pass header.d={d}; spf=none\r\n",

@@ -105,3 +105,20 @@ def test_pdf_text_is_extracted_and_a_broken_pdf_gives_none() -> None:
     assert pdf_text(b"%PDF-1.4 kaputt") is None
     pdf_text(data[: len(data) // 3])  # a truncated file must not raise, whatever it yields
     assert pdf_text(b"") is None
+
+
+def test_the_sandbox_statement_files_are_read_by_this_parser() -> None:
+    from core.finance1159.sandbox.statement import Booking, to_csv, to_pdf
+
+    bookings = [
+        Booking(17, "R-2025-0042", date(2026, 10, 3), "Zahlung Schuldner", Decimal("1234.5")),
+        Booking(17, "R-2025-0042", date(2026, 10, 1), "Inkassokosten", Decimal("44.10")),
+        Booking(21, "R-2025-0077", date(2026, 10, 15), "Fallgebühr", Decimal("2.50")),
+    ]
+    rows = parse_statement_csv(to_csv(bookings)).rows
+    assert [(r.case_id, r.kind, r.amount) for r in rows] == [
+        ("17", "debtor_payment", Decimal("1234.50")),
+        ("17", "collection_fee", Decimal("44.10")),
+        ("21", "case_fee", Decimal("2.50")),
+    ]
+    assert "Monatsabrechnung 10/2026" in (pdf_text(to_pdf(bookings, "2026-10", "demo-praxis")) or "")
