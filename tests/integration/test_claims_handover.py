@@ -1,0 +1,270 @@
+"""Handing invoices over to 1159 Finance through the services, the outbox and the real sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from core import outbox
+from core.bootstrap import App
+from core.db.models import AuditEvent, Notification
+from core.domain.claims import InvoiceStatus
+from core.domain.errors import NotAllowed, NotFound, PreconditionFailed, Refused
+from core.domain.onboarding import OnboardingState
+from core.services import claims, status
+from core.services.access import OPERATOR
+from tests.integration._claims_helpers import (
+    MANAGER,
+    STAFF,
+    RecordingSandbox,
+    agency_cases,
+    all_claims,
+    claim_of,
+    client,
+    dead_url,
+    invoice_of,
+    outbox_items,
+    product,
+    ready_invoice,
+)
+from tests.peers.sandbox import SandboxHandle
+
+
+async def test_handing_over_an_invoice_creates_exactly_one_case_at_the_agency(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(database_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    async with client(sandbox) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    cases = agency_cases(sandbox)
+    assert [c["reference"] for c in cases] == ["R-1"]
+    assert outcome.delivered and outcome.case_id == cases[0]["case_id"]
+    assert "an 1159 Finance übergeben" in outcome.message
+    claim = claim_of(app, "R-1")
+    assert (claim.delivery, claim.case_id, claim.agency_status) == ("submitted", outcome.case_id, "received")
+    assert invoice_of(app, "R-1").status == InvoiceStatus.IN_COLLECTION
+    assert [i.state for i in outbox_items(app)] == ["done"]
+    with app.uow() as uow:
+        actions = uow.session.exec(select(AuditEvent.action)).all()
+        notes = uow.session.exec(select(Notification.text)).all()
+    assert "claim.create" in actions and "claim.submitted" in actions
+    assert any("R-1" in n and "angelegt" in n for n in notes)
+    app.close()
+
+
+def _unknown(app: App) -> str:
+    ready_invoice(app, "R-1")
+    return "R-404"
+
+
+def _not_overdue(app: App) -> str:
+    ready_invoice(app, "R-1", due_days_ago=-5)
+    return "R-1"
+
+
+def _fully_paid(app: App) -> str:
+    ready_invoice(app, "R-1", paid="120,00")
+    return "R-1"
+
+
+def _no_legal_basis(app: App) -> str:
+    ready_invoice(app, "R-1", reminder=True, announced=False)
+    return "R-1"
+
+
+def _ready(app: App) -> str:
+    return ready_invoice(app, "R-1").number
+
+
+REFUSALS: dict[str, tuple[Callable[[App], str], type[Refused], str, OnboardingState]] = {
+    "unknown invoice": (_unknown, NotFound, "Rechnung R-404 gibt es nicht", OnboardingState.ACTIVE),
+    "not overdue": (_not_overdue, PreconditionFailed, "noch nicht überfällig", OnboardingState.ACTIVE),
+    "fully paid": (_fully_paid, PreconditionFailed, "vollständig bezahlt", OnboardingState.ACTIVE),
+    "no legal basis": (_no_legal_basis, PreconditionFailed, "Rechtsgrundlage", OnboardingState.ACTIVE),
+    "onboarding not active": (_ready, PreconditionFailed, "noch nicht aktiv", OnboardingState.SIGNED),
+}
+
+
+@pytest.mark.parametrize("reason", list(REFUSALS))
+async def test_a_refused_hand_over_names_its_reason_in_german_and_sends_and_stores_nothing(
+    reason: str, sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    setup, error, words, state = REFUSALS[reason]
+    app = product(sqlite_url, tmp_path, recorded.handle, onboarding_state=state)
+    number = setup(app)
+    async with client(recorded.handle) as finance:
+        with pytest.raises(error) as caught:
+            claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number=number)
+        with pytest.raises(error) as caught_again:
+            await claims.create(
+                app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number=number
+            )
+    assert words in caught.value.user_message and words in caught_again.value.user_message
+    assert caught.value.exit_code == 1
+    assert recorded.recorder.requests == []
+    assert all_claims(app) == [] and outbox_items(app) == []
+    app.close()
+
+
+async def test_an_invoice_already_handed_over_is_refused_the_second_time_and_nothing_is_sent(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    async with client(recorded.handle) as finance:
+        await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+        sent = len(recorded.recorder.requests)
+        with pytest.raises(PreconditionFailed) as caught:
+            await claims.create(
+                app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number=" R-1 "
+            )
+    assert "bereits an 1159 Finance übergeben" in caught.value.user_message
+    assert len(recorded.recorder.requests) == sent
+    assert len(all_claims(app)) == 1 and len(outbox_items(app)) == 1
+    assert len(agency_cases(recorded.handle)) == 1
+    app.close()
+
+
+async def test_a_claim_queued_while_the_agency_is_down_is_kept_and_delivered_once_it_is_back(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    sandbox.faults(error_rate=1.0)
+    async with client(sandbox, max_attempts=3) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+        assert not outcome.delivered and "vorgemerkt" in outcome.message
+        [item] = outbox_items(app)
+        assert (item.state, item.attempts, item.locked_until) == ("pending", 1, None)
+        assert "HTTP 50" in item.last_error
+        st = status.load(app.uow(), practice_id=app.practice_id, number="R-1")
+        assert st.status_label.startswith("vorgemerkt")
+        sandbox.faults()
+        # Not due yet (backoff), so a worker round leaves it; an explicit delivery sends it now.
+        assert await outbox.run_once(app.uow(), finance=finance) == 0
+        result = await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)
+    assert result.done
+    # Half of the 50x answers were lost after the case was made: still exactly one case.
+    assert [c["reference"] for c in agency_cases(sandbox)] == ["R-1"]
+    assert claim_of(app, "R-1").case_id == agency_cases(sandbox)[0]["case_id"]
+    app.close()
+
+
+async def test_a_claim_the_agency_refuses_for_good_is_failed_with_its_reason_and_not_sent_again(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    from tests.factories import add_patient
+
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    patient = add_patient(app, email="erika-at-example.org")  # the agency wants a mail address
+    ready_invoice(app, "R-1", patient=patient)
+    async with client(recorded.handle) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+        assert not outcome.delivered and "abgelehnt" in outcome.message
+        assert "debtor.email" in outcome.message
+        await outbox.run_once(app.uow(), finance=finance)
+        st = await status.fetch(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    assert len(recorded.calls("POST", "/claims")) == 1
+    [item] = outbox_items(app)
+    assert item.state == "failed" and "INVALID_PARAMETER" in item.last_error
+    assert st.delivery == "failed" and "debtor.email" in st.failure_reason
+    assert st.status_label == "von 1159 Finance abgelehnt" and not st.stale
+    # The invoice is back in the overdue list, so it can be corrected and handed over again later.
+    assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
+    app.close()
+
+
+async def test_staff_may_not_withdraw_a_claim_and_a_manager_may(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    async with client(sandbox) as finance:
+        await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+        with pytest.raises(NotAllowed) as caught:
+            await claims.withdraw(app.uow(), finance=finance, actor=STAFF, **common)
+        assert "nur Praxisleitungen" in caught.value.user_message
+        assert agency_cases(sandbox)[0]["status"] == "received"
+        message = await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+        assert "zurückgezogen" in message
+        with pytest.raises(PreconditionFailed, match="bereits zurückgezogen"):
+            await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+    [case] = agency_cases(sandbox)
+    assert case["status"] == "withdrawn"
+    claim = claim_of(app, "R-1")
+    assert (claim.delivery, claim.agency_status) == ("withdrawn", "withdrawn")
+    assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
+    app.close()
+
+
+async def test_withdrawing_a_claim_not_yet_sent_cancels_it_without_asking_the_agency(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    claims.queue(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1")
+    async with client(recorded.handle) as finance:
+        message = await claims.withdraw(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=OPERATOR, number="R-1"
+        )
+        assert "noch nicht übermittelt" in message
+        assert await outbox.run_once(app.uow(), finance=finance) == 0
+    assert recorded.recorder.requests == []
+    assert [i.state for i in outbox_items(app)] == ["cancelled"]
+    assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
+    app.close()
+
+
+async def test_a_claim_whose_case_already_collected_money_cannot_be_withdrawn(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    async with client(sandbox) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+        sandbox.advance(2)
+        sandbox.pay(outcome.case_id or 0, "10.00")
+        await status.fetch(app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1")
+        with pytest.raises(PreconditionFailed, match="schon Geld eingenommen"):
+            await claims.withdraw(
+                app.uow(), finance=finance, practice_id=app.practice_id, actor=MANAGER, number="R-1"
+            )
+    assert agency_cases(sandbox)[0]["status"] == "in_collection"
+    app.close()
+
+
+async def test_a_claim_created_while_nothing_listens_is_only_queued(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    from tests.peers.sandbox import make_finance_client
+
+    down = SandboxHandle(dead_url().removesuffix("/api/v1"), sandbox.config)
+    async with make_finance_client(down, max_attempts=2) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    down.close()
+    assert not outcome.delivered and "sobald 1159 Finance erreichbar ist" in outcome.message
+    assert [i.state for i in outbox_items(app)] == ["pending"]
+    assert "ConnectError" in outbox_items(app)[0].last_error
+    app.close()
