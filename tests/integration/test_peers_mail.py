@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -86,7 +87,8 @@ def test_lmtp_delivery_puts_raw_bytes_into_each_mailbox(mailbox_clean: Dovecot) 
 
 def test_mailbox_clean_leaves_only_the_standard_folders_empty(dovecot: Dovecot) -> None:
     with dovecot.mailbox() as box:
-        box.folder.create("Praxis-Inkasso")
+        box.folder.create("Praxis-Inkasso/Erledigt")
+        box.append(_message("Erledigt").as_bytes(), "Praxis-Inkasso/Erledigt")
     dovecot.deliver(_message("Alt").as_bytes(), PRACTICE_EMAIL)
     dovecot.empty()
     with dovecot.mailbox() as box:
@@ -119,8 +121,7 @@ async def test_starttls_server_requires_auth_and_relays(
         tls_context=mailbox_clean.ssl_context(), username=PRACTICE_EMAIL, password="secret",
     )  # fmt: skip
     assert smtp.logins == [PRACTICE_EMAIL]
-    with mailbox_clean.mailbox() as box:
-        assert [m.subject for m in box.fetch()] == ["TLS"]
+    assert [m.subject for m in mailbox_clean.messages()] == ["TLS"]
 
 
 async def test_implicit_tls_server_relays(mailbox_clean: Dovecot, smtp_server_tls: SmtpServer) -> None:
@@ -128,8 +129,7 @@ async def test_implicit_tls_server_relays(mailbox_clean: Dovecot, smtp_server_tl
         _message("SMTPS"), hostname="127.0.0.1", port=smtp_server_tls.port, use_tls=True,
         tls_context=mailbox_clean.ssl_context(), username="chef@example.test", password="secret",
     )  # fmt: skip
-    with mailbox_clean.mailbox() as box:
-        assert [m.subject for m in box.fetch()] == ["SMTPS"]
+    assert [m.subject for m in mailbox_clean.messages()] == ["SMTPS"]
 
 
 def test_mail_settings_build_the_products_settings(mail_settings: dict[str, str], dovecot: Dovecot) -> None:
@@ -143,3 +143,30 @@ def test_mail_settings_build_the_products_settings(mail_settings: dict[str, str]
     )
     with box.login(ssl_settings.imap_user or "", dovecot.password):
         pass
+
+
+def test_wait_for_messages_sees_mail_sent_from_another_thread(smtp_server: SmtpServer) -> None:
+    def send() -> None:
+        with smtplib.SMTP(smtp_server.host, smtp_server.port) as client:
+            client.send_message(_message("Aus dem Worker", to="anna@example.test"))
+
+    worker = threading.Thread(target=send)
+    worker.start()
+    (received,) = smtp_server.wait_for_messages(1)
+    worker.join()
+    assert received.rcpt_tos == ["anna@example.test"]
+    with pytest.raises(TimeoutError):
+        smtp_server.wait_for_messages(2, timeout=0.05)
+
+
+async def test_a_stopped_dovecot_makes_the_relay_answer_451(
+    dovecot: Dovecot, smtp_server: SmtpServer
+) -> None:
+    dovecot.stop()
+    try:
+        with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+            await aiosmtplib.send(_message("Weg"), hostname=smtp_server.host, port=smtp_server.port)
+        assert refused.value.code == 451
+        assert len(await smtp_server.async_wait_for_messages(1)) == 1  # still recorded
+    finally:
+        dovecot.start()

@@ -20,6 +20,7 @@ import signal
 import smtplib
 import ssl
 import subprocess
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
@@ -30,7 +31,7 @@ from typing import Any, Literal, NamedTuple
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted
+from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted, MailMessage
 
 from tests.peers._ports import free_port, wait_port, wait_port_closed
 
@@ -200,9 +201,10 @@ class Dovecot:
             return
         _signal_group(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout)
+            # Usually gone within milliseconds, but a master caught mid-startup can linger for 6 s.
+            proc.wait(0.5)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc.pid, signal.SIGKILL)
             proc.wait(timeout)
         _signal_group(proc.pid, signal.SIGKILL)
         wait_port_closed(self.host, self.imap_port, timeout)
@@ -244,18 +246,29 @@ class Dovecot:
             box = MailBoxUnencrypted(self.host, self.imap_port)
         return box.login(user, self.password)
 
+    def messages(self, user: str = PRACTICE_EMAIL, folder: str = "INBOX") -> list[MailMessage]:
+        """Every message in `folder`, fetched without setting the \\Seen flag."""
+        with self.mailbox(user) as box:
+            box.folder.set(folder)
+            return list(box.fetch(mark_seen=False))
+
     def empty(self, user: str = PRACTICE_EMAIL) -> None:
         """Delete every message of `user` and every folder that Dovecot did not create itself."""
         with self.mailbox(user) as box:
-            folders = sorted((f.name for f in box.folder.list()), key=lambda n: n.count("/"), reverse=True)
+            listed = box.folder.list()
+            folders = sorted((f.name for f in listed), key=lambda n: n.count("/"), reverse=True)
+            selectable = {f.name for f in listed if "\\Noselect" not in f.flags}
             for name in folders:
+                if name not in selectable:
+                    continue
                 box.folder.set(name)
                 uids = box.uids()
                 if uids:
                     box.delete(uids)
             box.folder.set("INBOX")
+            # \Noselect parents exist only through their children and vanish with them.
             for name in folders:
-                if name not in STANDARD_FOLDERS:
+                if name in selectable and name not in STANDARD_FOLDERS:
                     box.folder.delete(name)
 
 
@@ -453,8 +466,30 @@ class SmtpServer:
             )
         except (OSError, smtplib.SMTPException) as exc:
             # Surface a down mailbox server to the sender instead of silently dropping the mail.
-            return f"451 4.3.0 relay to Dovecot failed: {exc}"
+            return f"451 4.3.0 relay to Dovecot failed ({type(exc).__name__})"
         return "250 OK"
+
+    def wait_for_messages(self, count: int = 1, timeout: float = 5.0) -> list[Received]:
+        """Block until `count` envelopes arrived (for mail sent by a worker thread or process)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{count} message(s) not received within {timeout} s: {len(self.messages)}"
+                )
+            time.sleep(0.01)
+        return list(self.messages)
+
+    async def async_wait_for_messages(self, count: int = 1, timeout: float = 5.0) -> list[Received]:
+        """Like wait_for_messages, but lets the test's event loop (and the product in it) run."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{count} message(s) not received within {timeout} s: {len(self.messages)}"
+                )
+            await asyncio.sleep(0.01)
+        return list(self.messages)
 
     def _relay(self, mail_from: str, rcpts: list[str], raw: bytes) -> None:
         assert self.dovecot is not None
