@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, select
 
 from core.db.engine import UnitOfWork
@@ -162,7 +162,8 @@ def import_invoices(
             number: (invoice_id, row_hash, status, paid_direct)
             for number, invoice_id, row_hash, status, paid_direct in session.exec(
                 select(
-                    Invoice.number, Invoice.id, Invoice.row_hash, Invoice.status, Invoice.paid_direct
+                    col(Invoice.number), col(Invoice.id), col(Invoice.row_hash), col(Invoice.status),
+                    col(Invoice.paid_direct),
                 ).where(Invoice.practice_id == practice_id)
             ).all()
         }
@@ -217,27 +218,47 @@ def import_invoices(
 
 
 def _ensure_patients(session: Session, practice_id: int, rows: list[InvoiceRow]) -> dict[str, int]:
+    """Patient ids by key: new patients inserted, known ones given the export's newer contact data."""
     wanted = {r.patient_key: r for r in rows}
-    existing: dict[str, int] = {}
-    keys = list(wanted)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        existing.update(
-            session.exec(
-                select(Patient.patient_key, Patient.id).where(
-                    Patient.practice_id == practice_id,
-                    Patient.patient_key.in_(chunk),  # type: ignore[attr-defined]
-                )
-            ).all()
+    existing = _patient_ids(session, practice_id, list(wanted))
+    known = []
+    for key, r in wanted.items():
+        if key in existing:
+            values = _patient_values(r, practice_id)
+            values["b_consent"] = values.pop("consent_date")
+            known.append({**values, "b_id": existing[key]})
+    if known:
+        # A consent recorded in the product is kept when the export has none.
+        stmt = (
+            update(Patient)
+            .where(Patient.id == bindparam("b_id"))  # type: ignore[arg-type]
+            .values(consent_date=func.coalesce(bindparam("b_consent"), Patient.consent_date))
         )
+        for start in range(0, len(known), BATCH):
+            session.connection().execute(stmt, known[start : start + BATCH])
     missing = [r for key, r in wanted.items() if key not in existing]
     for start in range(0, len(missing), BATCH):
         session.execute(
             insert(Patient), [_patient_values(r, practice_id) for r in missing[start : start + BATCH]]
         )
     if missing:
-        return _ensure_patients(session, practice_id, rows)
+        existing.update(_patient_ids(session, practice_id, [r.patient_key for r in missing]))
     return existing
+
+
+def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(
+            session.exec(
+                select(col(Patient.patient_key), col(Patient.id)).where(
+                    Patient.practice_id == practice_id,
+                    col(Patient.patient_key).in_(chunk),
+                )
+            ).all()
+        )
+    return found
 
 
 def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
