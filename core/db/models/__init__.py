@@ -6,6 +6,7 @@ from core.db.models.practice import OnboardingEvent, Practice, User
 from core.db.models.records import (
     AuditEvent,
     Confirmation,
+    MailCursor,
     MailRecord,
     Notification,
     OutboxItem,
@@ -18,6 +19,7 @@ __all__ = [
     "Confirmation",
     "Fee",
     "Invoice",
+    "MailCursor",
     "MailRecord",
     "Notification",
     "OnboardingEvent",

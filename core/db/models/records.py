@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import JSON, Column, Field, LargeBinary, SQLModel, Text, UniqueConstraint
+from sqlmodel import JSON, BigInteger, Column, Field, LargeBinary, SQLModel, Text, UniqueConstraint
 
 from core.db.types import UTCDateTime
 from core.domain.dates import utcnow
@@ -71,8 +71,9 @@ class MailRecord(SQLModel, table=True):
     practice_id: int = Field(foreign_key="practice.id", index=True)
     message_key: str  # Message-ID, or a hash of the raw bytes when it has none
     folder: str = ""
-    uidvalidity: int | None = None
-    uid: int | None = None
+    # IMAP UIDVALIDITY and UID are unsigned 32-bit numbers: too big for a signed INTEGER.
+    uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger))
+    uid: int | None = Field(default=None, sa_column=Column(BigInteger))
     direction: str = "in"  # in | out
     sender: str = ""
     subject: str = ""
@@ -80,6 +81,18 @@ class MailRecord(SQLModel, table=True):
     outcome: str = ""
     raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class MailCursor(SQLModel, table=True):
+    """How far the intake has read a mailbox folder: the highest UID handled per UIDVALIDITY."""
+
+    __table_args__ = (UniqueConstraint("practice_id", "folder", "uidvalidity"),)
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    folder: str
+    uidvalidity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class Statement(SQLModel, table=True):
