@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -17,7 +17,7 @@ from core.finance1159.errors import (
     PaymentAlreadyExists,
     UnexpectedResponse,
 )
-from core.finance1159.transport import Transport, make_http_client
+from core.finance1159.transport import Transport, make_http_client, parse_answer, query_params, wire_id
 from core.finance1159.wire import Case, ClaimCreated, ClaimIn, Debtor, Page, Payment, PaymentIn
 
 __all__ = ["Finance1159Client", "make_client", "make_http_client"]
@@ -74,7 +74,7 @@ class Finance1159Client:
         except ClaimAlreadyExists as exc:
             if exc.dataset is None:
                 raise
-            case = await self.get_case(_id(exc.dataset, "dataset"))
+            case = await self.get_case(wire_id(exc.dataset, "dataset"))
             if case.reference != claim.reference:
                 raise UnexpectedResponse(
                     code=exc.code,
@@ -85,10 +85,10 @@ class Finance1159Client:
             return ClaimCreated(
                 case_id=case.case_id, debtor_id=case.debtor_id, status=case.status, already_existed=True
             )
-        return _parse(
+        return parse_answer(
             lambda: ClaimCreated(
-                case_id=_id(body["case_id"], "case_id"),
-                debtor_id=_id(body["debtor_id"], "debtor_id"),
+                case_id=wire_id(body["case_id"], "case_id"),
+                debtor_id=wire_id(body["debtor_id"], "debtor_id"),
                 status=str(body["status"]),
             ),
             "POST /claims",
@@ -97,7 +97,7 @@ class Finance1159Client:
     async def get_case(self, case_id: int) -> Case:
         path = wire.path_case(case_id)
         _, body = await self._transport.call("GET", path)
-        return _parse(lambda: wire.parse_case(body[wire.KEY_CASE]), f"GET {path}")
+        return parse_answer(lambda: wire.parse_case(body[wire.KEY_CASE]), f"GET {path}")
 
     async def list_cases(
         self,
@@ -108,7 +108,7 @@ class Finance1159Client:
         page: int = 1,
         per_page: int = wire.MAX_PER_PAGE,
     ) -> Page[Case]:
-        params = _params(updated_since=updated_since, reference=reference, status=status)
+        params = query_params(updated_since=updated_since, reference=reference, status=status)
         return await self._page(wire.PATH_CASES, wire.KEY_CASES, wire.parse_case, params, page, per_page)
 
     async def iter_cases(
@@ -120,7 +120,7 @@ class Finance1159Client:
         per_page: int = wire.MAX_PER_PAGE,
     ) -> AsyncIterator[Case]:
         """Every matching case, page by page (the agency orders by case id, so pages stay stable)."""
-        params = _params(updated_since=updated_since, reference=reference, status=status)
+        params = query_params(updated_since=updated_since, reference=reference, status=status)
         async for case in self._iterate(wire.PATH_CASES, wire.KEY_CASES, wire.parse_case, params, per_page):
             yield case
 
@@ -135,12 +135,12 @@ class Finance1159Client:
             if case.status == wire.CaseStatus.WITHDRAWN:
                 return case
             raise
-        return _parse(lambda: wire.parse_case(body[wire.KEY_CASE]), f"POST {path}")
+        return parse_answer(lambda: wire.parse_case(body[wire.KEY_CASE]), f"POST {path}")
 
     async def get_debtor(self, debtor_id: int) -> Debtor:
         path = wire.path_debtor(debtor_id)
         _, body = await self._transport.call("GET", path)
-        return _parse(lambda: wire.parse_debtor(body[wire.KEY_DEBTOR]), f"GET {path}")
+        return parse_answer(lambda: wire.parse_debtor(body[wire.KEY_DEBTOR]), f"GET {path}")
 
     async def list_payments(
         self,
@@ -150,7 +150,7 @@ class Finance1159Client:
         page: int = 1,
         per_page: int = wire.MAX_PER_PAGE,
     ) -> Page[Payment]:
-        params = _params(case_id=case_id, since=since)
+        params = query_params(case_id=case_id, since=since)
         return await self._page(
             wire.PATH_PAYMENTS, wire.KEY_PAYMENTS, wire.parse_payment, params, page, per_page
         )
@@ -158,7 +158,7 @@ class Finance1159Client:
     async def iter_payments(
         self, *, case_id: int | None = None, since: datetime | None = None, per_page: int = wire.MAX_PER_PAGE
     ) -> AsyncIterator[Payment]:
-        params = _params(case_id=case_id, since=since)
+        params = query_params(case_id=case_id, since=since)
         async for payment in self._iterate(
             wire.PATH_PAYMENTS, wire.KEY_PAYMENTS, wire.parse_payment, params, per_page
         ):
@@ -171,8 +171,8 @@ class Finance1159Client:
         except PaymentAlreadyExists as exc:
             if exc.dataset is None:
                 raise
-            return _id(exc.dataset, "dataset")
-        return _parse(lambda: _id(body[wire.KEY_PAYMENT_ID], "payment_id"), "POST /payments")
+            return wire_id(exc.dataset, "dataset")
+        return parse_answer(lambda: wire_id(body[wire.KEY_PAYMENT_ID], "payment_id"), "POST /payments")
 
     async def _page(
         self,
@@ -192,7 +192,7 @@ class Finance1159Client:
                 items, int(body[wire.KEY_PAGE]), int(body[wire.KEY_PER_PAGE]), int(body[wire.KEY_TOTAL])
             )
 
-        return _parse(build, f"GET {path}")
+        return parse_answer(build, f"GET {path}")
 
     async def _iterate(
         self, path: str, key: str, parse: Callable[[dict[str, Any]], T], params: dict[str, str], per_page: int
@@ -217,31 +217,3 @@ def make_client(settings: Settings, http: httpx.AsyncClient | None = None) -> Fi
         backoff_base=settings.finance1159_backoff_base,
         backoff_max=settings.finance1159_backoff_max,
     )
-
-
-def _params(**values: int | str | datetime | date | None) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for name, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError(f"{name} needs a time zone")
-            params[name] = value.isoformat()
-        else:
-            params[name] = str(value)
-    return params
-
-
-def _id(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise UnexpectedResponse(information=f"{name} is not an id: {value!r}")
-    return int(value)
-
-
-def _parse(build: Callable[[], T], context: str) -> T:
-    """Turns a success envelope that lacks what the contract promises into UnexpectedResponse."""
-    try:
-        return build()
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise UnexpectedResponse(context=context, information=f"{type(exc).__name__}: {exc}") from exc

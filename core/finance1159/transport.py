@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -20,6 +22,7 @@ from core.finance1159 import wire
 from core.finance1159.errors import AgencyUnavailable, UnexpectedResponse, error_from_envelope
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Connection resets surface as ReadError/WriteError/RemoteProtocolError; all of them, like
 # timeouts and ConnectError, say nothing about whether the agency is willing, only able.
@@ -144,3 +147,31 @@ def _read(response: httpx.Response, context: str) -> dict[str, Any]:
             context=context,
         )
     return body
+
+
+def query_params(**values: int | str | datetime | date | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"{name} needs a time zone")
+            params[name] = value.isoformat()
+        else:
+            params[name] = str(value)
+    return params
+
+
+def wire_id(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise UnexpectedResponse(information=f"{name} is not an id: {value!r}")
+    return int(value)
+
+
+def parse_answer(build: Callable[[], T], context: str) -> T:
+    """Turns a success envelope that lacks what the contract promises into UnexpectedResponse."""
+    try:
+        return build()
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UnexpectedResponse(context=context, information=f"{type(exc).__name__}: {exc}") from exc

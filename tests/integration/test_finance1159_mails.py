@@ -149,3 +149,8 @@ async def test_the_statement_lists_the_months_bookings_as_documented(
 def test_a_statement_month_must_be_yyyy_mm(mail_sandbox: SandboxHandle) -> None:
     with pytest.raises(httpx.HTTPStatusError):
         send(mail_sandbox, "statement", month="10/2026")
+
+
+def test_without_an_smtp_server_the_mail_control_answers_503(sandbox: SandboxHandle) -> None:
+    response = httpx.post(f"{sandbox.root}/_sandbox/mail/contract")
+    assert response.status_code == 503 and response.json()["sent"] is False

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core.finance1159 import wire
-from core.finance1159.sandbox import ledger
+from core.finance1159.sandbox import ledger, views
 from core.finance1159.sandbox.bodies import parse_claim, parse_payment
 from core.finance1159.sandbox.runtime import Runtime
 from core.finance1159.sandbox.validation import ApiError, invalid, parse_body, query_int, query_time
@@ -84,7 +84,7 @@ async def get_case(request: Request) -> Response:
     conn = runtime.store.conn
     with runtime.store.transaction():
         case = ledger.find_case(conn, path_id(request, "case_id"), client_id)
-        return ok({wire.KEY_CASE: ledger.case_objects(conn, [case])[0]})
+        return ok({wire.KEY_CASE: views.case_objects(conn, [case])[0]})
 
 
 async def withdraw_case(request: Request) -> Response:
@@ -93,7 +93,7 @@ async def withdraw_case(request: Request) -> Response:
         case_id = path_id(request, "case_id")
         ledger.withdraw(conn, runtime.clock, ledger.find_case(conn, case_id, client_id))
         case = ledger.find_case(conn, case_id, client_id)
-        return ok({wire.KEY_CASE: ledger.case_objects(conn, [case])[0]})
+        return ok({wire.KEY_CASE: views.case_objects(conn, [case])[0]})
 
 
 async def get_debtor(request: Request) -> Response:
@@ -147,7 +147,7 @@ def _page(runtime: Runtime, request: Request, table: str, where: str, args: list
             [*args, per_page, (page - 1) * per_page],
         ).fetchall()
         items = (
-            ledger.case_objects(conn, rows) if table == "cases" else [ledger.payment_object(r) for r in rows]
+            views.case_objects(conn, rows) if table == "cases" else [views.payment_object(r) for r in rows]
         )
     return ok({key: items, wire.KEY_PAGE: page, wire.KEY_PER_PAGE: per_page, wire.KEY_TOTAL: total})
 

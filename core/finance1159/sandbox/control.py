@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.finance1159 import wire
-from core.finance1159.sandbox import ledger, mails, simulation, statement
+from core.finance1159.sandbox import control_mail, ledger, simulation
 from core.finance1159.sandbox.runtime import Runtime
-from core.finance1159.sandbox.validation import ApiError, amount, invalid, parse_body
+from core.finance1159.sandbox.validation import amount, control_body, invalid
 
 BULK_DEBTOR = {
     "first_name": "Erika",
@@ -28,11 +28,6 @@ BULK_DEBTOR = {
 
 def _rt(request: Request) -> Runtime:
     return request.app.state.runtime
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    return parse_body(raw) if raw.strip() else {}
 
 
 def _reply(payload: dict[str, Any]) -> Response:
@@ -49,7 +44,7 @@ def _number(body: dict[str, Any], name: str, default: float, high: float) -> flo
 
 
 async def clock(request: Request) -> Response:
-    body = await _body(request)
+    body = await control_body(request)
     days = int(_number(body, "days", 1, 3660))
     events = simulation.advance(_rt(request), days)
     return _reply({"day": _rt(request).clock.day, "now": _rt(request).clock.stamp(), **events})
@@ -58,7 +53,7 @@ async def clock(request: Request) -> Response:
 async def pay(request: Request) -> Response:
     """A debtor pays the agency an exact amount (for deterministic tests)."""
     runtime = _rt(request)
-    value = amount(await _body(request), "amount")
+    value = amount(await control_body(request), "amount")
     assert value is not None
     with runtime.store.transaction() as conn:
         case = ledger.find_case(conn, int(request.path_params["case_id"]), runtime.config.client_id)
@@ -111,7 +106,7 @@ async def state(request: Request) -> Response:
 
 async def set_faults(request: Request) -> Response:
     runtime = _rt(request)
-    body = await _body(request)
+    body = await control_body(request)
     runtime.clear_faults()
     faults = runtime.faults
     faults.latency_ms = _number(body, "latency_ms", 0, 60_000)
@@ -133,7 +128,7 @@ async def reset(request: Request) -> Response:
 async def bulk_cases(request: Request) -> Response:
     """Many cases at once, straight into the books (for benchmarks); references BULK-<n>."""
     runtime = _rt(request)
-    count = int(_number(await _body(request), "count", 1, 1_000_000))
+    count = int(_number(await control_body(request), "count", 1, 1_000_000))
     now, client_id = runtime.clock.stamp(), runtime.config.client_id
     claim = json.dumps({"subject": "Honorarforderung"})
     with runtime.store.transaction() as conn:
@@ -165,7 +160,7 @@ async def bulk_cases(request: Request) -> Response:
 async def touch(request: Request) -> Response:
     """Marks a share of the open cases as changed, as if the agency had worked on them."""
     runtime = _rt(request)
-    fraction = _number(await _body(request), "fraction", 0.01, 1)
+    fraction = _number(await control_body(request), "fraction", 0.01, 1)
     with runtime.store.transaction() as conn:
         ids = [
             r[0] for r in conn.execute("SELECT case_id FROM cases WHERE closed_at IS NULL ORDER BY case_id")
@@ -178,42 +173,6 @@ async def touch(request: Request) -> Response:
     return _reply({"touched": len(chosen)})
 
 
-async def send_mail(request: Request) -> Response:
-    runtime = _rt(request)
-    kind = request.path_params["kind"]
-    if kind == "contract":
-        msg = mails.contract_mail(runtime)
-    elif kind == "activation":
-        msg = mails.activation_mail(runtime)
-    elif kind == "statement":
-        month = (await _body(request)).get("month")
-        try:
-            statement.month_bounds(str(month))
-        except ValueError:
-            raise invalid("month", "must be YYYY-MM") from None
-        msg = mails.statement_mail(runtime, str(month))
-    else:
-        raise ApiError(404, wire.ErrorCode.NOT_FOUND, f"no mail kind {kind}")
-    await mails.send(runtime, msg)
-    return JSONResponse({"sent": kind, "message_id": msg["Message-ID"], "to": msg["To"]})
-
-
-async def sign(request: Request) -> Response:
-    runtime = _rt(request)
-    token = request.path_params["token"]
-    with runtime.store.transaction() as conn:
-        found = conn.execute(
-            "UPDATE signings SET signed_at = COALESCE(signed_at, ?) WHERE token = ?",
-            (runtime.clock.stamp(), token),
-        ).rowcount
-    if not found:
-        return HTMLResponse("<h1>Unbekannter Link</h1>", status_code=404)
-    return HTMLResponse(
-        "<!doctype html><html lang=de><title>1159 Finance</title>"
-        "<h1>Vertrag unterschrieben</h1><p>Vielen Dank. Wir prüfen Ihre Unterlagen.</p></html>"
-    )
-
-
 routes = [
     Route("/clock", clock, methods=["POST"]),
     Route("/cases/{case_id:int}/pay", pay, methods=["POST"]),
@@ -222,6 +181,5 @@ routes = [
     Route("/reset", reset, methods=["POST"]),
     Route("/bulk_cases", bulk_cases, methods=["POST"]),
     Route("/touch", touch, methods=["POST"]),
-    Route("/mail/{kind}", send_mail, methods=["POST"]),
-    Route("/sign/{token}", sign, methods=["GET"]),
+    *control_mail.routes,
 ]

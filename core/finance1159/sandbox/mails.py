@@ -13,6 +13,11 @@ from core.config import MailSecurity
 from core.finance1159.sandbox import statement
 from core.finance1159.sandbox.runtime import Runtime
 
+
+class MailNotSent(Exception):
+    """The sandbox has no SMTP server to send through."""
+
+
 SUBJECT_CONTRACT = "1159 Finance: Ihr Inkasso-Vertrag zur Unterschrift"
 SUBJECT_ACTIVATION = "1159 Finance: Ihre Inkasso-Schnittstelle ist aktiv"
 SUBJECT_STATEMENT = "1159 Finance: Monatsabrechnung {mm}/{yyyy}"
@@ -83,7 +88,7 @@ def statement_mail(runtime: Runtime, month: str) -> EmailMessage:
 async def send(runtime: Runtime, msg: EmailMessage) -> None:
     config = runtime.config
     if not config.smtp_host:
-        raise RuntimeError("no SMTP server configured for the sandbox")
+        raise MailNotSent("no SMTP server configured for the sandbox (--smtp-host or SMTP_HOST)")
     context = ssl.create_default_context(cafile=config.smtp_cafile) if config.smtp_cafile else None
     await aiosmtplib.send(
         msg,

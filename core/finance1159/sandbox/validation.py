@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from starlette.requests import Request
+
 from core.finance1159 import wire
 from core.finance1159.sandbox.clock import stamp
 
@@ -35,6 +37,12 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, E.INVALID_JSON, "body must be a JSON object")
     return body
+
+
+async def control_body(request: Request) -> dict[str, Any]:
+    """The JSON object of a control request; an empty body counts as `{}`."""
+    raw = await request.body()
+    return parse_body(raw) if raw.strip() else {}
 
 
 def text(obj: dict[str, Any], name: str, *, prefix: str = "", required: bool = True) -> str | None:
