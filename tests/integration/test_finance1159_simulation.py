@@ -82,7 +82,7 @@ async def test_debtor_money_pays_costs_first_and_a_full_payment_closes_the_case(
     before = case.updated_at
     case = await finance_client.get_case(created.case_id)
     assert case.updated_at > before and case.paid_to_agency == Decimal("60.00")
-    final = sandbox.pay(created.case_id, str(case.outstanding))
+    final = sandbox.control(f"/cases/{created.case_id}/pay", {"amount": str(case.outstanding)})
     assert final["status"] == CaseStatus.PAID
     case = await finance_client.get_case(created.case_id)
     assert case.outstanding == 0 and case.closed_at is not None
@@ -115,4 +115,6 @@ async def test_bulk_cases_and_touch_for_benchmarks(
     assert sandbox.control("/touch", {"fraction": 0.01})["touched"] == 20
     changed = [c async for c in finance_client.iter_cases(updated_since=mark)]
     assert len(changed) == 20
+    letters = sum(sandbox.advance(1)["letters"] for _ in range(2))
+    assert letters == 2000  # every case gets its first letter after one or two days of review
     assert finance_client.request_count == 2

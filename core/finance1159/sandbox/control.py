@@ -53,7 +53,13 @@ async def clock(request: Request) -> Response:
 async def pay(request: Request) -> Response:
     """A debtor pays the agency an exact amount (for deterministic tests)."""
     runtime = _rt(request)
-    value = amount(await control_body(request), "amount")
+    body = await control_body(request)
+    if isinstance(body.get("amount"), str):  # the control also takes "12.50", unlike the API
+        try:
+            body["amount"] = Decimal(body["amount"].replace(",", "."))
+        except ArithmeticError:
+            raise invalid("amount", "must be a number") from None
+    value = amount(body, "amount")
     assert value is not None
     with runtime.store.transaction() as conn:
         case = ledger.find_case(conn, int(request.path_params["case_id"]), runtime.config.client_id)
@@ -139,7 +145,7 @@ async def bulk_cases(request: Request) -> Response:
         rng = random.Random(f"{runtime.config.seed}:bulk:{first}")
         conn.executemany(
             "INSERT INTO cases (case_id, client_id, reference, debtor_id, status, principal, interest, claim,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, 'received', ?, '0.00', ?, ?, ?)",
+            " created_at, updated_at, created_day) VALUES (?, ?, ?, ?, 'received', ?, '0.00', ?, ?, ?, ?)",
             [
                 (
                     first + i,
@@ -150,6 +156,7 @@ async def bulk_cases(request: Request) -> Response:
                     claim,
                     now,
                     now,
+                    runtime.clock.day,
                 )
                 for i in range(count)
             ],

@@ -77,7 +77,7 @@ def create_claim(conn: sqlite3.Connection, clock: Clock, client_id: str, claim: 
     }
     case_id = conn.execute(
         "INSERT INTO cases (client_id, reference, debtor_id, status, principal, interest, claim,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at, updated_at, created_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             client_id,
             claim.reference,
@@ -88,6 +88,7 @@ def create_claim(conn: sqlite3.Connection, clock: Clock, client_id: str, claim: 
             json.dumps(raw),
             now,
             now,
+            clock.day,
         ),
     ).lastrowid
     if claim.reminder_fees:

@@ -46,8 +46,8 @@ def advance(runtime: Runtime, days: int) -> dict[str, int]:
 
 def _one_day(runtime: Runtime, conn: sqlite3.Connection, case: sqlite3.Row, events: dict[str, int]) -> None:
     seed, case_id, day = runtime.config.seed, case["case_id"], runtime.clock.day
-    days_open = case["days_open"] + 1
-    conn.execute("UPDATE cases SET days_open = ? WHERE case_id = ?", (days_open, case_id))
+    # Derived, not stored: updating every open case every simulated day would dominate the run.
+    days_open = day - case["created_day"]
     if case["status"] == S.RECEIVED:
         if days_open >= review_days(seed, case_id):
             ledger.charge_collection_costs(conn, runtime.clock, case)

@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS cases (
     case_id INTEGER PRIMARY KEY, client_id TEXT NOT NULL, reference TEXT NOT NULL,
     debtor_id INTEGER NOT NULL, status TEXT NOT NULL, principal TEXT NOT NULL,
     interest TEXT NOT NULL, paid_to_agency TEXT NOT NULL DEFAULT '0.00',
-    paid_to_creditor TEXT NOT NULL DEFAULT '0.00', days_open INTEGER NOT NULL DEFAULT 0,
+    paid_to_creditor TEXT NOT NULL DEFAULT '0.00', created_day INTEGER NOT NULL DEFAULT 0,
     first_letter TEXT, claim TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     closed_at TEXT, UNIQUE (client_id, reference));
 CREATE INDEX IF NOT EXISTS cases_updated_at ON cases (updated_at);
