@@ -55,9 +55,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             raise
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
-            typer.echo(
-                "Unerwarteter Fehler. Details stehen in data/inkasso.log.", err=True
-            )
+            typer.echo("Unerwarteter Fehler. Details stehen in data/inkasso.log.", err=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -140,9 +140,10 @@ def _apply_payments(uow: UnitOfWork, practice_id: int, payments: list[wire.Payme
             ).all():
                 claims[claim.case_id or 0] = claim
         for payment in payments:
-            claim = claims.get(payment.case_id)
-            if claim is None:
+            found = claims.get(payment.case_id)
+            if found is None:
                 continue
+            claim = found
             if payment.source == wire.PaymentSource.AGENCY:
                 added += int(add_agency_payment(session, claim, payment))
             elif payment.reference:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Fee, Invoice, Notification, Payment
 from core.domain.claims import InvoiceStatus
@@ -60,7 +60,7 @@ def apply_case(session: Session, claim: Claim, case: wire.Case) -> bool:
 
 
 def _replace_fees(session: Session, claim: Claim, case: wire.Case) -> None:
-    session.exec(delete(Fee).where(Fee.claim_id == claim.id))  # type: ignore[call-overload]
+    session.execute(delete(Fee).where(col(Fee.claim_id) == claim.id))
     seen: Counter[tuple[str, object]] = Counter()
     for fee in case.fees:
         key = (fee.type, fee.date)

@@ -12,7 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, update
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Invoice, Patient
@@ -160,11 +161,14 @@ def import_invoices(
         session = uow.session
         known = {
             number: (invoice_id, row_hash, status, paid_direct)
-            for number, invoice_id, row_hash, status, paid_direct in session.exec(
-                select(
-                    col(Invoice.number), col(Invoice.id), col(Invoice.row_hash), col(Invoice.status),
+            for number, invoice_id, row_hash, status, paid_direct in session.execute(
+                sa_select(
+                    col(Invoice.number),
+                    col(Invoice.id),
+                    col(Invoice.row_hash),
+                    col(Invoice.status),
                     col(Invoice.paid_direct),
-                ).where(Invoice.practice_id == practice_id)
+                ).where(col(Invoice.practice_id) == practice_id)
             ).all()
         }
         fresh = [r for _, r in rows if r.number not in known]
@@ -251,12 +255,14 @@ def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[st
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         found.update(
-            session.exec(
+            (key, patient_id)
+            for key, patient_id in session.exec(
                 select(col(Patient.patient_key), col(Patient.id)).where(
                     Patient.practice_id == practice_id,
                     col(Patient.patient_key).in_(chunk),
                 )
             ).all()
+            if patient_id is not None
         )
     return found
 

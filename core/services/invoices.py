@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, type_coerce
+from sqlalchemy import ColumnElement, case, type_coerce
 from sqlmodel import Session, col, func, select
 
 from core.db.engine import UnitOfWork
@@ -80,7 +80,7 @@ def find(session: Session, *, practice_id: int, number: str) -> Invoice:
     return invoice
 
 
-def _overdue_filter(practice_id: int, on: date):  # type: ignore[no-untyped-def]
+def _overdue_filter(practice_id: int, on: date) -> tuple[ColumnElement[bool], ...]:
     return (
         col(Invoice.practice_id) == practice_id,
         col(Invoice.status).in_(OPEN_STATES),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import User
@@ -103,7 +103,8 @@ def add(
 def list_users(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[UserView]:
     require(actor, Permission.MANAGE_USERS)
     with uow:
-        users = uow.session.exec(select(User).where(User.practice_id == practice_id).order_by(User.id)).all()
+        query = select(User).where(User.practice_id == practice_id).order_by(col(User.id))
+        users = uow.session.exec(query).all()
         return [_view(u) for u in users]
 
 
