@@ -72,6 +72,12 @@ def record(
             )
         if invoice.open_amount <= ZERO:
             raise PreconditionFailed(f"Rechnung {invoice.number} ist bereits vollständig bezahlt.")
+        if invoice.status == InvoiceStatus.COMPLETE:
+            # The agency collected everything: its case is closed and would refuse the report.
+            raise PreconditionFailed(
+                f"Rechnung {invoice.number} ist bereits vollständig bezahlt: "
+                "1159 Finance hat den vollen Betrag erhalten."
+            )
         if value > invoice.open_amount:
             raise InvalidInput(
                 f"{format_eur(value)} ist mehr als offen ist ({format_eur(invoice.open_amount)}). "
@@ -79,6 +85,12 @@ def record(
             )
         claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
         passed_on = claim is not None and claim.delivery in _SENT_ON
+        if passed_on and claim is not None and claim.outstanding is not None and value > claim.outstanding:
+            # The agency refuses more than its case's outstanding amount for good; say so now.
+            raise InvalidInput(
+                f"{format_eur(value)} ist mehr, als bei 1159 Finance noch offen ist "
+                f"({format_eur(claim.outstanding)}). Bitte den Betrag prüfen."
+            )
         payment = Payment(
             practice_id=practice_id,
             invoice_id=invoice.id or 0,

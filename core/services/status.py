@@ -31,6 +31,7 @@ class PaymentLine:
     amount: Decimal
     paid_on: date
     delivery: str
+    failure_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _status(
         paid_to_agency=claim.paid_to_agency,
         paid_to_practice=max(claim.paid_to_creditor, practice_paid),
         outstanding=claim.outstanding,
-        payments=[PaymentLine(p.source, p.amount, p.paid_on, p.delivery) for p in payments],
+        payments=[PaymentLine(p.source, p.amount, p.paid_on, p.delivery, p.failure_reason) for p in payments],
         as_of=claim.status_as_of or claim.submitted_at,
         stale=stale,
         note=note,
