@@ -61,9 +61,14 @@ class Finance1159Rejected(AgencyRejected):
         self.information = information
         self.dataset = dataset
         self.status_code = status_code
-        fmt = {"code": code or "ohne Code", "information": information or "", "dataset": dataset}
-        log = f"1159 Finance {context} -> {status_code} {code}: {information!r} (dataset={dataset!r})"
-        super().__init__(self.user_text.format(**fmt), log.replace("  ", " "))
+        fmt = {
+            "code": code or "ohne Code",
+            "information": information or "ohne Angabe",
+            "nr": f" (Nr. {dataset})" if dataset is not None else "",
+        }
+        where = f"1159 Finance {context}".rstrip()
+        log = f"{where} -> {status_code} {code}: {information!r} (dataset={dataset!r})"
+        super().__init__(self.user_text.format(**fmt), log)
 
 
 class AuthenticationFailed(Finance1159Rejected):
@@ -71,11 +76,11 @@ class AuthenticationFailed(Finance1159Rejected):
 
 
 class CaseNotFound(Finance1159Rejected):
-    user_text = "1159 Finance kennt diesen Inkasso-Fall nicht (Fall-Nr. {dataset})."
+    user_text = "1159 Finance kennt diesen Inkasso-Fall nicht{nr}."
 
 
 class DebtorNotFound(Finance1159Rejected):
-    user_text = "1159 Finance kennt diesen Schuldner nicht (Nr. {dataset})."
+    user_text = "1159 Finance kennt diesen Schuldner nicht{nr}."
 
 
 class InvalidRequest(Finance1159Rejected):
@@ -83,7 +88,7 @@ class InvalidRequest(Finance1159Rejected):
 
 
 class ClaimAlreadyExists(Finance1159Rejected):
-    user_text = "Diese Forderung liegt 1159 Finance bereits vor (Fall-Nr. {dataset})."
+    user_text = "Diese Forderung liegt 1159 Finance bereits vor{nr}."
 
 
 class PaymentAlreadyExists(Finance1159Rejected):
