@@ -115,6 +115,15 @@ def claim_status(
         raise typer.Exit(3)
 
 
+_PAYMENT_TEXT = {"agency": "beim Inkassobüro", "practice": "direkt an die Praxis"}
+_DELIVERY_TEXT = {
+    "none": "nicht gemeldet (keine Forderung)",
+    "queued": "wird an 1159 Finance gemeldet",
+    "sent": "an 1159 Finance gemeldet",
+    "failed": "von 1159 Finance abgelehnt",
+}
+
+
 def render_status(st: status.ClaimStatus) -> str:
     lines = [
         f"Forderung {st.number} – {st.patient}",
@@ -127,6 +136,13 @@ def render_status(st: status.ClaimStatus) -> str:
         lines.append(f"  {fee.label} ({format_date(fee.charged_on)}): {format_eur(fee.amount)}")
     lines.append(f"  Beim Inkassobüro eingegangen: {format_eur(st.paid_to_agency)}")
     lines.append(f"  Direkt an die Praxis gezahlt: {format_eur(st.paid_to_practice)}")
+    for p in st.payments:
+        line = f"  Zahlung vom {format_date(p.paid_on)}: {format_eur(p.amount)} – {_PAYMENT_TEXT[p.source]}"
+        if p.source == "practice":
+            line += f", {_DELIVERY_TEXT.get(p.delivery, p.delivery)}"
+        if p.failure_reason:
+            line += f" (Grund: {p.failure_reason})"
+        lines.append(line)
     if st.outstanding is not None:
         lines.append(f"  Noch offen (inkl. Kosten): {format_eur(st.outstanding)}")
     if st.complete:
