@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin_cmds, claim_cmds, demo_cmd, run_cmds, setup_cmds
+from cli import admin_cmds, chat_cmd, claim_cmds, demo_cmd, run_cmds, setup_cmds
 
 app = typer.Typer(
     name="inkasso",
@@ -24,3 +24,4 @@ app.command("sync")(claim_cmds.sync_cmd)
 app.command("run")(run_cmds.run)
 app.command("sandbox")(run_cmds.sandbox)
 app.command("demo")(demo_cmd.demo)
+app.command("chat")(chat_cmd.chat)

@@ -1,0 +1,192 @@
+"""What each chat command does: calls into the core services and builds the replies."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from datetime import date
+
+from bot.parsing import fold, page_number
+from bot.replies import (
+    MAX_CALLBACK_BYTES,
+    Button,
+    Reply,
+    cases_text,
+    onboarding_text,
+    overdue_text,
+    payment_text,
+    preview_text,
+    status_text,
+)
+from core.bootstrap import App
+from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
+from core.domain.onboarding import OnboardingAction
+from core.services import access, claims, confirmations, invoices, onboarding, payments, status
+from core.services.access import Actor, Permission
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 5
+CREATE, WITHDRAW = "claim.create", "claim.withdraw"
+_BAD_CODE = "Dieser Code ist ungültig. Er steht unter der Übersicht, z. B. /bestaetigen K7PX3MQ9TZ."
+
+
+def settles(exc: InkassoError) -> bool:
+    """A refused press whose buttons are spent anyway (used, expired, already handed over)."""
+    return isinstance(exc, PreconditionFailed)
+
+
+def _fits(data: str) -> bool:
+    return len(data.encode()) <= MAX_CALLBACK_BYTES
+
+
+class Actions:
+    """One async method per command: (actor, arguments) → replies. Errors are raised, not caught."""
+
+    def __init__(self, app: App, *, on: date | None = None) -> None:
+        self.app = app
+        self.on = on  # a fixed "today" for tests; None means the real date
+
+    def _ids(self) -> dict[str, int]:
+        return {"practice_id": self.app.practice_id}
+
+    def _issue(self, actor: Actor, action: str, subject: str) -> str:
+        return confirmations.issue(self.app.uow(), **self._ids(), actor=actor, action=action, subject=subject)
+
+    async def overdue(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        access.require(actor, Permission.VIEW)
+        page_no = page_number(args[0]) if args else 1
+        page = invoices.overdue(self.app.uow(), **self._ids(), page=page_no, per_page=PER_PAGE, on=self.on)
+        if page_no > page.pages:
+            raise InvalidInput(
+                f"Seite {page_no} gibt es nicht; es gibt {page.pages}. Beispiel: /ueberfaellig 1"
+            )
+        rows = [
+            [Button(f"Forderung anlegen – {item.number}", f"new:{item.number}")]
+            for item in page.items
+            if _fits(f"new:{item.number}")
+        ]
+        nav = []
+        if page.page > 1:
+            nav.append(Button("◀ Zurück", f"page:{page.page - 1}"))
+        if page.page < page.pages:
+            nav.append(Button("Weiter ▶", f"page:{page.page + 1}"))
+        return [Reply(overdue_text(page), rows + ([nav] if nav else []))]
+
+    async def preview(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        p = claims.preview(
+            self.app.uow(),
+            **self._ids(),
+            actor=actor,
+            number=args[0],
+            free_months=self.app.settings.free_months,
+            on=self.on,
+        )
+        token = confirmations.issue(
+            self.app.uow(), **self._ids(), actor=actor, action=CREATE, subject=p.number
+        )
+        buttons = [[Button("Forderung anlegen", f"ok:{token}"), Button("Abbrechen", f"no:{token}")]]
+        return [Reply(preview_text(p), buttons)]
+
+    async def payment(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        number, amount, *paid_on = args
+        outcome = await payments.record_and_send(
+            self.app.uow(),
+            finance=self.app.finance(),
+            **self._ids(),
+            actor=actor,
+            number=number,
+            amount=amount,
+            paid_on=paid_on[0] if paid_on else None,
+        )
+        return [Reply(payment_text(outcome))]
+
+    async def status(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        st = await status.fetch(
+            self.app.uow(), finance=self.app.finance(), **self._ids(), actor=actor, number=args[0]
+        )
+        return [Reply(status_text(st))]
+
+    async def cases(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        return [Reply(cases_text(status.open_cases(self.app.uow(), **self._ids(), actor=actor)))]
+
+    async def onboarding(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        access.require(actor, Permission.VIEW)
+        if args:
+            if fold(args[0]) != "anfordern":
+                raise InvalidInput(
+                    f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. Möglich: /inkasso anfordern"
+                )
+            await self._request_access(actor)
+        st = onboarding.status(self.app.uow(), **self._ids())
+        prefix = "Zugang angefordert.\n" if args else ""
+        return [Reply(prefix + onboarding_text(st))]
+
+    async def _request_access(self, actor: Actor) -> None:
+        """The mail door's hook sends the request mail too; without it, the transition alone."""
+        try:
+            from core.services.access_request import request_access  # type: ignore[import-not-found]
+        except ImportError:
+            onboarding.transition(
+                self.app.uow(), **self._ids(), actor=actor, action=OnboardingAction.REQUEST, via="chat"
+            )
+            return
+        result = request_access(self.app, actor=actor, via="chat")
+        if inspect.isawaitable(result):
+            await result
+
+    async def ask_withdraw(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        access.require(actor, Permission.WITHDRAW_CLAIM)
+        st = status.load(self.app.uow(), **self._ids(), number=args[0])
+        if st.delivery in ("withdrawn", "withdrawal_queued"):
+            raise PreconditionFailed(f"Die Forderung {st.number} ist bereits zurückgezogen.")
+        token = confirmations.issue(
+            self.app.uow(), **self._ids(), actor=actor, action=WITHDRAW, subject=st.number
+        )
+        text = (
+            f"Forderung {st.number} ({st.patient}, {st.status_label}) wirklich zurückziehen?\n"
+            "Das geht nur, solange 1159 Finance noch nichts eingenommen hat. "
+            "Die Schaltfläche gilt 10 Minuten."
+        )
+        buttons = [[Button("Zurückziehen", f"ok:{token}"), Button("Abbrechen", f"no:{token}")]]
+        return [Reply(text, buttons)]
+
+    def _consume(self, actor: Actor, args: tuple[str, ...]) -> confirmations.Pending:
+        code = args[-1]
+        if not (4 <= len(code) <= 20 and code.isascii() and code.isalnum()):
+            raise NotAllowed(_BAD_CODE, "malformed confirmation code")
+        subject = invoices.normalise_number(args[0]) if len(args) == 2 else None
+        return confirmations.consume(self.app.uow(), **self._ids(), actor=actor, token=code, subject=subject)
+
+    async def confirm(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        pending = self._consume(actor, args)
+        try:
+            text = await self._carry_out(actor, pending)
+        except InkassoError as exc:  # the token is spent: the buttons are settled either way
+            log.info("%s: %s after confirmation refused: %s", actor.label, pending.action, exc.log_message)
+            return [Reply(exc.user_message, settles_prompt=True)]
+        return [Reply(text, settles_prompt=True)]
+
+    async def _carry_out(self, actor: Actor, pending: confirmations.Pending) -> str:
+        if pending.action == CREATE:
+            outcome = await claims.create(
+                self.app.uow(),
+                finance=self.app.finance(),
+                **self._ids(),
+                actor=actor,
+                number=pending.subject,
+                free_months=self.app.settings.free_months,
+            )
+            return outcome.message
+        if pending.action == WITHDRAW:
+            return await claims.withdraw(
+                self.app.uow(), finance=self.app.finance(), **self._ids(), actor=actor, number=pending.subject
+            )
+        raise PreconditionFailed(
+            "Diese Bestätigung gehört zu keinem Chat-Befehl.", f"action {pending.action}"
+        )
+
+    async def cancel(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
+        pending = self._consume(actor, args)
+        what = "übergeben" if pending.action == CREATE else "geändert"
+        return [Reply(f"Abgebrochen – für {pending.subject} wurde nichts {what}.", settles_prompt=True)]

@@ -1,0 +1,176 @@
+"""Replies as plain data (text and buttons), and the German texts every chat door shows.
+
+No transport types here: Telegram turns buttons into an inline keyboard, the console into
+numbered choices, the mail door into the text command of `Button.command`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from core.domain.dates import format_date, format_datetime
+from core.domain.money import ZERO, format_eur
+from core.services.claims import ClaimPreview
+from core.services.invoices import OverduePage
+from core.services.onboarding import OnboardingStatus
+from core.services.payments import PaymentOutcome
+from core.services.status import ClaimStatus
+
+__all__ = ["Button", "Reply", "Sender", "MAX_CALLBACK_BYTES"]
+
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+Channel = Literal["telegram", "mail", "console"]
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote: the door and its reference (Telegram user id, mail address, console login)."""
+
+    channel: Channel
+    ref: str | int
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice under a reply; `data` comes back through `CommandLayer.handle_button`."""
+
+    label: str
+    data: str
+
+    @property
+    def command(self) -> str:
+        """The same choice as a text command, for doors without buttons (mail)."""
+        kind, _, value = self.data.partition(":")
+        return {
+            "ok": f"/bestaetigen {value}",
+            "no": f"/abbrechen {value}",
+            "new": f"/forderung {value}",
+            "page": f"/ueberfaellig {value}",
+        }.get(kind, "")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send. `settles_prompt`: the buttons this answered are spent (remove them)."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    settles_prompt: bool = False
+
+
+HELP = """Praxis-Inkasso – offene Patientenrechnungen an 1159 Finance übergeben.
+
+Befehle:
+/ueberfaellig – überfällige Rechnungen, älteste zuerst (z. B. /ueberfaellig 2 für Seite 2)
+/forderung <Rechnungsnr> – Übersicht vor der Übergabe, z. B. /forderung 1234
+/zahlung <Rechnungsnr> <Betrag> [TT.MM.JJJJ] – Zahlung empfangen,
+  z. B. /zahlung 1234 50,00 oder /zahlung 1234 50,00 05.03.2026
+/status <Rechnungsnr> – Forderung anzeigen: Status, Gebühren, Zahlungen, z. B. /status 1234
+/faelle – offene Inkasso-Fälle mit Summen
+/inkasso – Stand der Freischaltung und nächster Schritt; /inkasso anfordern startet sie
+/zurueckziehen <Rechnungsnr> – irrtümlich übergebene Forderung zurückziehen
+  (nur Praxisleitung), z. B. /zurueckziehen 1234
+/bestaetigen <Code> oder /abbrechen <Code> – eine Rückfrage per Text beantworten
+/hilfe – diese Übersicht
+
+Eine Forderung entsteht erst, wenn Sie unter der Übersicht „Forderung anlegen“ drücken."""
+
+
+def _lines(*parts: str | None) -> str:
+    return "\n".join(p for p in parts if p is not None)
+
+
+def overdue_text(page: OverduePage) -> str:
+    if page.total == 0:
+        return "Keine überfälligen Rechnungen – alles im grünen Bereich."
+    head = (
+        f"Überfällige Rechnungen (älteste zuerst), Seite {page.page} von {page.pages}, "
+        f"{page.total} insgesamt:"
+    )
+    rows = []
+    start = (page.page - 1) * page.per_page
+    for n, item in enumerate(page.items, start=start + 1):
+        basis = "" if item.has_legal_basis else " · ⚠ Mahnung/Einwilligung fehlt"
+        rows.append(
+            f"{n}. {item.number} · {item.patient} · {format_eur(item.open_amount)} · "
+            f"fällig seit {format_date(item.due_date)} ({item.days_overdue} Tage){basis}"
+        )
+    return "\n".join([head, *rows])
+
+
+def preview_text(p: ClaimPreview) -> str:
+    sent = [f"  {label}: {value}" for label, value in p.sent]
+    reminder = f"Mahnung vom: {format_date(p.reminder_date)}" if p.reminder_date else None
+    return _lines(
+        f"Übersicht – Forderung {p.number}",
+        f"Patient/in: {p.patient}",
+        f"Offener Betrag: {format_eur(p.open_amount)}",
+        f"Fällig seit: {format_date(p.due_date)} ({p.days_overdue} Tage)",
+        reminder,
+        f"Rechtsgrundlage: {p.legal_basis}",
+        f"Fallgebühr: {p.case_fee_text}",
+        "An 1159 Finance gehen:",
+        *sent,
+        "Nicht übermittelt: " + ", ".join(p.withheld),
+        "",
+        "Erst „Forderung anlegen“ übergibt die Forderung. Die Schaltfläche gilt 10 Minuten.",
+    )
+
+
+def status_text(st: ClaimStatus) -> str:
+    case = f" (Fall {st.case_id})" if st.case_id else ""
+    fees = [f"  {f.label} ({format_date(f.charged_on)}): {format_eur(f.amount)}" for f in st.fees]
+    return _lines(
+        f"Forderung {st.number} – {st.patient}",
+        f"Status: {st.status_label}{case}",
+        f"Grund: {st.failure_reason}" if st.failure_reason else None,
+        f"Hauptforderung: {format_eur(st.principal)}",
+        f"Zinsen: {format_eur(st.interest)}" if st.interest > ZERO else None,
+        "Gebühren beim Schuldner: " + (format_eur(st.fees_total) if st.fees else "keine"),
+        *fees,
+        f"Beim Inkassobüro eingegangen: {format_eur(st.paid_to_agency)}",
+        f"Direkt an die Praxis gezahlt: {format_eur(st.paid_to_practice)}",
+        f"Noch offen (inkl. Kosten): {format_eur(st.outstanding)}" if st.outstanding is not None else None,
+        "Zahlungsstatus: vollständig ✅" if st.complete else None,
+        f"Stand: {format_datetime(st.as_of)}",
+        f"Hinweis: {st.note}" if st.note else None,
+    )
+
+
+def cases_text(cases: list[ClaimStatus], *, shown: int = 20) -> str:
+    if not cases:
+        return "Keine offenen Inkasso-Fälle."
+
+    def total(values: list[Decimal | None]) -> Decimal:
+        return sum((v for v in values if v is not None), Decimal("0.00"))
+
+    rows = [
+        f"• {c.number} · {c.patient} · {c.status_label} · offen {format_eur(c.outstanding or c.principal)}"
+        for c in cases[:shown]
+    ]
+    if len(cases) > shown:
+        rows.append(f"… und {len(cases) - shown} weitere (alle im Dashboard).")
+    return _lines(
+        f"Offene Inkasso-Fälle: {len(cases)}",
+        *rows,
+        "",
+        f"Summe Hauptforderungen: {format_eur(total([c.principal for c in cases]))}",
+        f"Gebühren beim Schuldner: {format_eur(total([c.fees_total for c in cases]))}",
+        f"Beim Inkassobüro eingegangen: {format_eur(total([c.paid_to_agency for c in cases]))}",
+        f"Noch offen: {format_eur(total([c.outstanding or c.principal for c in cases]))}",
+    )
+
+
+def onboarding_text(st: OnboardingStatus) -> str:
+    since = f"Vertragsbeginn: {format_date(st.contract_start)}" if st.contract_start else None
+    last = st.events[-1] if st.events else None
+    changed = f"Zuletzt geändert: {format_datetime(last.at)} ({last.via})" if last is not None else None
+    return _lines(f"Inkasso-Schnittstelle: {st.state}", since, changed, f"Nächster Schritt: {st.next_step}")
+
+
+def payment_text(outcome: PaymentOutcome) -> str:
+    if outcome.passed_on:
+        return outcome.message
+    return outcome.message + " Die Rechnung ist nicht bei 1159 Finance, daher wird nichts weitergegeben."

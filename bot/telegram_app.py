@@ -1,0 +1,271 @@
+"""The Telegram door: a python-telegram-bot Application on top of the command layer.
+
+Polling by default; webhook mode when TELEGRAM_WEBHOOK_URL is set (see `bot.telegram_webhook`).
+The Bot API base comes from TELEGRAM_API_BASE_URL (a local stand-in in tests). Notifications
+go to PRACTICE_CHAT_ID. Replies are sent as plain text (no parse mode), so nothing a person
+types can turn into markup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands import CommandLayer
+from bot.replies import Reply, Sender
+from core.bootstrap import App
+from core.domain.errors import PreconditionFailed
+from core.services import notifications
+
+log = logging.getLogger(__name__)
+
+CHUNK = 4000  # Telegram allows 4096 characters per message
+ERROR_TEXT = (
+    "Entschuldigung, da ist ein technischer Fehler aufgetreten. Bitte in ein paar Minuten noch "
+    "einmal versuchen; /status zeigt, was schon erledigt ist."
+)
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = [
+    ("ueberfaellig", "Überfällige Rechnungen"),
+    ("forderung", "Forderung anlegen: /forderung 1234"),
+    ("zahlung", "Zahlung empfangen: /zahlung 1234 50,00"),
+    ("status", "Forderung anzeigen: /status 1234"),
+    ("faelle", "Offene Inkasso-Fälle"),
+    ("inkasso", "Freischaltung und nächster Schritt"),
+    ("hilfe", "Alle Befehle mit Beispielen"),
+]
+
+
+class BotData:
+    """Typed `bot_data`: the product and its command layer, set right after the build."""
+
+    def __init__(self) -> None:
+        self.app: App | None = None
+        self.layer: CommandLayer | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The handlers' context, with typed access to the command layer."""
+
+    @property
+    def layer(self) -> CommandLayer:
+        layer = self.bot_data.layer
+        assert layer is not None, "build_application sets the layer"
+        return layer
+
+    @property
+    def product(self) -> App:
+        app = self.bot_data.app
+        assert app is not None, "build_application sets the app"
+        return app
+
+
+BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def build_application(
+    app: App, *, layer: CommandLayer | None = None, with_updater: bool = True
+) -> BotApplication:
+    """The PTB Application with our handlers; `with_updater=False` for webhook mode."""
+    token = app.settings.telegram_bot_token
+    if token is None or not token.get_secret_value():
+        raise PreconditionFailed("TELEGRAM_BOT_TOKEN fehlt: ohne Token kein Telegram-Bot.")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Bot API URLs contain the token
+    base = app.settings.telegram_api_base_url.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .token(token.get_secret_value())
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .post_init(_post_init)
+    )
+    if not with_updater:
+        builder = builder.updater(None)
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data.app = app
+    application.bot_data.layer = layer or CommandLayer(app)
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, on_message))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Learn our username (for /cmd@bot in groups) and publish the command list."""
+    layer = application.bot_data.layer
+    if layer is not None:
+        layer.bot_username = application.bot.username
+    try:
+        await application.bot.set_my_commands(COMMANDS)
+    except TelegramError as exc:
+        log.warning("could not publish the command list: %s", type(exc).__name__)
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Answer a message through the command layer (in groups only /commands are for the bot)."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or user.is_bot:
+        return
+    text = message.text or ""
+    if chat.type != "private" and not text.startswith("/"):
+        return
+    replies = await context.layer.handle_text(Sender("telegram", user.id), text)
+    await send_replies(context.bot, chat.id, replies)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Answer a button press; spent buttons are removed from their message."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()  # stops the client's spinner; says nothing about the outcome
+    replies = await context.layer.handle_button(Sender("telegram", query.from_user.id), query.data or "")
+    message = query.message
+    if message is not None and any(r.settles_prompt for r in replies):
+        try:
+            await query.edit_message_reply_markup(None)
+        except TelegramError as exc:
+            log.info("could not remove spent buttons: %s", type(exc).__name__)
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    await send_replies(context.bot, chat_id, replies)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure first, then tell the person (or the practice chat) in plain German."""
+    error = context.error
+    if isinstance(error, TelegramError):  # its text may quote a Bot API URL: no traceback
+        log.warning("Telegram error: %s: %s", type(error).__name__, _redact(str(error), context))
+    else:
+        log.error("update failed", exc_info=error)
+    chat_id: int | None = None
+    if isinstance(update, Update) and update.effective_chat is not None:
+        chat_id = update.effective_chat.id
+    elif update is not None:
+        chat_id = context.product.settings.practice_chat_id
+    if chat_id is None or isinstance(error, NetworkError):
+        return
+    try:
+        await context.bot.send_message(chat_id, ERROR_TEXT)
+    except TelegramError as exc:
+        log.warning("could not send the error notice: %s", type(exc).__name__)
+
+
+def _redact(text: str, context: BotContext) -> str:
+    return text.replace(context.bot.token, "<token>")
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    )
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
+    """Split at line ends where possible; Telegram refuses messages over 4096 characters."""
+    out: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        cut = cut if cut > 0 else size
+        out.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*out, text] if text else out
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
+    for reply in replies:
+        parts = chunks(reply.text) or ["…"]
+        for n, part in enumerate(parts):
+            markup = keyboard(reply) if n == len(parts) - 1 else None
+            await bot.send_message(chat_id, part, reply_markup=markup)
+
+
+async def deliver_notifications(app: App, bot: Bot) -> int:
+    """Send pending notifications to the practice chat; each is claimed first, so it goes out once."""
+    chat_id = app.settings.practice_chat_id
+    if chat_id is None:
+        return 0
+    sent = 0
+    for note in notifications.pending(app.uow(), practice_id=app.practice_id):
+        assert note.id is not None
+        if not notifications.mark_delivered(app.uow(), notification_id=note.id):
+            continue  # another worker has it
+        try:
+            for part in chunks(note.text):
+                await bot.send_message(chat_id, part)
+        except TelegramError as exc:
+            notifications.release(app.uow(), notification_id=note.id)
+            log.warning("notification %s not delivered, retried later: %s", note.id, type(exc).__name__)
+            break
+        sent += 1
+    return sent
+
+
+async def notification_loop(app: App, bot: Bot, stop: asyncio.Event, interval: float) -> None:
+    while not stop.is_set():
+        try:
+            await deliver_notifications(app, bot)
+        except Exception:  # the loop must outlive any one round
+            log.exception("notification round failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        except TimeoutError:
+            pass
+
+
+async def run_bot(
+    app: App, stop: asyncio.Event, *, poll_timeout: int = 10, notify_interval: float = 5.0
+) -> None:
+    """Run the bot until `stop` is set: polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    from bot import telegram_webhook
+
+    webhook = bool(app.settings.telegram_webhook_url)
+    application = build_application(app, with_updater=not webhook)
+    while True:
+        try:
+            await application.initialize()  # getMe
+            break
+        except InvalidToken:
+            log.error("Telegram refused the bot token; the bot stays off (check TELEGRAM_BOT_TOKEN)")
+            return
+        except NetworkError as exc:
+            log.warning("Telegram not reachable (%s); trying again in 30 s", type(exc).__name__)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=30)
+                return
+            except TimeoutError:
+                continue
+    try:
+        await application.start()
+        if webhook:
+            server = await telegram_webhook.start(application, app.settings)
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        notifier = asyncio.create_task(notification_loop(app, application.bot, stop, notify_interval))
+        log.info("telegram bot running (%s)", "webhook" if webhook else "polling")
+        await stop.wait()
+        await notifier
+        if webhook:
+            await server.stop()
+        elif application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        await application.stop()
+    finally:
+        await application.shutdown()
