@@ -1,0 +1,38 @@
+"""`inkasso dashboard`: the Streamlit dashboard, headless, on a local port."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from cli.common import fail
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def dashboard(
+    port: int = typer.Option(8501, "--port", help="Port des Dashboards."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Adresse, auf der das Dashboard lauscht."),
+) -> None:
+    """Dashboard starten (Streamlit); Anmeldung mit einem Login aus `inkasso user add --login`."""
+    if not 1 <= port <= 65535:
+        fail(f"Port {port} ist ungültig (1–65535).", 2)
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", host,
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    typer.echo(f"Dashboard: http://{host}:{port}/  (beenden mit Strg+C)")
+    try:
+        path = os.pathsep.join(filter(None, [str(APP.parent.parent), os.environ.get("PYTHONPATH")]))
+        code = subprocess.call(command, env={**os.environ, "PYTHONPATH": path})
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)

@@ -1,0 +1,234 @@
+"""The monthly report: numbers against the hand-computed October, CSV, PDF text, DATEV layout, CLI."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from core.bootstrap import App
+from core.domain.errors import InvalidInput, NotAllowed
+from core.services import books, datev, reports, statements
+from core.services.access import OPERATOR, Actor, Role
+from core.services.ledger import bookings, period
+from tests.factories import add_practice, make_app
+from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october
+
+ON = date(2026, 11, 27)
+STAFF = Actor(Role.STAFF, "dashboard:anna")
+
+
+@pytest.fixture
+def app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
+    app = make_app(sqlite_url, tmp_path, datev_consultant_number="29098", datev_client_number="55003")
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def any_app(database_url: str, tmp_path: Path) -> Iterator[App]:
+    app = make_app(database_url, tmp_path)
+    yield app
+    app.close()
+
+
+def test_the_report_matches_the_hand_computed_month_on_both_databases(any_app: App) -> None:
+    build_october(any_app)
+    report = reports.monthly_report(
+        any_app.uow(), practice_id=any_app.practice_id, actor=OPERATOR, month=MONTH, on=ON
+    )
+    assert report.paid_to_agency == EXPECTED["debtor_payments"]
+    assert report.debtor_fees == EXPECTED["debtor_fees"]
+    assert report.case_fees == EXPECTED["case_fees"]
+    assert report.creditor_payments == EXPECTED["creditor_payments"]
+    assert report.fees_by_kind == EXPECTED["fees_by_kind"]
+    by_ref = {x.reference: x for x in report.lines}
+    assert sorted(by_ref) == ["R-101", "R-102", "R-103"]
+    assert (by_ref["R-101"].paid_to_agency, by_ref["R-101"].debtor_fees, by_ref["R-101"].case_fee) == (
+        Decimal("100.00"),
+        Decimal("52.92"),
+        Decimal("2.50"),
+    )
+    assert (by_ref["R-102"].paid_to_agency, by_ref["R-102"].debtor_fees, by_ref["R-102"].case_fee) == (
+        Decimal("125.50"),
+        Decimal("6.23"),
+        Decimal("0.00"),
+    )
+    assert by_ref["R-103"].case_id == 19 and by_ref["R-103"].case_fee == Decimal("2.50")
+    assert report.note == ""
+
+
+def test_a_future_month_is_refused_in_german_and_a_quiet_month_is_empty_but_valid(app: App) -> None:
+    build_october(app)
+    with pytest.raises(InvalidInput, match="liegt in der Zukunft"):
+        reports.monthly_report(app.uow(), practice_id=app.practice_id, actor=OPERATOR, month="2026-12", on=ON)
+    with pytest.raises(InvalidInput, match="JJJJ-MM"):
+        period("Oktober")
+    quiet = books.monthly_file(
+        app.uow(), settings=app.settings, practice_id=app.practice_id, actor=OPERATOR, month="2026-06", on=ON
+    )
+    assert quiet.report.empty and "keine Buchungen" in quiet.report.note
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(quiet.data)).pages)
+    assert "Inkasso-Monatsbericht 06/2026" in text and "keine Buchungen" in text
+
+
+def test_staff_may_not_see_reports(app: App) -> None:
+    build_october(app)
+    with pytest.raises(NotAllowed) as refused:
+        reports.monthly_report(app.uow(), practice_id=app.practice_id, actor=STAFF, month=MONTH, on=ON)
+    assert "Praxisleitungen" in refused.value.user_message
+
+
+def test_the_csv_has_a_row_per_case_and_the_totals(app: App) -> None:
+    build_october(app)
+    result = books.monthly_file(
+        app.uow(),
+        settings=app.settings,
+        practice_id=app.practice_id,
+        actor=OPERATOR,
+        month=MONTH,
+        fmt="csv",
+        on=ON,
+    )
+    assert result.data.startswith(b"\xef\xbb\xbf") and result.name == "Inkasso-Monatsbericht_2026-10.csv"
+    lines = result.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == (
+        "Fall-Nr;Rechnungsnummer;Schuldner;Zahlungen an 1159 Finance;Gebühren Schuldner;Fallgebühr Praxis"
+    )
+    assert lines[1] == "17;R-101;Erika Mustermann-R-101;100,00;52,92;2,50"
+    assert lines[-1] == "Summe;3 Fälle;;225,50;59,15;5,00"
+
+
+def test_the_pdf_text_shows_header_period_table_and_totals(app: App) -> None:
+    build_october(app)
+    result = books.monthly_file(
+        app.uow(), settings=app.settings, practice_id=app.practice_id, actor=OPERATOR, month=MONTH, on=ON
+    )
+    reader = PdfReader(io.BytesIO(result.data))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for expected in (
+        "Inkasso-Monatsbericht 10/2026",
+        "Physiotherapie Testhof",
+        "Musterstraße 1, 01001 Musterstadt",
+        "Zeitraum: 01.10.2026 bis 31.10.2026",
+        "R-101",
+        "R-102",
+        "R-103",
+        "Zahlungen der Schuldner an 1159 Finance",
+        "225,50 EUR",
+        "59,15 EUR",
+        "davon Inkassokosten",
+        "44,10 EUR",
+        "Fallgebühren der Praxis an 1159 Finance",
+        "5,00 EUR",
+        "20,00 EUR",
+        "Kassenbuch",
+    ):
+        assert expected in text, expected
+
+
+def test_the_datev_file_follows_the_extf_header_layout(app: App) -> None:
+    build_october(app)
+    span = period(MONTH, on=ON)
+    with app.uow() as uow:
+        rows = bookings(uow.session, practice_id=app.practice_id, span=span)
+    data = datev.to_extf(
+        app.settings, span, rows, created=datetime(2026, 11, 3, 8, 15, 30, 123000, tzinfo=UTC)
+    )
+    text = data.decode("cp1252")
+    assert "\r\n" in text and text.endswith("\r\n")
+    lines = text.split("\r\n")[:-1]
+    head = lines[0].split(";")
+    assert len(head) == 31
+    assert head[:6] == ['"EXTF"', "700", "21", '"Buchungsstapel"', "13", "20261103081530123"]
+    assert head[10:17] == ["29098", "55003", "20260101", "4", "20261001", "20261031", '"Inkasso 10/2026"']
+    assert head[18:22] == ["1", "0", "0", '"EUR"']
+    assert lines[1].split(";")[:14] == list(datev.COLUMNS)
+    bookings_lines = [line.split(";") for line in lines[2:]]
+    # 10 bookings in October minus the direct payment (it is in the practice's cash book)
+    assert len(bookings_lines) == 9
+    payment = next(b for b in bookings_lines if b[13] == '"Zahlung Schuldner an 1159 Finance R-101"')
+    assert payment[:12] == [
+        "100,00",
+        '"S"',
+        '"EUR"',
+        "",
+        "",
+        "",
+        "1361",
+        "1400",
+        "",
+        "2010",
+        '"R-101"',
+        '"17"',
+    ]
+    case_fee = next(b for b in bookings_lines if b[13] == '"Fallgebühr 1159 Finance R-103"')
+    assert case_fee[0] == "2,50" and case_fee[6:8] == ["4970", "1361"] and case_fee[9] == "2810"
+    interest = next(b for b in bookings_lines if b[13].startswith('"Verzugszinsen'))
+    assert interest[6:8] == ["1400", "8400"]
+    total = sum(Decimal(b[0].replace(",", ".")) for b in bookings_lines)
+    assert total == EXPECTED["debtor_payments"] + EXPECTED["debtor_fees"] + EXPECTED["case_fees"]
+
+
+def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp_path: Path) -> None:
+    build_october(app)
+    statements.receive_statement(
+        app.uow(),
+        practice_id=app.practice_id,
+        month=MONTH,
+        message_key="<m@x>",
+        attachments=[
+            ("Monatsabrechnung_2026-10.csv", "text/csv", STATEMENT_CSV.replace("44,10", "40,00").encode())
+        ],
+    )
+    env = {"DATABASE_URL": app.settings.database_url, "DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for fmt in ("pdf", "csv", "datev"):
+        out = tmp_path / f"bericht.{fmt}"
+        done = _cli(["report", "monthly", MONTH, "--format", fmt, "--out", str(out)], env, tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert out.stat().st_size > 100
+        assert "Monatsbericht 10/2026 gespeichert" in done.stdout
+        assert "1 Abweichung(en)" in done.stdout and "Betrag abweichend" in done.stdout
+    future = _cli(["report", "monthly", "2099-01"], env, tmp_path)
+    assert (
+        future.returncode == 1
+        and "liegt in der Zukunft" in future.stderr
+        and "Traceback" not in future.stderr
+    )
+    bad = _cli(["report", "monthly", MONTH, "--format", "xls"], env, tmp_path)
+    assert bad.returncode == 1 and "Möglich: pdf, csv, datev" in bad.stderr
+
+
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+_RUN = "import sys; from cli.main import app; sys.argv[0] = 'inkasso'; app()"
+
+
+def test_an_empty_practice_month_gives_an_empty_datev_batch(app: App) -> None:
+    add_practice(app)
+    result = books.monthly_file(
+        app.uow(),
+        settings=app.settings,
+        practice_id=app.practice_id,
+        actor=OPERATOR,
+        month="2026-01",
+        fmt="datev",
+    )
+    lines = result.data.decode("cp1252").split("\r\n")
+    assert lines[0].startswith('"EXTF";700;21;"Buchungsstapel"') and lines[2] == ""
