@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 import typer
@@ -9,7 +10,7 @@ import typer
 from cli.common import fail, friendly, make_app, print_json
 from core.domain.dates import format_datetime
 from core.domain.onboarding import OnboardingAction
-from core.services import onboarding, users
+from core.services import access_request, onboarding, users
 from core.services.access import OPERATOR
 
 onboarding_app = typer.Typer(
@@ -66,8 +67,30 @@ def _register(action: OnboardingAction, help_text: str) -> None:
         _transition(action, note)
 
 
+@onboarding_app.command("request")
+@friendly
+def onboarding_request(
+    note: str = typer.Option("", "--notiz", help="Begründung oder Hinweis fürs Protokoll."),
+) -> None:
+    """Zugang zur Inkasso-Schnittstelle anfordern: E-Mail an den 1159-Finance-Support (mit SMTP)."""
+    from mail.outgoing import access_request_sender
+
+    app = make_app()
+    result = asyncio.run(
+        access_request.request_access(
+            app.uow(),
+            practice_id=app.practice_id,
+            actor=OPERATOR,
+            via="cli",
+            support_email=app.settings.support_email,
+            send=access_request_sender(app),
+            note=note,
+        )
+    )
+    typer.echo(result.message)
+
+
 for _action, _help in [
-    (OnboardingAction.REQUEST, "Zugang zur Inkasso-Schnittstelle anfordern (vermerkt die Anfrage)."),
     (OnboardingAction.CONTRACT_RECEIVED, "Vertrag als erhalten markieren (z. B. per Post gekommen)."),
     (OnboardingAction.SIGNED, "Vertrag als unterschrieben markieren."),
     (OnboardingAction.ACTIVATE, "Schnittstelle als aktiv markieren (Gegenzeichnung liegt vor)."),

@@ -1,0 +1,233 @@
+"""What the mail door has read and sent: records that make every mail count once, and the cursor.
+
+Plain data in, plain data out; the IMAP and SMTP code lives in `mail/`. A mail is acted on once:
+it is claimed (a MailRecord with outcome `processing`), acted on, then finished with its outcome.
+Outgoing mails are recorded as `pending`, claimed as `sending`, and end `sent` or `failed: …`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from core.db.engine import UnitOfWork
+from core.db.models import MailCursor, MailRecord
+from core.domain.dates import utcnow
+
+__all__ = [
+    "PROCESSING",
+    "MailSeen",
+    "advance_cursor",
+    "claim",
+    "claim_outgoing",
+    "cursor",
+    "find",
+    "finish",
+    "finish_outgoing",
+    "pending_outgoing",
+    "record_outgoing",
+]
+
+PROCESSING = "processing"
+PENDING, SENDING = "pending", "sending"
+
+
+@dataclass(frozen=True)
+class MailSeen:
+    """A recorded mail, without its raw bytes."""
+
+    message_key: str
+    direction: str
+    kind: str
+    outcome: str
+    at: datetime
+
+    @property
+    def in_progress(self) -> bool:
+        return self.outcome == PROCESSING
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome.startswith("failed")
+
+
+def _seen(record: MailRecord) -> MailSeen:
+    return MailSeen(record.message_key, record.direction, record.kind, record.outcome, record.at)
+
+
+def cursor(uow: UnitOfWork, *, practice_id: int, folder: str, uidvalidity: int) -> int:
+    """The highest UID already handled in `folder` under this UIDVALIDITY (0: nothing yet)."""
+    with uow:
+        found = uow.session.exec(
+            select(MailCursor.last_uid).where(
+                MailCursor.practice_id == practice_id,
+                MailCursor.folder == folder,
+                MailCursor.uidvalidity == uidvalidity,
+            )
+        ).first()
+        return int(found or 0)
+
+
+def advance_cursor(
+    uow: UnitOfWork, *, practice_id: int, folder: str, uidvalidity: int, last_uid: int
+) -> None:
+    """Move the cursor forward to `last_uid` (never backwards; safe with several workers)."""
+    where = (
+        col(MailCursor.practice_id) == practice_id,
+        col(MailCursor.folder) == folder,
+        col(MailCursor.uidvalidity) == uidvalidity,
+    )
+    for _ in range(2):
+        with uow:
+            moved = (
+                uow.session.connection()
+                .execute(
+                    update(MailCursor)
+                    .where(*where, col(MailCursor.last_uid) < last_uid)
+                    .values(last_uid=last_uid, updated_at=utcnow())
+                )
+                .rowcount
+            )
+            if moved or uow.session.exec(select(MailCursor.id).where(*where)).first() is not None:
+                uow.commit()
+                return
+            uow.session.add(
+                MailCursor(practice_id=practice_id, folder=folder, uidvalidity=uidvalidity, last_uid=last_uid)
+            )
+            try:
+                uow.commit()
+                return
+            except IntegrityError:
+                continue  # another worker created it first: update that row instead
+
+
+def find(uow: UnitOfWork, *, practice_id: int, message_key: str) -> MailSeen | None:
+    with uow:
+        record = uow.session.exec(
+            select(MailRecord).where(
+                MailRecord.practice_id == practice_id, MailRecord.message_key == message_key
+            )
+        ).first()
+        return _seen(record) if record else None
+
+
+def claim(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    message_key: str,
+    raw: bytes,
+    kind: str,
+    sender: str = "",
+    subject: str = "",
+    folder: str = "",
+    uidvalidity: int | None = None,
+    uid: int | None = None,
+) -> bool:
+    """Record an incoming mail as being processed; False if it is on record already (no double work)."""
+    with uow:
+        uow.session.add(
+            MailRecord(
+                practice_id=practice_id,
+                message_key=message_key,
+                folder=folder,
+                uidvalidity=uidvalidity,
+                uid=uid,
+                direction="in",
+                sender=sender[:320],
+                subject=subject[:500],
+                kind=kind,
+                outcome=PROCESSING,
+                raw=raw,
+            )
+        )
+        try:
+            uow.commit()
+        except IntegrityError:
+            return False
+        return True
+
+
+def finish(uow: UnitOfWork, *, practice_id: int, message_key: str, outcome: str) -> None:
+    """Set the outcome of a claimed mail (e.g. `done: …`, `failed: …`)."""
+    with uow:
+        uow.session.connection().execute(
+            update(MailRecord)
+            .where(col(MailRecord.practice_id) == practice_id, col(MailRecord.message_key) == message_key)
+            .values(outcome=outcome[:1000])
+        )
+        uow.commit()
+
+
+def record_outgoing(
+    uow: UnitOfWork, *, practice_id: int, message_id: str, raw: bytes, kind: str, sender: str, subject: str
+) -> None:
+    """Keep a mail about to be sent, as `pending`; sending it is `mail.outgoing`'s job."""
+    with uow:
+        uow.session.add(
+            MailRecord(
+                practice_id=practice_id,
+                message_key=message_id,
+                direction="out",
+                sender=sender[:320],
+                subject=subject[:500],
+                kind=kind,
+                outcome=PENDING,
+                raw=raw,
+            )
+        )
+        uow.commit()
+
+
+def claim_outgoing(uow: UnitOfWork, *, practice_id: int, message_id: str, stale_after: timedelta) -> bool:
+    """Take a pending (or long-stuck) outgoing mail for sending; False if another worker has it."""
+    with uow:
+        won = (
+            uow.session.connection()
+            .execute(
+                update(MailRecord)
+                .where(
+                    col(MailRecord.practice_id) == practice_id,
+                    col(MailRecord.message_key) == message_id,
+                    col(MailRecord.direction) == "out",
+                    or_(
+                        col(MailRecord.outcome) == PENDING,
+                        (col(MailRecord.outcome) == SENDING) & (col(MailRecord.at) < utcnow() - stale_after),
+                    ),
+                )
+                .values(outcome=SENDING, at=utcnow())
+            )
+            .rowcount
+        )
+        uow.commit()
+        return bool(won == 1)
+
+
+def finish_outgoing(uow: UnitOfWork, *, practice_id: int, message_id: str, outcome: str) -> None:
+    """`sent`, `pending` (try again later) or `failed: …`."""
+    finish(uow, practice_id=practice_id, message_key=message_id, outcome=outcome)
+
+
+def pending_outgoing(
+    uow: UnitOfWork, *, practice_id: int, stale_after: timedelta, limit: int = 20
+) -> list[tuple[str, bytes]]:
+    """(Message-ID, raw bytes) of outgoing mails still to send, oldest first."""
+    with uow:
+        rows = uow.session.exec(
+            select(MailRecord.message_key, MailRecord.raw)
+            .where(
+                MailRecord.practice_id == practice_id,
+                MailRecord.direction == "out",
+                or_(
+                    col(MailRecord.outcome) == PENDING,
+                    (col(MailRecord.outcome) == SENDING) & (col(MailRecord.at) < utcnow() - stale_after),
+                ),
+            )
+            .order_by(col(MailRecord.id))
+            .limit(limit)
+        ).all()
+        return [(key, raw) for key, raw in rows]

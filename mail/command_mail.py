@@ -1,0 +1,68 @@
+"""Mail commands: a verified staff mail such as `Forderung 1234` goes through the same command
+layer as the chat (`bot.commands`), and the answer goes back by mail, threaded under it.
+
+Buttons cannot be pressed in a mail, so each becomes a line telling what to send back
+("Antworten Sie mit: Bestätigen K7PX3MQ9TZ"). Replies go only to the verified From address,
+never to a Reply-To a forger could have set.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+
+from bot.commands import CommandLayer, Reply, Sender
+from core.bootstrap import App
+from mail.compose import command_reply
+from mail.message import ParsedMail
+
+__all__ = ["answer_command", "render_replies"]
+
+log = logging.getLogger(__name__)
+
+# The chat command behind a button, as a person writes it in a mail
+_MAIL_WORDS = {
+    "bestaetigen": "Bestätigen",
+    "abbrechen": "Abbrechen",
+    "forderung": "Forderung",
+    "ueberfaellig": "Überfällig",
+}
+FOOTER = (
+    "—\nPraxis-Inkasso. Befehle per E-Mail: Betreff oder erste Zeile, z. B. „Status 1234“, "
+    "„Zahlung 1234 50,00“ oder „Forderung 1234“; „Hilfe“ zeigt alle."
+)
+
+
+def _mail_command(chat_command: str) -> str:
+    word, _, rest = chat_command.lstrip("/").partition(" ")
+    return f"{_MAIL_WORDS.get(word, word)} {rest}".strip()
+
+
+def render_replies(replies: list[Reply]) -> str:
+    """The chat replies as one plain-text mail body."""
+    parts: list[str] = []
+    for reply in replies:
+        lines = [reply.text.rstrip()]
+        for row in reply.buttons:
+            for button in row:
+                if button.command:
+                    lines.append(f"{button.label}: Antworten Sie mit: {_mail_command(button.command)}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n\n" + FOOTER + "\n"
+
+
+async def answer_command(
+    app: App, layer: CommandLayer, mail: ParsedMail, command: str
+) -> EmailMessage | None:
+    """Run the command as the sender and build the reply mail (None: nothing to answer)."""
+    assert mail.from_addr is not None
+    replies = await layer.handle_text(Sender("mail", mail.from_addr), command)
+    if not replies:
+        return None
+    return command_reply(
+        to=mail.from_addr,
+        from_=app.settings.practice_email,
+        subject=mail.subject or command,
+        text=render_replies(replies),
+        in_reply_to=mail.message_id,
+    )
