@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -266,3 +267,58 @@ def dead_url() -> str:
 
 def euros(text: str) -> Decimal:
     return Decimal(text)
+
+
+WORKER_SCRIPT = """
+import asyncio, os, sys, time
+from datetime import timedelta
+from core import outbox
+from core.bootstrap import build
+from core.finance1159.client import make_client
+
+async def main() -> None:
+    app = build()
+    finance = make_client(app.settings)
+    print("ready", flush=True)
+    go = os.environ.get("WORKER_GO_FILE")
+    while go and not os.path.exists(go):
+        time.sleep(0.005)
+    delivered = await outbox.run_once(
+        app.uow(), finance=finance, worker=sys.argv[1], limit=1000,
+        lease=timedelta(seconds=app.settings.outbox_lease_seconds),
+    )
+    print("delivered", delivered, flush=True)
+    await finance.aclose()
+
+asyncio.run(main())
+"""
+
+
+def start_worker(env: dict[str, str], name: str, *, cwd: Path) -> subprocess.Popen[str]:
+    """A worker process that delivers every due outbox item once (core.outbox.run_once)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER_SCRIPT, name],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def kill(worker: subprocess.Popen[str]) -> None:
+    """SIGKILL: no handler, no cleanup, no commit."""
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate(timeout=10)
+    assert worker.returncode == -signal.SIGKILL
+
+
+def wait_for(predicate: Any, *, timeout: float = 20.0, what: str = "condition") -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"waited {timeout} s for {what}")
+        time.sleep(0.02)
