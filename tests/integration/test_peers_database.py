@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from tests.peers._ports import free_port
+from tests.peers._ports import free_port, peer_dir
 from tests.peers.database import _libpq, _pg_bindir, _throwaway_cluster, fresh_postgres_database
 
 
@@ -56,14 +57,16 @@ def test_postgres_url_gets_the_postgres_marker(postgres_url: str, request: pytes
 
 
 @pytest.mark.postgres
-def test_throwaway_cluster_serves_fresh_databases(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_throwaway_cluster_serves_fresh_databases() -> None:
     """The fallback for machines where nothing answers on 5432 (about 1 s)."""
     if _pg_bindir() is None:
         pytest.skip("no PostgreSQL binaries; the server on 5432 is used instead")
+    directory = peer_dir("postgres")
     with (
-        _throwaway_cluster(tmp_path_factory.mktemp("pg"), free_port()) as server_url,
+        _throwaway_cluster(directory, free_port()) as server_url,
         fresh_postgres_database(server_url) as url,
         _engine(url) as engine,
         engine.connect() as conn,
     ):
         assert conn.execute(text("SHOW fsync")).scalar_one() == "off"
+    shutil.rmtree(directory)

@@ -1,11 +1,13 @@
-"""Loopback port helpers shared by the peer fixtures."""
+"""Loopback ports and scratch directories shared by the peer fixtures."""
 
 from __future__ import annotations
 
 import socket
+import tempfile
 import time
+from pathlib import Path
 
-__all__ = ["free_port", "port_open", "wait_port", "wait_port_closed"]
+__all__ = ["free_port", "peer_dir", "port_open", "wait_port", "wait_port_closed"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -44,3 +46,13 @@ def wait_port_closed(host: str, port: int, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{host}:{port} still accepts connections after {timeout:.1f} s")
         time.sleep(0.01)
+
+
+def peer_dir(prefix: str) -> Path:
+    """A private directory for a server's state, outside pytest's basetemp.
+
+    Not tmp_path_factory: every pytest session resets /tmp/pytest-of-<user> to 0700 (locking out
+    the unprivileged mail processes) and prunes old session dirs, so a concurrent run on the same
+    machine could pull the ground from under a running server.
+    """
+    return Path(tempfile.mkdtemp(prefix=f"praxis-{prefix}-"))

@@ -11,9 +11,11 @@ No tables are created here: the product's own code does that.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from tests.peers._ports import free_port
+from tests.peers._ports import free_port, peer_dir
 
 __all__ = ["DEFAULT_SERVER_URL", "fresh_postgres_database"]
 
@@ -81,10 +83,6 @@ def _throwaway_cluster(directory: Path, port: int) -> Iterator[str]:
         _unavailable("PostgreSQL is not installed; run: apt-get install -y postgresql (or scripts/test)")
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres", "postgres")
-        # pytest's tmp dirs are 0700; the postgres user must be able to reach its data directory.
-        for parent in (directory.parent, directory.parent.parent):
-            if parent.stat().st_uid == 0:
-                parent.chmod(0o755)
     data, pg_ctl = directory / "data", str(bindir / "pg_ctl")
     _run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync",
           "-E", "UTF8", "--no-locale"])  # fmt: skip
@@ -94,14 +92,20 @@ def _throwaway_cluster(directory: Path, port: int) -> Iterator[str]:
         " -c synchronous_commit=off -c full_page_writes=off"
     )
     _run([pg_ctl, "-D", str(data), "-l", str(directory / "pg.log"), "-w", "-o", options, "start"])
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+        try:
+            _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+        except subprocess.CalledProcessError:
+            # pg_ctl needs the data dir; if it is gone, stop the server by its pid so none leaks.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(postmaster, signal.SIGQUIT)
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server_url() -> Iterator[str]:
     """URL of a PostgreSQL server's `postgres` database (superuser, trust), for the whole session."""
     url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_SERVER_URL)
     if _answers(url):
@@ -109,8 +113,12 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         return
     if "TEST_POSTGRES_URL" in os.environ:
         _unavailable(f"TEST_POSTGRES_URL={url} does not answer")
-    with _throwaway_cluster(tmp_path_factory.mktemp("postgres"), free_port()) as cluster_url:
-        yield cluster_url
+    directory = peer_dir("postgres")
+    try:
+        with _throwaway_cluster(directory, free_port()) as cluster_url:
+            yield cluster_url
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @contextmanager

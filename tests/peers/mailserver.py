@@ -33,7 +33,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imap_tools import BaseMailBox, MailBox, MailBoxUnencrypted, MailMessage
 
-from tests.peers._ports import free_port, wait_port, wait_port_closed
+from tests.peers._ports import free_port, peer_dir, wait_port, wait_port_closed
 
 __all__ = [
     "MAIL_PASSWORD",
@@ -308,27 +308,27 @@ def make_dovecot(directory: Path) -> Dovecot:
     if os.geteuid() == 0:
         for path in (directory, *directory.rglob("*")):
             shutil.chown(path, user, group)
-        # pytest's tmp dirs are 0700; the unprivileged mail processes must be able to enter them.
-        for parent in (directory.parent, directory.parent.parent):
-            if parent.stat().st_uid == 0:
-                parent.chmod(0o755)
     return Dovecot(
         "127.0.0.1", imap_port, imaps_port, lmtp_port, str(cert), str(key), conf=conf, dir=directory
     )
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
+def dovecot() -> Iterator[Dovecot]:
     """A running Dovecot for the whole session (about 0.2 s to start)."""
     binary = require_binary("dovecot", APT_HINT)
     require_binary("openssl", "apt-get install -y openssl")
-    server = make_dovecot(tmp_path_factory.mktemp("dovecot"))
-    server.binary = binary
-    server.start()
+    directory = peer_dir("dovecot")
     try:
-        yield server
+        server = make_dovecot(directory)
+        server.binary = binary
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
