@@ -23,6 +23,7 @@ from core.domain.errors import ImportRefused, InvalidInput
 from core.domain.invoice_rows import COLUMNS, REQUIRED, InvoiceRow, parse_row
 from core.services import audit
 from core.services.access import Actor, Permission, require
+from core.services.onboarding import get_practice
 
 BATCH = 2000
 _AGENCY_STATES = {InvoiceStatus.IN_COLLECTION, InvoiceStatus.COMPLETE, InvoiceStatus.UNCOLLECTIBLE}
@@ -159,6 +160,7 @@ def import_invoices(
     rows = read_rows(path, load_mapping(mapping_path))
     with uow:
         session = uow.session
+        get_practice(uow, practice_id)  # a German "set up the practice first" instead of a foreign-key error
         known = {
             number: (invoice_id, row_hash, status, paid_direct)
             for number, invoice_id, row_hash, status, paid_direct in session.execute(
