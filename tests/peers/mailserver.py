@@ -12,6 +12,8 @@ Fixtures:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import grp
 import os
 import pwd
@@ -51,6 +53,7 @@ MAIL_PASSWORD = "secret"
 AUTHSERV_ID = "mx.praxis.test"
 # Folders Dovecot creates itself; `mailbox_clean` empties them and deletes any other folder.
 STANDARD_FOLDERS = ("INBOX", "Archive", "Trash")
+PR_SET_PDEATHSIG = 1
 APT_HINT = "apt-get install -y dovecot-imapd dovecot-lmtpd"
 
 DOVECOT_CONF = """\
@@ -181,6 +184,7 @@ class Dovecot:
             stdin=subprocess.DEVNULL,
             # Its own process group, so stop() can also end imap processes the master leaves behind.
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         stderr.close()
         try:
@@ -270,6 +274,12 @@ class Dovecot:
             for name in folders:
                 if name in selectable and name not in STANDARD_FOLDERS:
                     box.folder.delete(name)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM the master when pytest dies (even by SIGKILL), so no Dovecot outlives a run."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
