@@ -8,7 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from core.domain.errors import InvalidInput
-from core.domain.money import clean_text
+from core.domain.money import clean_text, shorten
 
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -28,7 +28,9 @@ def parse_date(text: str, *, field: str = "Datum") -> date:
     elif iso := _ISO.match(raw):
         year, month, day = (int(g) for g in iso.groups())
     else:
-        raise InvalidInput(f"{field} „{raw}“ ist kein Datum. Bitte so angeben: TT.MM.JJJJ, z. B. 05.03.2026.")
+        raise InvalidInput(
+            f"{field} „{shorten(raw)}“ ist kein Datum. Bitte so angeben: TT.MM.JJJJ, z. B. 05.03.2026."
+        )
     try:
         return date(year, month, day)
     except ValueError:

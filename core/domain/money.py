@@ -31,14 +31,20 @@ def clean_text(text: str) -> str:
     return "".join(out).strip()
 
 
+def shorten(text: str, limit: int = 30) -> str:
+    """Input quoted back in a message, cut to a readable length (a chat message may be 4,000 characters)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     """Parse a German (or plain dotted) amount into a Decimal with two places.
 
     Refuses empty, negative, NaN, more than two decimals, ambiguous `12,345`-style input and
     absurd amounts, with a German message saying what was wrong.
     """
-    raw = clean_text(text or "")
-    value = raw.replace("€", "").replace("EUR", "").replace("eur", "").strip().replace(" ", "")
+    full = clean_text(text or "")
+    raw = shorten(full)
+    value = full.replace("€", "").replace("EUR", "").replace("eur", "").strip().replace(" ", "")
     if not value:
         raise InvalidInput(f"Es fehlt ein Betrag. {_HINT}")
     if value.startswith("-"):
