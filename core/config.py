@@ -65,7 +65,10 @@ class Settings(BaseSettings):
     # Only Authentication-Results headers added by this server (its authserv-id) are believed.
     mail_authserv_id: str | None = None
     mail_require_auth_results: bool = False
-    mail_max_bytes: int = 25_000_000
+    # Whole mail as stored (base64 adds a third): a 25 MB attachment still fits.
+    mail_max_bytes: int = 40_000_000
+    # IMAP IDLE is re-issued after this long (RFC 2177: servers log out after 30 minutes).
+    imap_idle_seconds: int = Field(default=25 * 60, ge=5, le=29 * 60)
 
     smtp_host: str | None = None
     smtp_port: int = 465

@@ -37,12 +37,11 @@ from mail.rules import Classification, MailRules, classify
 if TYPE_CHECKING:
     from bot.commands import CommandLayer
 
-__all__ = ["Intake", "PassReport", "intake_loop", "intake_once", "message_key"]
+__all__ = ["Intake", "PassReport", "content_hash", "intake_loop", "intake_once", "message_key"]
 
 log = logging.getLogger(__name__)
 
 HEADER_BATCH = 250
-IDLE_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE well before the server's 30-minute logout
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 120.0
 # Decided from the headers alone: no need to download the body.
 _NOT_OURS = {"other", "unknown_sender", "forged", "auto_submitted"}
@@ -62,13 +61,11 @@ class PassReport:
     outcomes: list[str] = field(default_factory=list)
 
 
-def message_key(mail: ParsedMail, raw: bytes) -> str:
-    """The Message-ID, or a hash of the sender's part: From, To, Date, Subject and the body.
+def content_hash(raw: bytes) -> str:
+    """A hash of what the sender wrote: From, To, Date, Subject, Message-ID and the body.
 
     Trace headers that each delivery adds (Received, Delivered-To, Return-Path,
-    Authentication-Results) are left out, so a mail delivered twice gets the same key."""
-    if mail.message_id and len(mail.message_id) <= 500:
-        return mail.message_id
+    Authentication-Results) are left out, so a mail delivered twice hashes the same."""
     head, sep, body = raw.partition(b"\r\n\r\n")
     if not sep:
         head, _, body = raw.partition(b"\n\n")
@@ -78,6 +75,13 @@ def message_key(mail: ParsedMail, raw: bytes) -> str:
         digest.update(f"{name}:{headers.get_all(name, [])!s}\n".encode("utf-8", "surrogateescape"))
     digest.update(body)
     return f"sha256:{digest.hexdigest()}"
+
+
+def message_key(mail: ParsedMail, raw: bytes) -> str:
+    """The Message-ID, or for mails without a usable one their `content_hash`."""
+    if mail.message_id and len(mail.message_id) <= 500:
+        return mail.message_id
+    return content_hash(raw)
 
 
 class Intake:
@@ -137,13 +141,7 @@ class Intake:
             self._ignored(head.uid, first, report)
             return True
         if head.size > self.rules.max_bytes:
-            report.ignored += 1
-            log.warning(
-                "mail uid %s from %s ignored: %s bytes is over MAIL_MAX_BYTES",
-                head.uid,
-                first.sender,
-                head.size,
-            )
+            self._too_large(head, first, report)
             return True
         raw = await asyncio.to_thread(conn.fetch_raw, head.uid)
         report.downloaded += 1
@@ -155,6 +153,24 @@ class Intake:
             self._ignored(head.uid, c, report)
             return True
         return await self._handle(conn, uidvalidity, head.uid, mail, raw, c, report)
+
+    def _too_large(self, head: Header, c: Classification, report: PassReport) -> None:
+        report.ignored += 1
+        log.warning(
+            "mail uid %s from %s (%s) not downloaded: %s bytes is over MAIL_MAX_BYTES; left in the mailbox",
+            head.uid,
+            c.sender,
+            c.reason,
+            head.size,
+        )
+        if c.trusted and c.kind != "ignored":
+            notifications.add(
+                self.app.uow(),
+                practice_id=self.app.practice_id,
+                kind="failure",
+                text=f"Eine Mail von {c.sender} ist zu groß ({head.size / 1e6:.0f} MB) und wurde nicht "
+                "verarbeitet; sie liegt unverändert im Postfach (Grenze: MAIL_MAX_BYTES).",
+            )
 
     def _ignored(self, uid: int, c: Classification, report: PassReport) -> None:
         report.ignored += 1
@@ -175,6 +191,13 @@ class Intake:
     ) -> bool:
         app, key = self.app, message_key(mail, raw)
         seen = mail_records.find(app.uow(), practice_id=app.practice_id, message_key=key)
+        if seen is not None and key == mail.message_id:
+            # Message-IDs are meant to be unique, but senders do reuse them: a different mail
+            # under a known Message-ID gets a key of its own instead of being taken for a duplicate.
+            kept = mail_records.raw_of(app.uow(), practice_id=app.practice_id, message_key=key)
+            if kept is not None and content_hash(kept) != content_hash(raw):
+                key = f"{key} {content_hash(raw)}"
+                seen = mail_records.find(app.uow(), practice_id=app.practice_id, message_key=key)
         if seen is not None and not self._redo(seen, c):
             if seen.in_progress:
                 return False  # another worker is on it right now
@@ -266,8 +289,9 @@ async def intake_once(app: App) -> PassReport:
         await asyncio.to_thread(conn.close)
 
 
-async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float = IDLE_SECONDS) -> None:
+async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | None = None) -> None:
     """Watch the mailbox until `stop` is set; never raises, reconnects with backoff."""
+    idle_seconds = idle_seconds or app.settings.imap_idle_seconds
     intake = Intake(app)
     backoff = BACKOFF_FIRST
     closing = threading.Event()

@@ -42,7 +42,7 @@ class MailRules:
     agency_domain: str
     authserv_id: str | None = None
     require_auth_results: bool = False
-    max_bytes: int = 25_000_000
+    max_bytes: int = 40_000_000
     contract_subject: str = r"Inkasso-Vertrag\s+zur\s+Unterschrift"
     activation_subject: str = r"Inkasso-Schnittstelle\s+ist\s+aktiv"
     statement_subject: str = r"Monatsabrechnung\s+(?P<month>\d{1,2})\s*/\s*(?P<year>\d{4})"

@@ -29,6 +29,7 @@ __all__ = [
     "finish",
     "finish_outgoing",
     "pending_outgoing",
+    "raw_of",
     "record_outgoing",
 ]
 
@@ -113,6 +114,17 @@ def find(uow: UnitOfWork, *, practice_id: int, message_key: str) -> MailSeen | N
             )
         ).first()
         return _seen(record) if record else None
+
+
+def raw_of(uow: UnitOfWork, *, practice_id: int, message_key: str) -> bytes | None:
+    """The raw bytes kept for a recorded mail."""
+    with uow:
+        raw = uow.session.exec(
+            select(MailRecord.raw).where(
+                MailRecord.practice_id == practice_id, MailRecord.message_key == message_key
+            )
+        ).first()
+        return bytes(raw) if raw is not None else None
 
 
 def claim(

@@ -1,0 +1,255 @@
+"""One intake pass at a time against a real Dovecot: what is acted on, what is left alone, once only."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlmodel import delete, select
+
+from core.db.models import MailCursor, Statement
+from core.domain.onboarding import OnboardingState
+from mail import imap
+from mail.imap import MailboxUnavailable
+from mail.intake import intake_once
+from tests.integration.mail_helpers import (
+    DONE,
+    corpus,
+    events,
+    folder_view,
+    mail_app,
+    notes,
+    plain_mail,
+    records,
+    state,
+    with_auth,
+)
+from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot
+
+
+@pytest.fixture
+def box(mailbox_clean: Dovecot) -> Dovecot:
+    return mailbox_clean
+
+
+async def test_a_private_mail_is_left_unread_in_place_and_never_downloaded(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    box.deliver(corpus("private_mail"), PRACTICE_EMAIL)
+    before = folder_view(box)
+
+    first = await intake_once(app)
+    second = await intake_once(app)
+
+    assert (first.new, first.downloaded, first.handled) == (1, 0, 0)
+    assert (second.new, second.downloaded) == (0, 0)
+    assert folder_view(box) == before
+    assert "\\Seen" not in before[0][1]
+    assert records(app) == []
+
+
+async def test_the_contract_mail_moves_onboarding_and_passes_the_signing_link_to_the_chat(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    assert report.handled == 1
+    assert state(app) == OnboardingState.CONTRACT_RECEIVED
+    assert any("https://partner.1159finance.com/vertrag/Zk3x9QpL2m" in n for n in notes(app))
+    assert folder_view(box) == []
+    [(subject, flags)] = folder_view(box, DONE)
+    assert "Inkasso-Vertrag" in subject and "\\Seen" in flags and imap.HANDLED_KEYWORD in flags
+    [record] = records(app)
+    assert record.message_key == "<8a8dde15b776e1d5@mail.test>" and record.kind == "agency_contract"
+    assert record.raw.endswith(corpus("agency_contract_genuine")[-200:])
+    assert record.outcome.startswith("done") and record.uid is not None and record.uidvalidity
+
+
+async def test_a_forged_agency_mail_changes_nothing_and_is_logged(
+    box: Dovecot, sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    for name in ("forged_agency_dkim_fail", "forged_display_name", "forged_lookalike_suffix_domain"):
+        box.deliver(corpus(name), PRACTICE_EMAIL)
+    before = folder_view(box)
+    caplog.set_level(logging.INFO, "mail")
+
+    report = await intake_once(app)
+
+    assert report.handled == 0 and report.ignored == 3
+    assert state(app) == OnboardingState.REQUESTED and notes(app) == [] and records(app) == []
+    assert folder_view(box) == before and all("\\Seen" not in flags for _, flags in before)
+    assert "forged" in caplog.text
+
+
+async def test_the_same_mail_delivered_twice_is_acted_on_once_and_both_copies_are_moved(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+    again = await intake_once(app)
+
+    assert (report.handled, report.duplicates) == (1, 1)
+    assert again.new == 0
+    assert len(records(app)) == 1 and len(events(app)) == 1
+    assert folder_view(box) == [] and len(folder_view(box, DONE)) == 2
+
+
+async def test_a_mail_without_message_id_delivered_twice_counts_once(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, state=OnboardingState.SIGNED)
+    raw = with_auth(
+        plain_mail(
+            frm="vertrag@1159finance.com",
+            subject="1159 Finance: Ihre Inkasso-Schnittstelle ist aktiv",
+            body="Vertragsbeginn: 01.12.2026",
+            message_id=False,
+        ),
+        "1159finance.com",
+    )
+    box.deliver(raw, PRACTICE_EMAIL, mail_from="a@1159finance.com")
+    box.deliver(raw, PRACTICE_EMAIL, mail_from="b@1159finance.com")  # different trace headers
+
+    report = await intake_once(app)
+
+    assert (report.handled, report.duplicates) == (1, 1)
+    [record] = records(app)
+    assert record.message_key.startswith("sha256:")
+    assert state(app) == OnboardingState.ACTIVE
+
+
+async def test_the_monthly_statement_is_kept_parsed_and_linked_to_its_month(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, state=OnboardingState.ACTIVE)
+    box.deliver(corpus("agency_statement_genuine"), PRACTICE_EMAIL)
+    box.deliver(corpus("agency_statement_unreadable_csv"), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    assert report.handled == 2, report.outcomes
+    with app.uow() as uow:
+        good, bad = sorted(uow.session.exec(select(Statement)).all(), key=lambda s: s.parse_error)
+    assert good.month == "2026-10" and len(good.rows) == 3 and good.csv_data and good.pdf_data
+    assert "Monatsabrechnung 10/2026" in good.pdf_text
+    assert bad.month == "2026-10" and bad.rows == [] and bad.parse_error and bad.csv_data
+    assert folder_view(box) == []
+
+
+async def test_bad_input_is_logged_and_the_rest_of_the_pass_still_runs(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    for name in (
+        "malformed_headers_no_sender",
+        "agency_statement_broken_boundary",
+        "agency_newsletter",
+        "agency_contract_html_only",
+    ):
+        box.deliver(corpus(name), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    assert state(app) == OnboardingState.CONTRACT_RECEIVED
+    assert any("https://partner.1159finance.com/vertrag/HtmlOnly7" in n for n in notes(app))
+    remaining = [subject for subject, _ in folder_view(box)]
+    assert "1159 Finance: Ihr Inkasso-Vertrag zur Unterschrift" not in remaining
+    assert report.new == 4 and report.failed == 0
+
+
+async def test_a_mail_over_the_size_limit_is_not_downloaded(
+    box: Dovecot, sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, mail_max_bytes=100_000)
+    big = with_auth(
+        plain_mail(
+            frm="abrechnung@1159finance.com",
+            subject="1159 Finance: Monatsabrechnung 10/2026",
+            body="x" * 200_000,
+        ),
+        "1159finance.com",
+    )
+    box.deliver(big, PRACTICE_EMAIL)
+    caplog.set_level(logging.INFO, "mail")
+
+    report = await intake_once(app)
+
+    assert (report.downloaded, report.ignored) == (0, 1)
+    assert "MAIL_MAX_BYTES" in caplog.text and len(folder_view(box)) == 1
+
+
+async def test_a_twenty_megabyte_statement_is_kept_whole(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, state=OnboardingState.ACTIVE)
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "abrechnung@1159finance.com"
+    msg["To"] = PRACTICE_EMAIL
+    msg["Subject"] = "1159 Finance: Monatsabrechnung 09/2026"
+    msg["Message-ID"] = "<big-statement@1159finance.com>"
+    msg.set_content("anbei")
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * (20 * 1024 * 1024 // 256)
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="Monatsabrechnung_2026-09.pdf")
+    box.deliver(with_auth(msg.as_bytes(), "1159finance.com"), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    assert report.handled == 1, report.outcomes
+    with app.uow() as uow:
+        [statement] = uow.session.exec(select(Statement)).all()
+    assert statement.month == "2026-09" and statement.pdf_data == pdf
+
+
+async def test_after_a_uidvalidity_change_handled_mail_is_recognised_by_message_id(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+    box.deliver(corpus("private_mail"), PRACTICE_EMAIL)
+    await intake_once(app)
+    # The mail comes back (a user moved it back), and the cursor is gone as after a UIDVALIDITY change.
+    with box.mailbox() as mb:
+        mb.folder.set(DONE)
+        mb.move(mb.uids(), "INBOX")
+    with app.uow() as uow:
+        uow.session.exec(delete(MailCursor))  # type: ignore[call-overload]
+        uow.commit()
+
+    report = await intake_once(app)
+
+    assert (report.new, report.downloaded, report.handled, report.duplicates) == (2, 1, 0, 1)
+    assert len(events(app)) == 1 and len(notes(app)) == 1
+    assert len(folder_view(box)) == 1 and len(folder_view(box, DONE)) == 1
+
+
+async def test_a_crash_between_acting_and_moving_acts_once_and_moves_next_time(
+    box: Dovecot, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    def broken(self: imap.ImapConnection, uid: int, folder: str) -> None:
+        raise MailboxUnavailable("weg", "connection lost (test)")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(imap.ImapConnection, "mark_handled", broken)
+        with pytest.raises(MailboxUnavailable):
+            await intake_once(app)
+    assert state(app) == OnboardingState.CONTRACT_RECEIVED and len(folder_view(box)) == 1
+
+    report = await intake_once(app)
+
+    assert (report.handled, report.duplicates) == (0, 1)
+    assert len(events(app)) == 1 and len(notes(app)) == 1
+    assert folder_view(box) == [] and len(folder_view(box, DONE)) == 1
