@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from datetime import date
 
@@ -20,8 +19,16 @@ from bot.replies import (
 )
 from core.bootstrap import App
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
-from core.domain.onboarding import OnboardingAction
-from core.services import access, claims, confirmations, invoices, onboarding, payments, status
+from core.services import (
+    access,
+    access_request,
+    claims,
+    confirmations,
+    invoices,
+    onboarding,
+    payments,
+    status,
+)
 from core.services.access import Actor, Permission
 
 log = logging.getLogger(__name__)
@@ -112,28 +119,33 @@ class Actions:
 
     async def onboarding(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.VIEW)
+        prefix = ""
         if args:
             if fold(args[0]) != "anfordern":
                 raise InvalidInput(
                     f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. Möglich: /inkasso anfordern"
                 )
-            await self._request_access(actor)
+            prefix = await self._request_access(actor) + "\n\n"
         st = onboarding.status(self.app.uow(), **self._ids())
-        prefix = "Zugang angefordert.\n" if args else ""
         return [Reply(prefix + onboarding_text(st))]
 
-    async def _request_access(self, actor: Actor) -> None:
-        """The mail door's hook sends the request mail too; without it, the transition alone."""
-        try:
-            from core.services.access_request import request_access  # type: ignore[import-not-found]
+    async def _request_access(self, actor: Actor) -> str:
+        """Mail the request to 1159 Finance support (when SMTP is set up) and record the step."""
+        try:  # the mail door is optional: without it the request is recorded, not mailed
+            from mail.outgoing import access_request_sender
+
+            send = access_request_sender(self.app)
         except ImportError:
-            onboarding.transition(
-                self.app.uow(), **self._ids(), actor=actor, action=OnboardingAction.REQUEST, via="chat"
-            )
-            return
-        result = request_access(self.app, actor=actor, via="chat")
-        if inspect.isawaitable(result):
-            await result
+            send = None
+        result = await access_request.request_access(
+            self.app.uow(),
+            **self._ids(),
+            actor=actor,
+            via="chat",
+            support_email=self.app.settings.support_email,
+            send=send,
+        )
+        return result.message
 
     async def ask_withdraw(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.WITHDRAW_CLAIM)

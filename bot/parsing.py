@@ -70,9 +70,10 @@ def fold(word: str) -> str:
 def clean_message(text: str) -> str:
     """Refuse over-long or control-character junk; drop invisible marks; fold whitespace."""
     if len(text) > MAX_LENGTH:
+        count = f"{len(text):,}".replace(",", ".")
         raise InvalidInput(
-            f"Die Nachricht ist zu lang ({len(text):,} Zeichen, höchstens 4.000).".replace(",", ".")
-            + " Bitte nur einen Befehl senden, z. B. /status 1234."
+            f"Die Nachricht ist zu lang ({count} Zeichen, höchstens 4.000). "
+            "Bitte nur einen Befehl senden, z. B. /status 1234."
         )
     cleaned = clean_text(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
     if any(unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") for ch in cleaned):

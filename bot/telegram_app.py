@@ -92,7 +92,6 @@ def build_application(
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .post_init(_post_init)
     )
     if not with_updater:
         builder = builder.updater(None)
@@ -105,7 +104,7 @@ def build_application(
     return application
 
 
-async def _post_init(application: BotApplication) -> None:
+async def after_initialize(application: BotApplication) -> None:
     """Learn our username (for /cmd@bot in groups) and publish the command list."""
     layer = application.bot_data.layer
     if layer is not None:
@@ -240,6 +239,7 @@ async def run_bot(
     while True:
         try:
             await application.initialize()  # getMe
+            await after_initialize(application)
             break
         except InvalidToken:
             log.error("Telegram refused the bot token; the bot stays off (check TELEGRAM_BOT_TOKEN)")
