@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from core.db.engine import UnitOfWork, is_postgres
+from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, Notification, OutboxItem, Patient, Payment
 from core.domain.claims import invoice_status
 from core.domain.dates import utcnow
@@ -99,8 +99,9 @@ def due_items(uow: UnitOfWork, *, limit: int = 50, practice_id: int | None = Non
         )
         if practice_id is not None:
             query = query.where(OutboxItem.practice_id == practice_id)
-        if is_postgres(uow.engine):
-            query = query.with_for_update(skip_locked=True)
+        # No FOR UPDATE SKIP LOCKED here: the locks would end with this read at once, and while
+        # they last another worker's read skips every listed row and finds an empty queue. The
+        # conditional UPDATE in _lease is what keeps two workers off one item.
         return [i for i in uow.session.exec(query).all() if i is not None]
 
 
