@@ -1,0 +1,389 @@
+"""Read models for the dashboard: key figures, charts, the case list and a case's timeline.
+
+Everything is aggregated or paged in SQL; nothing here loads all rows of a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import extract, or_, type_coerce
+from sqlmodel import Session, col, func, select
+
+from core.db.engine import UnitOfWork
+from core.db.models import AuditEvent, Claim, Fee, Invoice, Patient, Payment, Practice, User
+from core.db.types import Cents
+from core.domain.dates import today
+from core.domain.money import ZERO
+from core.finance1159 import wire
+from core.services.access import Actor, Permission, actor_for_user, require
+from core.services.case_mirror import FEE_TEXT, status_text
+from core.services.claims import claim_for
+
+OPEN_DELIVERY = ("queued", "submitted", "withdrawal_queued")
+
+
+def _sum(column: Any) -> Any:
+    return type_coerce(func.sum(column), Cents)
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return value if value is not None else ZERO
+
+
+@dataclass(frozen=True)
+class Overview:
+    open_claims: int
+    in_collection: Decimal
+    collected_month: Decimal
+    collected_year: Decimal
+    success_rate: float | None  # paid in full / finished (paid or uncollectible)
+    finished: int
+    debtor_fees_year: Decimal
+    case_fees_year: Decimal
+
+
+def overview(uow: UnitOfWork, *, practice_id: int, actor: Actor, on: date | None = None) -> Overview:
+    require(actor, Permission.VIEW)
+    on = on or today()
+    year_start, month_start = date(on.year, 1, 1), date(on.year, on.month, 1)
+    with uow:
+        s = uow.session
+        open_count, in_collection = s.exec(
+            select(func.count(), _sum(func.coalesce(col(Claim.outstanding), col(Claim.principal)))).where(
+                Claim.practice_id == practice_id,
+                col(Claim.closed_at).is_(None),
+                col(Claim.delivery).in_(OPEN_DELIVERY),
+            )
+        ).one()
+        collected = _agency_paid(s, practice_id, year_start), _agency_paid(s, practice_id, month_start)
+        paid, finished = s.exec(
+            select(
+                func.count().filter(col(Claim.agency_status) == wire.CaseStatus.PAID),
+                func.count(),
+            ).where(
+                Claim.practice_id == practice_id,
+                col(Claim.agency_status).in_((wire.CaseStatus.PAID, wire.CaseStatus.UNCOLLECTIBLE)),
+            )
+        ).one()
+        fees = s.exec(
+            select(_sum(Fee.amount)).where(Fee.practice_id == practice_id, col(Fee.charged_on) >= year_start)
+        ).one()
+        case_fees = s.exec(
+            select(_sum(Claim.case_fee)).where(
+                Claim.practice_id == practice_id,
+                col(Claim.case_id).is_not(None),
+                col(Claim.created_at) >= datetime(on.year, 1, 1, tzinfo=UTC),
+            )
+        ).one()
+    return Overview(
+        int(open_count),
+        _money(in_collection),
+        collected[1],
+        collected[0],
+        (paid / finished) if finished else None,
+        int(finished),
+        _money(fees),
+        _money(case_fees),
+    )
+
+
+def _agency_paid(session: Session, practice_id: int, since: date) -> Decimal:
+    total = session.exec(
+        select(_sum(Payment.amount)).where(
+            Payment.practice_id == practice_id, Payment.source == "agency", col(Payment.paid_on) >= since
+        )
+    ).one()
+    return _money(total)
+
+
+def _month_keys(on: date, months: int) -> list[str]:
+    keys = []
+    year, month = on.year, on.month
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def collected_by_month(
+    uow: UnitOfWork, *, practice_id: int, actor: Actor, months: int = 12, on: date | None = None
+) -> list[tuple[str, Decimal]]:
+    """Money the agency collected per month (the last `months`, oldest first, empty months as 0)."""
+    require(actor, Permission.VIEW)
+    on = on or today()
+    keys = _month_keys(on, months)
+    since = date(int(keys[0][:4]), int(keys[0][5:]), 1)
+    y, m = extract("year", col(Payment.paid_on)), extract("month", col(Payment.paid_on))
+    with uow:
+        rows = uow.session.exec(
+            select(y, m, _sum(Payment.amount))
+            .where(
+                Payment.practice_id == practice_id, Payment.source == "agency", col(Payment.paid_on) >= since
+            )
+            .group_by(y, m)
+        ).all()
+    found = {f"{int(yy):04d}-{int(mm):02d}": amount for yy, mm, amount in rows}
+    return [(k, _money(found.get(k))) for k in keys]
+
+
+# Case list filters (German label → condition); "" means all.
+CASE_FILTERS: dict[str, Any] = {
+    "vorgemerkt": col(Claim.delivery) == "queued",
+    "abgelehnt": col(Claim.delivery) == "failed",
+    "in Prüfung": col(Claim.agency_status) == wire.CaseStatus.RECEIVED,
+    "im Inkasso": col(Claim.agency_status) == wire.CaseStatus.IN_COLLECTION,
+    "Ratenzahlung": col(Claim.agency_status) == wire.CaseStatus.INSTALMENT,
+    "gerichtlich": col(Claim.agency_status) == wire.CaseStatus.LEGAL,
+    "vollständig bezahlt": col(Claim.agency_status) == wire.CaseStatus.PAID,
+    "uneinbringlich": col(Claim.agency_status) == wire.CaseStatus.UNCOLLECTIBLE,
+    "zurückgezogen": col(Claim.delivery).in_(("withdrawn", "withdrawal_queued")),
+    "offen": col(Claim.closed_at).is_(None) & col(Claim.delivery).in_(OPEN_DELIVERY),
+}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    reference: str
+    case_id: int | None
+    patient: str
+    principal: Decimal
+    paid_to_agency: Decimal
+    fees_total: Decimal
+    outstanding: Decimal | None
+    status: str
+    handed_over: datetime
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def status_label(delivery: str, agency_status: str) -> str:
+    if delivery == "queued":
+        return "vorgemerkt"
+    if delivery == "failed":
+        return "von 1159 Finance abgelehnt"
+    if delivery == "withdrawal_queued":
+        return "Rücknahme wird übermittelt"
+    if delivery == "withdrawn" and not agency_status:
+        return "zurückgezogen"
+    return status_text(agency_status)
+
+
+def cases(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    status: str = "",
+    search: str = "",
+    since: date | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> CasePage:
+    """The claims, newest first, filtered by status label, invoice number or name, and date."""
+    require(actor, Permission.VIEW)
+    page = max(page, 1)
+    filters: list[Any] = [col(Claim.practice_id) == practice_id]
+    if status:
+        filters.append(CASE_FILTERS[status])
+    if since is not None:
+        filters.append(col(Claim.created_at) >= datetime(since.year, since.month, since.day, tzinfo=UTC))
+    text = search.strip()
+    if text:
+        like = f"%{text.lower()}%"
+        filters.append(
+            or_(
+                func.lower(col(Claim.reference)).like(like),
+                func.lower(col(Patient.last_name)).like(like),
+                func.lower(col(Patient.first_name)).like(like),
+            )
+        )
+    base = (
+        select(Claim, Patient.first_name, Patient.last_name)
+        .join(Invoice, col(Invoice.id) == col(Claim.invoice_id))
+        .join(Patient, col(Patient.id) == col(Invoice.patient_id))
+        .where(*filters)
+    )
+    with uow:
+        total = uow.session.exec(select(func.count()).select_from(base.subquery())).one()
+        rows = uow.session.exec(
+            base.order_by(col(Claim.created_at).desc(), col(Claim.id).desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    out = [
+        CaseRow(
+            c.reference,
+            c.case_id,
+            f"{first} {last}",
+            c.principal,
+            c.paid_to_agency,
+            c.fees_total,
+            c.outstanding,
+            status_label(c.delivery, c.agency_status),
+            c.created_at,
+        )
+        for c, first, last in rows
+    ]
+    return CasePage(out, int(total), page, per_page)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    at: datetime | None
+    what: str
+    detail: str
+    amount: Decimal | None
+
+
+def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> list[TimelineEntry]:
+    """A case's history: handed over, fees, payments, status changes, withdrawal; oldest first."""
+    require(actor, Permission.VIEW)
+    with uow:
+        s = uow.session
+        invoice, claim = claim_for(s, practice_id=practice_id, number=number)
+        entries = [
+            TimelineEntry(
+                claim.created_at.date(),
+                claim.created_at,
+                "An 1159 Finance übergeben",
+                f"von {claim.created_by}" + (f", Fall {claim.case_id}" if claim.case_id else ""),
+                claim.principal,
+            )
+        ]
+        if claim.case_fee:
+            entries.append(
+                TimelineEntry(
+                    claim.created_at.date(), claim.created_at, "Fallgebühr der Praxis", "", claim.case_fee
+                )
+            )
+        for fee in s.exec(select(Fee).where(Fee.claim_id == claim.id)).all():
+            label = f"Gebühr: {FEE_TEXT.get(fee.type, fee.type)}"
+            entries.append(TimelineEntry(fee.charged_on, None, label, "dem Schuldner berechnet", fee.amount))
+        for pay in s.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all():
+            who = "an 1159 Finance" if pay.source == "agency" else "direkt an die Praxis"
+            sent = {"sent": "an 1159 Finance gemeldet", "queued": "Meldung an 1159 Finance ausstehend"}
+            entries.append(
+                TimelineEntry(pay.paid_on, None, f"Zahlung {who}", sent.get(pay.delivery, ""), pay.amount)
+            )
+        entries += _audit_entries(s, practice_id, invoice.number)
+    return sorted(entries, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=UTC)))
+
+
+def _audit_entries(session: Session, practice_id: int, number: str) -> list[TimelineEntry]:
+    events = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.practice_id == practice_id,
+            AuditEvent.subject == f"invoice:{number}",
+            col(AuditEvent.action).in_(("claim.status", "claim.withdraw", "invoice.complete")),
+        )
+        .order_by(col(AuditEvent.at))
+    ).all()
+    out = []
+    for e in events:
+        if e.action == "claim.status":
+            old, new = status_text(str(e.details.get("old", ""))), status_text(str(e.details.get("new", "")))
+            out.append(TimelineEntry(e.at.date(), e.at, "Status geändert", f"{old} → {new}", None))
+        elif e.action == "claim.withdraw":
+            out.append(TimelineEntry(e.at.date(), e.at, "Forderung zurückgezogen", f"von {e.actor}", None))
+        else:
+            out.append(TimelineEntry(e.at.date(), e.at, "Rechnung vollständig bezahlt", "", None))
+    return out
+
+
+def fees_by_type_and_month(
+    uow: UnitOfWork, *, practice_id: int, actor: Actor, year: int
+) -> list[tuple[str, str, Decimal]]:
+    """Fees 1159 Finance charged debtors in `year`: (JJJJ-MM, German type, sum), month by month."""
+    require(actor, Permission.VIEW)
+    m = extract("month", col(Fee.charged_on))
+    with uow:
+        rows = uow.session.exec(
+            select(m, Fee.type, _sum(Fee.amount))
+            .where(
+                Fee.practice_id == practice_id,
+                col(Fee.charged_on) >= date(year, 1, 1),
+                col(Fee.charged_on) < date(year + 1, 1, 1),
+            )
+            .group_by(m, Fee.type)
+            .order_by(m, Fee.type)
+        ).all()
+    return [
+        (f"{year:04d}-{int(mm):02d}", FEE_TEXT.get(kind, kind), _money(amount)) for mm, kind, amount in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CaseFees:
+    contract_start: date | None
+    free_until: date | None
+    free_now: bool
+    fee: Decimal
+    by_month: list[tuple[str, int, int, Decimal]]  # (JJJJ-MM, hand-overs, free ones, sum)
+
+
+def case_fees(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    year: int,
+    free_months: int = 6,
+    on: date | None = None,
+) -> CaseFees:
+    """The practice's own case fees per month of `year`, and the free first months of the contract."""
+    require(actor, Permission.VIEW)
+    on = on or today()
+    created = col(Claim.created_at)
+    m = extract("month", created)
+    with uow:
+        practice = uow.session.get(Practice, practice_id)
+        rows = uow.session.exec(
+            select(m, func.count(), func.count().filter(col(Claim.case_fee) == 0), _sum(Claim.case_fee))
+            .where(
+                Claim.practice_id == practice_id,
+                col(Claim.delivery) != "failed",
+                created >= datetime(year, 1, 1, tzinfo=UTC),
+                created < datetime(year + 1, 1, 1, tzinfo=UTC),
+            )
+            .group_by(m)
+            .order_by(m)
+        ).all()
+    start = practice.contract_start if practice else None
+    free_until = _add_months(start, free_months) if start else None
+    return CaseFees(
+        start,
+        free_until,
+        free_until is None or on < free_until,
+        practice.case_fee if practice else ZERO,
+        [(f"{year:04d}-{int(mm):02d}", int(n), int(free), _money(total)) for mm, n, free, total in rows],
+    )
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return date(day.year + index // 12, index % 12 + 1, min(day.day, 28))
+
+
+def session_actor(uow: UnitOfWork, *, practice_id: int, user_id: int) -> Actor | None:
+    """The actor behind a dashboard session, as the user is now (role changes apply at once)."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None or user.practice_id != practice_id or not user.login:
+            return None
+        return actor_for_user(user)

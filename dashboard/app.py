@@ -1,0 +1,41 @@
+"""The dashboard's entry script: login, then the pages the user's role may see (st.navigation)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.services.access import Permission
+from dashboard.runtime import current_actor, get_app, log_out
+
+st.set_page_config(page_title="Praxis-Inkasso", page_icon="💶", layout="wide")
+
+app = get_app()
+actor = current_actor(app)
+
+if actor is None:
+    pages = [st.Page("pages/login.py", title="Anmelden", icon="🔑", url_path="anmelden", default=True)]
+else:
+    pages = [
+        st.Page("pages/overview.py", title="Übersicht", icon="📊", url_path="uebersicht", default=True),
+        st.Page("pages/overdue.py", title="Überfällig", icon="⏰", url_path="ueberfaellig"),
+        st.Page("pages/cases.py", title="Fälle", icon="📁", url_path="faelle"),
+        st.Page("pages/case.py", title="Fall", icon="📄", url_path="fall", visibility="hidden"),
+        st.Page("pages/fees.py", title="Gebühren", icon="💶", url_path="gebuehren"),
+        st.Page("pages/onboarding.py", title="Onboarding", icon="🤝", url_path="onboarding"),
+    ]
+    if actor.may(Permission.VIEW_REPORTS):
+        pages.append(
+            st.Page("pages/statements.py", title="Monatsabrechnungen", icon="🧾", url_path="abrechnungen")
+        )
+    if actor.may(Permission.VIEW_AUDIT):
+        pages.append(st.Page("pages/audit.py", title="Protokoll", icon="📜", url_path="protokoll"))
+    if actor.may(Permission.MANAGE_USERS):
+        pages.append(st.Page("pages/users.py", title="Benutzer", icon="👥", url_path="benutzer"))
+    with st.sidebar:
+        role = "Praxisleitung" if actor.may(Permission.MANAGE_USERS) else "Mitarbeiter/in"
+        st.caption(f"Angemeldet: {actor.name or actor.label} ({role})")
+        if st.button("Abmelden", key="logout"):
+            log_out(app, actor)
+            st.rerun()
+
+st.navigation(pages).run()

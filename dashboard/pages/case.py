@@ -1,0 +1,98 @@
+"""A case's page: status, timeline, 'Zahlung empfangen' and 'Status jetzt abrufen'."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core.domain.dates import today
+from core.services import dashboard_queries as dq
+from core.services import payments, status
+from core.services.access import Permission
+from dashboard.runtime import day, eur, friendly, page_context, with_finance
+
+ctx = page_context()
+CASE = "case_number"
+FLASH = "case_flash"
+number = st.session_state.get(CASE) or st.query_params.get("rechnung", "")
+if not number:
+    st.info("Bitte unter „Fälle“ einen Fall auswählen.")
+    st.page_link("pages/cases.py", label="Zu den Fällen", icon="📁")
+    st.stop()
+
+st.title(f"Fall: Rechnung {number}")
+st.page_link("pages/cases.py", label="Zurück zu den Fällen", icon="⬅️")
+if message := st.session_state.pop(FLASH, None):
+    st.success(message)
+
+if st.button("Status jetzt abrufen", key="fetch_status"):
+    with friendly():
+        fetched = with_finance(
+            ctx.app,
+            lambda finance: status.fetch(
+                ctx.app.uow(), finance=finance, **ctx.ids, actor=ctx.actor, number=number
+            ),
+        )
+        if fetched.stale:
+            st.warning(fetched.note)
+        else:
+            st.success(f"Aktueller Stand von 1159 Finance abgerufen: {fetched.status_label}.")
+
+shown = False
+with friendly():
+    st_ = status.load(ctx.app.uow(), **ctx.ids, number=number)
+    a, b, c, d = st.columns(4)
+    a.metric("Status", st_.status_label)
+    b.metric("Forderung", eur(st_.principal))
+    c.metric("An 1159 Finance gezahlt", eur(st_.paid_to_agency))
+    d.metric("Noch offen", eur(st_.outstanding))
+    st.caption(
+        f"Schuldner/in: {st_.patient} · Fall-Nr {st_.case_id or '–'} · Gebühren {eur(st_.fees_total)} · "
+        f"Zinsen {eur(st_.interest)} · direkt an die Praxis {eur(st_.paid_to_practice)} · "
+        f"Stand {day(st_.as_of)}"
+    )
+    if st_.complete:
+        st.success("Vollständig: 1159 Finance hat den vollen Betrag erhalten.")
+    if st_.failure_reason:
+        st.error(f"1159 Finance hat abgelehnt: {st_.failure_reason}")
+    st.subheader("Verlauf")
+    entries = dq.timeline(ctx.app.uow(), **ctx.ids, actor=ctx.actor, number=number)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Datum": day(e.at or e.day),
+                    "Ereignis": e.what,
+                    "Details": e.detail,
+                    "Betrag": eur(e.amount),
+                }
+                for e in entries
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    shown = True
+
+if shown and ctx.actor.may(Permission.RECORD_PAYMENT):
+    st.subheader("Zahlung empfangen")
+    st.caption("Der Patient hat direkt an die Praxis gezahlt; die Zahlung wird an 1159 Finance gemeldet.")
+    with st.form("payment", clear_on_submit=True):
+        amount = st.text_input("Betrag (z. B. 50,00)", key="payment_amount")
+        paid_on = st.date_input(
+            "Gezahlt am", value=today(), max_value=today(), key="payment_date", format="DD.MM.YYYY"
+        )
+        send = st.form_submit_button("Zahlung erfassen")
+    if send:
+        with friendly():
+            outcome = with_finance(
+                ctx.app,
+                lambda finance: payments.record_and_send(
+                    ctx.app.uow(), finance=finance, **ctx.ids, actor=ctx.actor, number=number, amount=amount,
+                    paid_on=paid_on if isinstance(paid_on, date) else None,
+                ),
+            )  # fmt: skip
+            st.session_state[FLASH] = outcome.message
+            st.rerun()

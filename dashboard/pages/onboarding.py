@@ -1,0 +1,83 @@
+"""Onboarding: the state of the collection interface, its timeline, the next step and its button."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pandas as pd
+import streamlit as st
+
+from core.domain.onboarding import OnboardingAction, action_label
+from core.services import access_request, onboarding
+from core.services.access import Permission
+from dashboard.runtime import day, friendly, page_context
+
+ctx = page_context()
+st.title("Onboarding bei 1159 Finance")
+FLASH = "onboarding_flash"
+if message := st.session_state.pop(FLASH, None):
+    st.success(message)
+
+
+def request_access() -> str:
+    from mail.outgoing import access_request_sender  # the mail door sends the request mail
+
+    result = asyncio.run(
+        access_request.request_access(
+            ctx.app.uow(),
+            **ctx.ids,
+            actor=ctx.actor,
+            via="dashboard",
+            support_email=ctx.app.settings.support_email,
+            send=access_request_sender(ctx.app),
+        )
+    )
+    return result.message
+
+
+with friendly():
+    state = onboarding.status(ctx.app.uow(), **ctx.ids)
+    a, b = st.columns(2)
+    a.metric("Zustand", str(state.state))
+    b.metric("Vertragsbeginn", day(state.contract_start))
+    st.info(f"Nächster Schritt: {state.next_step}")
+
+    if state.allowed and ctx.actor.may(Permission.ONBOARDING):
+        columns = st.columns(len(state.allowed))
+        for i, (column, action) in enumerate(zip(columns, state.allowed, strict=True)):
+            kind = "primary" if i == 0 else "secondary"
+            if column.button(action_label(action), key=f"onboarding_{action.value}", type=kind):
+                with friendly():
+                    if action == OnboardingAction.REQUEST:
+                        st.session_state[FLASH] = request_access()
+                    else:
+                        new = onboarding.transition(
+                            ctx.app.uow(), **ctx.ids, actor=ctx.actor, action=action, via="dashboard"
+                        )
+                        st.session_state[FLASH] = f"Onboarding ist jetzt: {new}"
+                    st.rerun()
+    elif state.allowed:
+        st.caption("Die Schritte des Onboardings lösen Praxisleitungen aus.")
+
+    st.subheader("Verlauf")
+    if state.events:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Zeit": day(e.at),
+                        "Von": e.from_state,
+                        "Nach": e.to_state,
+                        "Wer": e.actor,
+                        "Über": e.via,
+                        "Nachweis": e.evidence or "–",
+                        "Notiz": e.note,
+                    }
+                    for e in state.events
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption("Noch keine Schritte.")

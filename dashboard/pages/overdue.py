@@ -1,0 +1,92 @@
+"""Überfällig: the ageing table with filters, and 'Forderung anlegen' with overview and confirmation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.domain.dates import AgeBucket
+from core.services import claims, invoices
+from core.services.access import Permission
+from dashboard.runtime import day, eur, friendly, page_context, with_finance
+
+ctx = page_context()
+st.title("Überfällige Rechnungen")
+PENDING = "claim_preview"
+
+items: list[invoices.OverdueItem] = []
+with friendly():
+    buckets = invoices.ageing(ctx.app.uow(), **ctx.ids)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Tage überfällig": [b.bucket.value for b in buckets],
+                "Anzahl": [b.count for b in buckets],
+                "Offen": [eur(b.amount) for b in buckets],
+            }
+        ),
+        hide_index=True,
+    )
+    choice = st.selectbox("Alter", ["alle", *[b.value for b in AgeBucket]], key="overdue_bucket")
+    bucket = None if choice == "alle" else AgeBucket(choice)
+    page_no = int(st.number_input("Seite", min_value=1, value=1, step=1, key="overdue_page"))
+    page = invoices.overdue(ctx.app.uow(), **ctx.ids, page=page_no, per_page=25, bucket=bucket)
+    st.caption(f"{page.total} überfällige Rechnungen, Seite {page.page} von {page.pages}")
+    rows = [
+        {
+            "Rechnung": i.number,
+            "Patient/in": i.patient,
+            "Fällig": day(i.due_date),
+            "Tage": i.days_overdue,
+            "Offen": eur(i.open_amount),
+            "Mahnung": day(i.reminder_date),
+            "Übergabe möglich": "ja" if i.has_legal_basis else "nein",
+        }
+        for i in page.items
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    items = page.items
+
+if ctx.actor.may(Permission.CREATE_CLAIM) and items:
+    st.subheader("Forderung anlegen")
+    numbers = [i.number for i in items]
+    number = st.selectbox("Rechnung", numbers, key="claim_number")
+    if st.button("Übersicht anzeigen", key="claim_preview_btn"):
+        with friendly():
+            preview = claims.preview(
+                ctx.app.uow(),
+                **ctx.ids,
+                actor=ctx.actor,
+                number=number,
+                free_months=ctx.app.settings.free_months,
+            )
+            st.session_state[PENDING] = preview
+
+preview = st.session_state.get(PENDING)
+if preview is not None:
+    with st.container(border=True):
+        st.markdown(f"**Übersicht vor der Übergabe: Rechnung {preview.number}**")
+        st.write(f"Schuldner/in: {preview.patient}")
+        st.write(
+            f"Offener Betrag: {eur(preview.open_amount)} · fällig seit {day(preview.due_date)} "
+            f"({preview.days_overdue} Tage)"
+        )
+        st.write(f"Rechtsgrundlage: {preview.legal_basis}")
+        st.write(f"Fallgebühr: {preview.case_fee_text}")
+        st.markdown("An 1159 Finance gehen: " + "; ".join(f"{k}: {v}" for k, v in preview.sent))
+        st.caption("Nicht übermittelt: " + ", ".join(preview.withheld))
+        yes, no = st.columns(2)
+        if yes.button("Bestätigen und übergeben", type="primary", key="claim_confirm"):
+            st.session_state.pop(PENDING, None)
+            with friendly():
+                outcome = with_finance(
+                    ctx.app,
+                    lambda finance: claims.create(
+                        ctx.app.uow(), finance=finance, **ctx.ids, actor=ctx.actor, number=preview.number,
+                        free_months=ctx.app.settings.free_months,
+                    ),
+                )  # fmt: skip
+                (st.success if outcome.delivered else st.warning)(outcome.message)
+        if no.button("Abbrechen", key="claim_cancel"):
+            st.session_state.pop(PENDING, None)
+            st.rerun()

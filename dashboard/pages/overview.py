@@ -1,0 +1,46 @@
+"""Übersicht: key figures, money collected per month, and the ageing of overdue invoices."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.services import dashboard_queries as dq
+from core.services import invoices
+from dashboard.runtime import eur, friendly, month_label, page_context
+
+ctx = page_context()
+st.title("Übersicht")
+
+with friendly():
+    kpi = dq.overview(ctx.app.uow(), **ctx.ids, actor=ctx.actor)
+    a, b, c, d = st.columns(4)
+    a.metric("Offene Forderungen", f"{kpi.open_claims}")
+    b.metric("Betrag im Inkasso", eur(kpi.in_collection))
+    c.metric("Eingezogen diesen Monat", eur(kpi.collected_month))
+    d.metric("Eingezogen dieses Jahr", eur(kpi.collected_year))
+    e, f, g, _ = st.columns(4)
+    rate = "–" if kpi.success_rate is None else f"{kpi.success_rate * 100:.0f} %".replace(".", ",")
+    e.metric("Erfolgsquote", rate, help=f"Vollständig bezahlte unter {kpi.finished} abgeschlossenen Fällen")
+    f.metric("Gebühren an Schuldner (Jahr)", eur(kpi.debtor_fees_year))
+    g.metric("Fallgebühren der Praxis (Jahr)", eur(kpi.case_fees_year))
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Eingezogen pro Monat")
+        months = dq.collected_by_month(ctx.app.uow(), **ctx.ids, actor=ctx.actor)
+        frame = pd.DataFrame(
+            {"Monat": [month_label(k) for k, _ in months], "Eingezogen (€)": [float(v) for _, v in months]}
+        )
+        st.bar_chart(frame, x="Monat", y="Eingezogen (€)")
+    with right:
+        st.subheader("Überfällige Rechnungen nach Alter")
+        buckets = invoices.ageing(ctx.app.uow(), **ctx.ids)
+        ageing = pd.DataFrame(
+            {
+                "Tage überfällig": [b.bucket.value for b in buckets],
+                "Offener Betrag (€)": [float(b.amount) for b in buckets],
+                "Anzahl": [b.count for b in buckets],
+            }
+        )
+        st.bar_chart(ageing, x="Tage überfällig", y="Offener Betrag (€)")

@@ -1,0 +1,145 @@
+"""What every dashboard page shares: the App, the logged-in actor, session timeout, errors, formats.
+
+Pages stay thin: they call `page_context()` for the App and the actor, then core services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+import streamlit as st
+
+from core.bootstrap import App, build
+from core.config import Settings
+from core.domain.dates import format_date, format_datetime
+from core.domain.errors import InkassoError
+from core.domain.money import format_eur
+from core.finance1159.client import Finance1159Client, make_client
+from core.services import audit
+from core.services.access import Actor, Permission
+from core.services.dashboard_queries import session_actor
+
+T = TypeVar("T")
+log = logging.getLogger("inkasso.dashboard")
+AUTH = "auth"
+FLASH = "flash"
+EXPIRED = "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."
+MANAGERS_ONLY = "Diese Seite ist nur für Praxisleitungen."
+
+
+@st.cache_resource(show_spinner=False)
+def _app(database_url: str) -> App:
+    # Keyed by the URL: tests and several databases in one process never share an engine.
+    return build(Settings(database_url=database_url))
+
+
+def get_app() -> App:
+    return _app(Settings().database_url)
+
+
+def current_actor(app: App | None = None) -> Actor | None:
+    """The logged-in actor, or None; ends a session idle for longer than the timeout."""
+    auth = st.session_state.get(AUTH)
+    if not auth:
+        return None
+    app = app or get_app()
+    idle = time.time() - float(auth.get("last_seen", 0))
+    if idle > app.settings.session_timeout_minutes * 60:
+        st.session_state.pop(AUTH, None)
+        st.session_state[FLASH] = EXPIRED
+        return None
+    actor = session_actor(app.uow(), practice_id=app.practice_id, user_id=int(auth["user_id"]))
+    if actor is None:  # removed meanwhile
+        st.session_state.pop(AUTH, None)
+        return None
+    auth["last_seen"] = time.time()
+    return actor
+
+
+def log_in(actor: Actor) -> None:
+    st.session_state[AUTH] = {"user_id": actor.user_id, "last_seen": time.time()}
+    st.session_state.pop(FLASH, None)
+
+
+def log_out(app: App, actor: Actor) -> None:
+    with app.uow() as uow:
+        audit.record(uow.session, practice_id=app.practice_id, actor=actor, action="logout")
+        uow.commit()
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+@dataclass(frozen=True)
+class Context:
+    app: App
+    actor: Actor
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {"practice_id": self.app.practice_id}
+
+
+def page_context(permission: Permission = Permission.VIEW) -> Context:
+    """The App and the actor for a page; stops the page with a German message otherwise."""
+    app = get_app()
+    actor = current_actor(app)
+    if actor is None:
+        st.warning(st.session_state.get(FLASH) or "Bitte zuerst anmelden.")
+        st.stop()
+    assert actor is not None
+    if not actor.may(permission):
+        st.error(MANAGERS_ONLY)
+        st.stop()
+    return Context(app, actor)
+
+
+@contextmanager
+def friendly() -> Iterator[None]:
+    """Our errors as a German message; anything else logged, with a short German notice."""
+    try:
+        yield
+    except InkassoError as exc:
+        log.info("refused: %s", exc.log_message)
+        st.error(exc.user_message)
+    except Exception:
+        log.exception("unexpected dashboard error")
+        st.error("Unerwarteter Fehler. Bitte erneut versuchen; Details stehen im Protokoll des Servers.")
+
+
+def with_finance(app: App, call: Callable[[Finance1159Client], Awaitable[T]]) -> T:
+    """Run one async call against 1159 Finance with a client of its own (one event loop per click)."""
+    settings = app.settings.model_copy(
+        update={"finance1159_max_attempts": min(app.settings.finance1159_max_attempts, 3)}
+    )
+
+    async def go() -> T:
+        client = make_client(settings)
+        try:
+            return await call(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+def eur(value: Decimal | None) -> str:
+    return "–" if value is None else format_eur(value)
+
+
+def day(value: date | datetime | None) -> str:
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    return format_date(value)
+
+
+def month_label(key: str) -> str:
+    """`2026-10` → `10/2026`."""
+    return f"{key[5:7]}/{key[:4]}"
