@@ -1,0 +1,106 @@
+"""The claim payload: an allow-list of debtor and invoice fields, never the treatment."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+from core.db.models import Invoice, Patient
+from core.finance1159.wire import to_json
+from core.services.claim_payload import WITHHELD, claim_payload, describe_payload
+
+DUE = date(2026, 9, 1)
+
+
+def patient(**overrides: object) -> Patient:
+    values: dict[str, object] = {
+        "practice_id": 1,
+        "patient_key": "k",
+        "salutation": "Frau",
+        "first_name": "Erika",
+        "last_name": "Mustermann",
+        "street": "Heidestraße 17",
+        "zip": "51147",
+        "city": "Köln",
+        "birth_date": date(1970, 5, 17),
+        "email": "erika@example.org",
+        "phone": "",
+        "consent_date": date(2026, 1, 2),
+    }
+    return Patient(**{**values, **overrides})  # type: ignore[arg-type]
+
+
+def invoice(**overrides: object) -> Invoice:
+    values: dict[str, object] = {
+        "practice_id": 1,
+        "patient_id": 1,
+        "number": "R-2026-0042",
+        "invoice_date": DUE - timedelta(days=14),
+        "due_date": DUE,
+        "amount": Decimal("120.00"),
+        "paid_before": Decimal("20.00"),
+        "service_text": "Krankengymnastik (6x), Diagnose M54.5",
+        "reminder_date": DUE + timedelta(days=14),
+        "handover_announced": True,
+    }
+    return Invoice(**{**values, **overrides})  # type: ignore[arg-type]
+
+
+def test_the_payload_carries_the_debtor_and_the_invoice_facts_and_a_neutral_subject() -> None:
+    claim = claim_payload(invoice(), patient())
+    assert claim.reference == "R-2026-0042" and claim.subject == "Honorarforderung"
+    assert claim.principal == Decimal("100.00")  # the open amount
+    assert (claim.invoice_date, claim.due_date, claim.reminder_date) == (
+        date(2026, 8, 18),
+        DUE,
+        date(2026, 9, 15),
+    )
+    assert claim.default_date == date(2026, 9, 15)  # the reminder put the debtor in default
+    assert (claim.debtor.first_name, claim.debtor.city, claim.debtor.country) == ("Erika", "Köln", "DE")
+    assert claim.debtor.birth_date == date(1970, 5, 17)
+
+
+def test_the_treatment_text_is_nowhere_in_the_payload_on_the_wire() -> None:
+    body = to_json(claim_payload(invoice(), patient())).decode()
+    assert "Krankengymnastik" not in body and "M54.5" not in body
+    assert set(json.loads(body)) == {
+        "reference",
+        "debtor",
+        "invoice_date",
+        "due_date",
+        "reminder_date",
+        "default_date",
+        "principal",
+        "subject",
+    }
+
+
+def test_the_consent_date_stays_in_the_practice() -> None:
+    body = json.loads(to_json(claim_payload(invoice(), patient())))
+    assert "consent_date" not in body["debtor"] and "2026-01-02" not in json.dumps(body)
+
+
+def test_empty_optional_contact_fields_are_left_out_rather_than_sent_empty() -> None:
+    body = json.loads(to_json(claim_payload(invoice(), patient(phone="", email="", salutation=""))))
+    assert {"phone", "email", "salutation", "company"}.isdisjoint(body["debtor"])
+
+
+def test_without_a_reminder_default_starts_thirty_days_after_the_due_date() -> None:
+    claim = claim_payload(invoice(reminder_date=None), patient())
+    assert claim.reminder_date is None and claim.default_date == DUE + timedelta(days=30)
+
+
+def test_the_principal_fixed_at_hand_over_wins_over_the_current_open_amount() -> None:
+    claim = claim_payload(invoice(), patient(), principal=Decimal("80.00"))
+    assert claim.principal == Decimal("80.00")
+
+
+def test_the_overview_lists_in_german_exactly_what_is_sent_and_names_what_is_withheld() -> None:
+    rows = dict(describe_payload(claim_payload(invoice(), patient())))
+    assert rows["Schuldner"] == "Frau Erika Mustermann"
+    assert rows["Anschrift"] == "Heidestraße 17, 51147 Köln, DE"
+    assert rows["Hauptforderung"] == "100,00 €" and rows["Fällig am"] == "01.09.2026"
+    assert rows["Betreff"] == "Honorarforderung" and "Telefon" not in rows
+    assert not any("Krankengymnastik" in value for value in rows.values())
+    assert "Behandlung / Leistung" in WITHHELD and "Diagnosen" in WITHHELD
