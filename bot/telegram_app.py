@@ -77,6 +77,15 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 BotApplication = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
+def quiet_token_loggers() -> None:
+    """Bot API URLs contain the token: httpx logs them at INFO, PTB's bot at DEBUG ("Set Bot API
+    URL"). Those loggers stay above that level whatever the root level is."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in ("telegram.Bot", "telegram.ext.ExtBot"):
+        logging.getLogger(name).setLevel(logging.INFO)
+
+
 def build_application(
     app: App, *, layer: CommandLayer | None = None, with_updater: bool = True
 ) -> BotApplication:
@@ -84,7 +93,7 @@ def build_application(
     token = app.settings.telegram_bot_token
     if token is None or not token.get_secret_value():
         raise PreconditionFailed("TELEGRAM_BOT_TOKEN fehlt: ohne Token kein Telegram-Bot.")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # Bot API URLs contain the token
+    quiet_token_loggers()
     base = app.settings.telegram_api_base_url.rstrip("/")
     builder = (
         ApplicationBuilder()
