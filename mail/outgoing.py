@@ -33,6 +33,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 STUCK_AFTER = timedelta(minutes=10)  # a `sending` record this old belongs to a worker that died
+SMTP_BACKOFF_SECONDS = 1.0  # between the attempts of one send (tests make it short)
 
 
 def smtp_configured(app: App) -> bool:
@@ -68,7 +69,7 @@ async def _deliver(app: App, message_id: str, message: EmailMessage, *, retry_la
     ):
         return False
     try:
-        await smtp.send(message, app.settings)
+        await smtp.send(message, app.settings, backoff_seconds=SMTP_BACKOFF_SECONDS)
     except smtp.MailServerUnavailable as exc:
         outcome = "pending" if retry_later else f"failed: {exc.log_message}"
         mail_records.finish_outgoing(uow, practice_id=practice_id, message_id=message_id, outcome=outcome)
