@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -146,6 +147,7 @@ def message_id(call: Call) -> int:
     return int(call.result["message_id"])
 
 
+@asynccontextmanager
 async def running_bot(app: App, fake: FakeBotAPI) -> AsyncIterator[BotRun]:
     bot = BotRun(app, fake)
     await bot.start()

@@ -48,7 +48,7 @@ async def app(
 
 @pytest.fixture
 async def bot(app: App, fake_botapi: FakeBotAPI) -> AsyncIterator[BotRun]:
-    async for running in running_bot(app, fake_botapi):
+    async with running_bot(app, fake_botapi) as running:
         yield running
 
 

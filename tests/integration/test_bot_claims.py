@@ -32,11 +32,8 @@ from tests.peers.botapi import FakeBotAPI
 from tests.peers.sandbox import SandboxHandle
 
 
-@pytest.fixture
-async def app(
-    database_url: str, tmp_path: Path, sandbox: SandboxHandle, fake_botapi: FakeBotAPI
-) -> AsyncIterator[App]:
-    app = wire_app(database_url, tmp_path, sandbox, fake_botapi)
+async def _app(url: str, tmp_path: Path, sandbox: SandboxHandle, fake: FakeBotAPI) -> AsyncIterator[App]:
+    app = wire_app(url, tmp_path, sandbox, fake)
     seed_practice(app)
     overdue_invoice(app, "R-1", amount="120,00")
     yield app
@@ -45,8 +42,24 @@ async def app(
 
 
 @pytest.fixture
+async def app(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle, fake_botapi: FakeBotAPI
+) -> AsyncIterator[App]:
+    async for app in _app(sqlite_url, tmp_path, sandbox, fake_botapi):
+        yield app
+
+
+@pytest.fixture
+async def pg_app(
+    postgres_url: str, tmp_path: Path, sandbox: SandboxHandle, fake_botapi: FakeBotAPI
+) -> AsyncIterator[App]:
+    async for app in _app(postgres_url, tmp_path, sandbox, fake_botapi):
+        yield app
+
+
+@pytest.fixture
 async def bot(app: App, fake_botapi: FakeBotAPI) -> AsyncIterator[BotRun]:
-    async for running in running_bot(app, fake_botapi):
+    async with running_bot(app, fake_botapi) as running:
         yield running
 
 
@@ -198,3 +211,22 @@ async def test_faelle_lists_open_cases_with_totals(bot: BotRun, app: App) -> Non
     answer = text(await bot.say("/faelle"))
     assert "Offene Inkasso-Fälle: 2" in answer and "R-1" in answer and "R-2" in answer
     assert "Summe Hauptforderungen: 200,00 €" in answer
+
+
+async def test_on_postgresql_only_one_press_and_one_overview_hand_over(
+    pg_app: App, fake_botapi: FakeBotAPI, sandbox: SandboxHandle
+) -> None:
+    async with running_bot(pg_app, fake_botapi) as bot:
+        mid1, ok1, _ = await _overview(bot)
+        mid2, ok2, _ = await _overview(bot)
+        before = len(bot.sent_to(STAFF))
+        fake_botapi.push_callback(STAFF, ok1, mid1, user_id=STAFF)
+        fake_botapi.push_callback(STAFF, ok1, mid1, user_id=STAFF)
+        fake_botapi.push_callback(STAFF, ok2, mid2, user_id=STAFF)
+        await bot.settle()
+        answers = [text(c) for c in bot.sent_to(STAFF)[before:]]
+        assert len(answers) == 3
+        assert "übergeben (Fall" in answers[0]
+        assert "schon verwendet" in answers[1]
+        assert "bereits an 1159 Finance übergeben" in answers[2]
+    assert sandbox.state()["cases"] == 1 and counts(pg_app).claims == 1

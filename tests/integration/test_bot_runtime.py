@@ -51,7 +51,7 @@ async def app(
 
 @pytest.fixture
 async def bot(app: App, fake_botapi: FakeBotAPI) -> AsyncIterator[BotRun]:
-    async for running in running_bot(app, fake_botapi):
+    async with running_bot(app, fake_botapi) as running:
         yield running
 
 
@@ -163,7 +163,7 @@ async def test_the_token_never_reaches_a_log_line(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     overdue_invoice(app, "R-1")
-    async for bot in running_bot(app, fake_botapi):
+    async with running_bot(app, fake_botapi) as bot:
         await bot.say("/ueberfaellig")
         await bot.say("/status R-1")
         fake_botapi.fail("sendMessage", "Forbidden: bot was blocked by the user", error_code=403)
