@@ -35,6 +35,9 @@ with friendly():
     )
     pages = max((found.total + PER_PAGE - 1) // PER_PAGE, 1)
     st.caption(f"{found.total} Einträge, Seite {page_no} von {pages}")
+    if not found.events:
+        st.info("Keine Einträge.")
+        st.stop()
     st.dataframe(
         pd.DataFrame(
             [

@@ -6,7 +6,6 @@ def test_x(shared_dash: Dash) -> None:
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from core.domain.onboarding import OnboardingState
 from core.services.access import Role
 from tests.factories import add_invoice, add_practice, add_user, make_app
 from tests.integration.books_data import build_october
+from tests.peers.sandbox import SandboxHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -98,8 +98,8 @@ def make_dash(app: App) -> Dash:
 
 
 @contextmanager
-def dashboard_env(directory: Path) -> Iterator[dict[str, str]]:
-    """Environment the dashboard's Settings() reads; caches cleared around it."""
+def dashboard_env(directory: Path, **extra: str) -> Iterator[dict[str, str]]:
+    """Environment the dashboard's Settings() reads (plus `extra`, by setting name); caches cleared."""
     env = {
         "DATABASE_URL": f"sqlite:///{directory / 'dash.db'}",
         "DATA_DIR": str(directory),
@@ -107,6 +107,7 @@ def dashboard_env(directory: Path) -> Iterator[dict[str, str]]:
         "FINANCE1159_BACKOFF_BASE": "0.01",
         "FINANCE1159_BACKOFF_MAX": "0.05",
         "SESSION_TIMEOUT_MINUTES": "30",
+        **{key.upper(): value for key, value in extra.items()},
     }
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
@@ -121,10 +122,8 @@ def dashboard_env(directory: Path) -> Iterator[dict[str, str]]:
 
 @contextmanager
 def dashboard(directory: Path, **settings: str) -> Iterator[Dash]:
-    with dashboard_env(directory) as env:
-        for key, value in settings.items():
-            os.environ[key.upper()] = value
-        app = make_app(env["DATABASE_URL"], directory)
+    with dashboard_env(directory, **settings) as env:
+        app = make_app(env["DATABASE_URL"], directory, **settings)
         try:
             yield make_dash(app)
         finally:
@@ -142,4 +141,16 @@ def _shared_dash(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dash]:
 def _fresh_dash(tmp_path: Path) -> Iterator[Dash]:
     """A product of its own: for tests that change data."""
     with dashboard(tmp_path) as made:
+        yield made
+
+
+@pytest.fixture(name="agency_dash")
+def _agency_dash(tmp_path: Path, sandbox: SandboxHandle) -> Iterator[Dash]:
+    """A product of its own whose dashboard talks to the sandbox agency."""
+    with dashboard(
+        tmp_path,
+        finance1159_base_url=sandbox.base_url,
+        finance1159_client_id=sandbox.client_id,
+        finance1159_api_key=sandbox.api_key,
+    ) as made:
         yield made
