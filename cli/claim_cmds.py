@@ -90,6 +90,8 @@ def claim_create(
             free_months=app.settings.free_months,
         ),
     )
+    if outcome.failed:
+        fail(outcome.message, 1)
     typer.echo(outcome.message)
 
 
@@ -168,7 +170,8 @@ def claim_withdraw(invoice: str = typer.Argument(..., help="Rechnungsnummer.")) 
     )
 
 
-@payment_app.command("add")
+# A negative amount ("-5,00") must reach the amount check, not be taken for an unknown option.
+@payment_app.command("add", context_settings={"ignore_unknown_options": True})
 @friendly
 def payment_add(
     invoice: str = typer.Argument(..., help="Rechnungsnummer."),

@@ -47,6 +47,7 @@ class ClaimOutcome:
     delivered: bool
     case_id: int | None
     message: str
+    failed: bool = False  # 1159 Finance refused it for good
 
 
 def _locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
@@ -225,6 +226,7 @@ async def create(
             False,
             None,
             f"1159 Finance hat die Forderung {claim.reference} abgelehnt: {claim.failure_reason}",
+            failed=True,
         )
     return ClaimOutcome(
         claim.reference,
