@@ -1,0 +1,170 @@
+"""The `inkasso` commands for claims and payments as subprocesses: output in German, exit codes 0, 1, 3."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app as cli_app
+from core.domain.onboarding import OnboardingState
+from core.services import claims
+from tests.factories import add_patient
+from tests.integration._claims_helpers import (
+    STAFF,
+    VENV_BIN,
+    RecordingSandbox,
+    agency_cases,
+    agency_payments,
+    all_claims,
+    all_payments,
+    cli,
+    cli_env,
+    client,
+    dead_url,
+    outbox_items,
+    product,
+    ready_invoice,
+)
+
+
+def _parallel(runs: dict[str, tuple[dict[str, str], list[str]]], cwd: Path) -> dict[str, tuple[int, str]]:
+    """Runs several `inkasso` commands at once (each is mostly interpreter start-up)."""
+    procs = {
+        name: subprocess.Popen(
+            [str(VENV_BIN / "inkasso"), *args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        for name, (env, args) in runs.items()
+    }
+    results = {}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=90)
+        results[name] = (proc.returncode, out + err)
+    return results
+
+
+async def test_create_pay_and_show_a_claim_from_the_command_line(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1", amount="120,00")
+    env = cli_env(app)
+    created = cli(env, "claim", "create", "R-1", "--yes", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    [case] = agency_cases(recorded.handle)
+    assert f"Forderung R-1 ist an 1159 Finance übergeben (Fall {case['case_id']})" in created.stdout
+    paid = cli(env, "payment", "add", "R-1", "20,00", cwd=tmp_path)
+    assert paid.returncode == 0, paid.stderr
+    assert "Noch offen: 100,00 €" in paid.stdout and "An 1159 Finance gemeldet" in paid.stdout
+    recorded.handle.advance(2)
+    shown = cli(env, "claim", "status", "R-1", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "Status: im Inkasso" in shown.stdout and "Inkassokosten" in shown.stdout
+    assert "direkt an die Praxis, an 1159 Finance gemeldet" in shown.stdout
+    assert [p["amount"] for p in agency_payments(recorded.handle)] == [20]
+    app.close()
+
+
+def test_refused_commands_name_the_reason_in_german_exit_1_and_send_nothing(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-DONE")
+    ready_invoice(app, "R-EARLY", due_days_ago=-3)
+    ready_invoice(app, "R-PAID", paid="120,00")
+    ready_invoice(app, "R-NOBASIS", reminder=False)
+    ready_invoice(app, "R-OK", amount="120,00")
+    # A sync test: the commands run their own event loop (asyncio.run), as from a shell.
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["claim", "create", "R-DONE", "--yes"], env=cli_env(app)).exit_code == 0
+    inactive = product(
+        f"sqlite:///{tmp_path / 'inactive.db'}",
+        tmp_path / "inactive",
+        recorded.handle,
+        onboarding_state=OnboardingState.SIGNED,
+    )
+    ready_invoice(inactive, "R-1")
+    recorded.recorder.requests.clear()
+    env, env_inactive = cli_env(app), cli_env(inactive)
+    runs = {
+        "Rechnung R-404 gibt es nicht": (env, ["claim", "create", "R-404", "--yes"]),
+        "R-EARLY ist noch nicht überfällig": (env, ["claim", "create", "R-EARLY", "--yes"]),
+        "R-DONE wurde bereits an 1159 Finance übergeben": (env, ["claim", "create", "R-DONE", "--yes"]),
+        "R-PAID ist vollständig bezahlt": (env, ["claim", "create", "R-PAID", "--yes"]),
+        "fehlt die Rechtsgrundlage": (env, ["claim", "create", "R-NOBASIS", "--yes"]),
+        "Inkasso-Schnittstelle ist noch nicht aktiv": (env_inactive, ["claim", "create", "R-1", "--yes"]),
+        "kein gültiger Betrag": (env, ["payment", "add", "R-OK", "fünfzig"]),
+        "nicht 0": (env, ["payment", "add", "R-OK", "0"]),
+        "negativ": (env, ["payment", "add", "R-OK", "-5"]),
+        "mehr als offen ist": (env, ["payment", "add", "R-OK", "500,00"]),
+        "liegt in der Zukunft": (env, ["payment", "add", "R-OK", "5,00", "--date", "01.01.2099"]),
+        "Forderungen zurückziehen": (env, ["claim", "withdraw", "R-OK"]),
+    }
+    # In-process (typer's runner, the same command functions): twelve interpreter starts cost too much.
+    for reason, (environment, args) in runs.items():
+        result = runner.invoke(cli_app, args, env=environment)
+        if reason == "Forderungen zurückziehen":  # the operator may withdraw, but R-OK is no claim
+            assert result.exit_code == 1 and "noch nicht an 1159 Finance übergeben" in result.output
+            continue
+        assert result.exit_code == 1 and reason in result.output, (reason, result.exit_code, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert recorded.recorder.requests == []
+    assert len(all_claims(app)) == 1 and all_claims(inactive) == [] and all_payments(app) == []
+    app.close()
+    inactive.close()
+
+
+async def test_a_claim_the_agency_refuses_exits_1_and_its_reason_shows_in_claim_status(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1", patient=add_patient(app, email="keine-adresse"))
+    env = cli_env(app)
+    created = cli(env, "claim", "create", "R-1", "--yes", cwd=tmp_path)
+    assert created.returncode == 1 and "hat die Forderung R-1 abgelehnt" in created.stderr
+    shown = cli(env, "claim", "status", "R-1", cwd=tmp_path)
+    assert shown.returncode == 0
+    assert "von 1159 Finance abgelehnt" in shown.stdout and "Grund:" in shown.stdout
+    assert "debtor.email" in shown.stdout
+    assert len(recorded.calls("POST", "/claims")) == 1
+    app.close()
+
+
+async def test_while_the_agency_is_unreachable_writes_are_queued_and_answers_needed_now_exit_3(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    ready_invoice(app, "R-2")
+    async with client(recorded.handle) as finance:
+        await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    down = cli_env(app, base_url=dead_url())
+    results = _parallel(
+        {
+            "status": (down, ["claim", "status", "R-1"]),
+            "sync": (down, ["sync"]),
+            "create": (down, ["claim", "create", "R-2", "--yes"]),
+        },
+        tmp_path,
+    )
+    code, output = results["status"]
+    assert code == 3 and "nicht erreichbar" in output and "letzte bekannte Stand" in output
+    assert "Forderung R-1" in output  # the last known state is still shown
+    code, output = results["sync"]
+    assert code == 3 and "1159 Finance ist gerade nicht erreichbar" in output and "Traceback" not in output
+    code, output = results["create"]
+    assert code == 0 and "Forderung R-2 ist vorgemerkt" in output
+    # Nothing is lost: the claim waits in the outbox (with backoff) until 1159 Finance answers.
+    queued = [i for i in outbox_items(app) if i.state == "pending"]
+    assert len(queued) == 1 and "ConnectError" in queued[0].last_error
+    assert [c["reference"] for c in agency_cases(recorded.handle)] == ["R-1"]
+    app.close()
