@@ -28,6 +28,7 @@ def dashboard(
         "--server.address", host,
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
     typer.echo(f"Dashboard: http://{host}:{port}/  (beenden mit Strg+C)")
     try:

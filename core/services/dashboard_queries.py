@@ -281,7 +281,8 @@ def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) ->
                 TimelineEntry(pay.paid_on, None, f"Zahlung {who}", sent.get(pay.delivery, ""), pay.amount)
             )
         entries += _audit_entries(s, practice_id, invoice.number)
-    return sorted(entries, key=lambda e: (e.day, e.at or datetime.min.replace(tzinfo=UTC)))
+    # Entries with only a day (fees, payments) come after the timed ones of that day.
+    return sorted(entries, key=lambda e: (e.day, e.at or datetime.max.replace(tzinfo=UTC)))
 
 
 def _audit_entries(session: Session, practice_id: int, number: str) -> list[TimelineEntry]:

@@ -19,11 +19,11 @@ FLASH = "case_flash"
 number = st.session_state.get(CASE) or st.query_params.get("rechnung", "")
 if not number:
     st.info("Bitte unter „Fälle“ einen Fall auswählen.")
-    st.page_link("pages/cases.py", label="Zu den Fällen", icon="📁")
+    st.page_link("pages/cases.py", label="Zu den Fällen", icon=":material/folder_open:")
     st.stop()
 
 st.title(f"Fall: Rechnung {number}")
-st.page_link("pages/cases.py", label="Zurück zu den Fällen", icon="⬅️")
+st.page_link("pages/cases.py", label="Zurück zu den Fällen", icon=":material/arrow_back:")
 if message := st.session_state.pop(FLASH, None):
     st.success(message)
 
@@ -43,11 +43,11 @@ if st.button("Status jetzt abrufen", key="fetch_status"):
 shown = False
 with friendly():
     st_ = status.load(ctx.app.uow(), **ctx.ids, number=number)
-    a, b, c, d = st.columns(4)
-    a.metric("Status", st_.status_label)
+    st.markdown(f"**Status:** {st_.status_label}")
+    b, c, d = st.columns(3)
     b.metric("Forderung", eur(st_.principal))
     c.metric("An 1159 Finance gezahlt", eur(st_.paid_to_agency))
-    d.metric("Noch offen", eur(st_.outstanding))
+    d.metric("Offen laut 1159 Finance", eur(st_.outstanding))
     st.caption(
         f"Schuldner/in: {st_.patient} · Fall-Nr {st_.case_id or '–'} · Gebühren {eur(st_.fees_total)} · "
         f"Zinsen {eur(st_.interest)} · direkt an die Praxis {eur(st_.paid_to_practice)} · "
