@@ -19,6 +19,7 @@ from bot.replies import (
 )
 from core.bootstrap import App
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
+from core.domain.onboarding import OnboardingAction
 from core.services import (
     access,
     access_request,
@@ -121,11 +122,20 @@ class Actions:
         access.require(actor, Permission.VIEW)
         prefix = ""
         if args:
-            if fold(args[0]) != "anfordern":
-                raise InvalidInput(
-                    f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. Möglich: /inkasso anfordern"
+            word = fold(args[0])
+            if word == "anfordern":
+                prefix = await self._request_access(actor) + "\n\n"
+            elif word == "unterschrieben":
+                # The contract was signed through the agency's link; a manager reports it here.
+                onboarding.transition(
+                    self.app.uow(), **self._ids(), actor=actor, action=OnboardingAction.SIGNED, via="chat"
                 )
-            prefix = await self._request_access(actor) + "\n\n"
+                prefix = "Vertrag als unterschrieben vermerkt.\n\n"
+            else:
+                raise InvalidInput(
+                    f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. "
+                    "Möglich: /inkasso anfordern, /inkasso unterschrieben"
+                )
         st = onboarding.status(self.app.uow(), **self._ids())
         return [Reply(prefix + onboarding_text(st))]
 

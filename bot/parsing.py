@@ -29,7 +29,7 @@ SPECS: dict[str, Spec] = {
     "zahlung": Spec(2, 3, "/zahlung <Rechnungsnr> <Betrag> [TT.MM.JJJJ]", "/zahlung 1234 50,00"),
     "status": Spec(1, 1, "/status <Rechnungsnr>", "/status 1234"),
     "faelle": Spec(0, 0, "/faelle", "/faelle"),
-    "inkasso": Spec(0, 1, "/inkasso [anfordern]", "/inkasso anfordern"),
+    "inkasso": Spec(0, 1, "/inkasso [anfordern|unterschrieben]", "/inkasso anfordern"),
     "zurueckziehen": Spec(1, 1, "/zurueckziehen <Rechnungsnr>", "/zurueckziehen 1234"),
     "bestaetigen": Spec(1, 2, "/bestaetigen [Rechnungsnr] <Code>", "/bestaetigen K7PX3MQ9TZ"),
     "abbrechen": Spec(1, 2, "/abbrechen [Rechnungsnr] <Code>", "/abbrechen K7PX3MQ9TZ"),

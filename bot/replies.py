@@ -69,7 +69,8 @@ Befehle:
   z. B. /zahlung 1234 50,00 oder /zahlung 1234 50,00 05.03.2026
 /status <Rechnungsnr> – Forderung anzeigen: Status, Gebühren, Zahlungen, z. B. /status 1234
 /faelle – offene Inkasso-Fälle mit Summen
-/inkasso – Stand der Freischaltung und nächster Schritt; /inkasso anfordern startet sie
+/inkasso – Stand der Freischaltung und nächster Schritt; /inkasso anfordern startet sie,
+  /inkasso unterschrieben meldet den unterschriebenen Vertrag (nur Praxisleitung)
 /zurueckziehen <Rechnungsnr> – irrtümlich übergebene Forderung zurückziehen
   (nur Praxisleitung), z. B. /zurueckziehen 1234
 /bestaetigen <Code> oder /abbrechen <Code> – eine Rückfrage per Text beantworten

@@ -91,6 +91,20 @@ async def test_inkasso_shows_the_state_and_anfordern_is_for_managers(bot: BotRun
     assert "geht im Zustand „angefragt“ nicht" in again
 
 
+async def test_a_manager_marks_the_contract_signed_in_the_chat(bot: BotRun, app: App) -> None:
+    with app.uow() as uow:
+        onboarding.get_practice(uow, app.practice_id).onboarding_state = OnboardingState.CONTRACT_RECEIVED
+        uow.commit()
+    assert "/inkasso unterschrieben" in text(await bot.say("/inkasso"))
+    assert "nur Praxisleitungen" in text(await bot.say("/inkasso unterschrieben", user=STAFF))
+    manager = text(await bot.say("/inkasso unterschrieben", user=MANAGER))
+    assert manager.startswith("Vertrag als unterschrieben vermerkt.")
+    assert "Inkasso-Schnittstelle: unterschrieben" in manager
+    assert ("onboarding.signed", f"telegram:{MANAGER}") in audit_actions(app)
+    again = text(await bot.say("/inkasso unterschrieben", user=MANAGER))
+    assert "geht im Zustand „unterschrieben“ nicht" in again
+
+
 BAD_INPUT = [
     ("/status", "Es fehlt eine Angabe. So geht es: /status <Rechnungsnr>, z. B. /status 1234"),
     ("/zahlung", "Es fehlen Angaben. So geht es: /zahlung <Rechnungsnr> <Betrag> [TT.MM.JJJJ]"),
