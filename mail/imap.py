@@ -221,9 +221,9 @@ class ImapConnection:
                 pass
 
 
-def _quote(folder: str) -> bytes:
-    """Quoted and in IMAP's modified UTF-7, as imap-tools does it."""
-    return encode_folder(folder)  # type: ignore[no-any-return]
+def _quote(folder: str) -> str:
+    """Quoted and in IMAP's modified UTF-7 (plain ASCII), as imap-tools does it."""
+    return encode_folder(folder).decode("ascii")
 
 
 def _uid_set(uids: list[int]) -> str:

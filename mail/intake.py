@@ -107,8 +107,9 @@ class Intake:
         report = PassReport()
         app = self.app
         uidvalidity = await asyncio.to_thread(conn.select, self.folder)
-        where = {"practice_id": app.practice_id, "folder": self.folder, "uidvalidity": uidvalidity}
-        last = mail_records.cursor(app.uow(), **where)
+        last = mail_records.cursor(
+            app.uow(), practice_id=app.practice_id, folder=self.folder, uidvalidity=uidvalidity
+        )
         uids = await asyncio.to_thread(conn.uids_after, last)
         if not uids:
             return report
@@ -129,7 +130,13 @@ class Intake:
                         done_upto = uid
         finally:
             if done_upto > last:
-                mail_records.advance_cursor(app.uow(), **where, last_uid=done_upto)
+                mail_records.advance_cursor(
+                    app.uow(),
+                    practice_id=app.practice_id,
+                    folder=self.folder,
+                    uidvalidity=uidvalidity,
+                    last_uid=done_upto,
+                )
         return report
 
     async def _one(

@@ -223,7 +223,7 @@ async def test_after_a_uidvalidity_change_handled_mail_is_recognised_by_message_
         mb.folder.set(DONE)
         mb.move(mb.uids(), "INBOX")
     with app.uow() as uow:
-        uow.session.exec(delete(MailCursor))  # type: ignore[call-overload]
+        uow.session.exec(delete(MailCursor))
         uow.commit()
 
     report = await intake_once(app)
