@@ -110,12 +110,12 @@ def test_db_upgrade_creates_the_schema_and_says_so(cli: Cli) -> None:
     assert cli.dump("SELECT count(*) FROM invoice") == [(0,)]
 
 
-def test_seed_builds_the_demo_practice_and_overdue_lists_it_as_json(any_cli: Cli) -> None:
-    seeded = any_cli("seed", "--seed", "7")
+def test_seed_builds_the_demo_practice_and_overdue_lists_it_as_json(cli: Cli) -> None:
+    seeded = cli("seed", "--seed", "7")
     assert seeded.code == 0, seeded.err
     assert seeded.out.strip() == "Demo-Praxis bereit: 2500 Rechnungen neu, 0 geändert, 0 unverändert."
 
-    listed = any_cli("overdue", "--json", "--per-page", "5")
+    listed = cli("overdue", "--json", "--per-page", "5")
 
     assert listed.code == 0, listed.err
     overdue = json.loads(listed.out)

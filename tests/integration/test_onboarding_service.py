@@ -29,6 +29,15 @@ def app(database_url: str, tmp_path: Path) -> Iterator[App]:
     app.close()
 
 
+@pytest.fixture
+def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
+    """For behaviour that does not depend on the database engine: SQLite only, to stay fast."""
+    app = make_app(sqlite_url, tmp_path)
+    add_practice(app)
+    yield app
+    app.close()
+
+
 def move(app: App, action: OnboardingAction, *, actor: Actor = OPERATOR, **options: object) -> S:
     return onboarding.transition(
         app.uow(),
@@ -49,8 +58,8 @@ def rows(app: App, model: type) -> list:  # type: ignore[type-arg]
         return list(uow.session.exec(select(model).order_by(model.id)).all())
 
 
-def test_a_new_practice_has_not_requested_access_yet(app: App) -> None:
-    status = onboarding.status(app.uow(), practice_id=app.practice_id)
+def test_a_new_practice_has_not_requested_access_yet(sqlite_app: App) -> None:
+    status = onboarding.status(sqlite_app.uow(), practice_id=sqlite_app.practice_id)
     assert (status.state, status.allowed, status.active, status.events) == (
         S.NOT_REQUESTED,
         [A.REQUEST],
@@ -92,11 +101,13 @@ def test_every_move_is_audited_and_announced_to_the_practice_chat(app: App) -> N
     assert texts[-1].startswith("Inkasso-Onboarding: jetzt „Vertrag erhalten“.")
 
 
-def test_activation_keeps_a_given_contract_start(app: App) -> None:
-    move(app, A.REQUEST)
-    move(app, A.CONTRACT_RECEIVED)
-    move(app, A.ACTIVATE, contract_start=date(2026, 1, 15))
-    assert onboarding.status(app.uow(), practice_id=app.practice_id).contract_start == date(2026, 1, 15)
+def test_activation_keeps_a_given_contract_start(sqlite_app: App) -> None:
+    move(sqlite_app, A.REQUEST)
+    move(sqlite_app, A.CONTRACT_RECEIVED)
+    move(sqlite_app, A.ACTIVATE, contract_start=date(2026, 1, 15))
+    assert onboarding.status(sqlite_app.uow(), practice_id=sqlite_app.practice_id).contract_start == date(
+        2026, 1, 15
+    )
 
 
 def test_signed_before_a_contract_was_received_is_refused_and_changes_nothing(app: App) -> None:
@@ -123,27 +134,27 @@ def test_the_same_mail_never_moves_the_onboarding_twice(app: App) -> None:
     assert len(rows(app, OnboardingEvent)) == 2
 
 
-def test_a_rejected_practice_may_request_again(app: App) -> None:
-    move(app, A.REQUEST)
-    move(app, A.REJECT, note="Unterlagen unvollständig")
-    assert move(app, A.REQUEST) == S.REQUESTED
+def test_a_rejected_practice_may_request_again(sqlite_app: App) -> None:
+    move(sqlite_app, A.REQUEST)
+    move(sqlite_app, A.REJECT, note="Unterlagen unvollständig")
+    assert move(sqlite_app, A.REQUEST) == S.REQUESTED
 
 
-def test_staff_may_not_steer_the_onboarding(app: App) -> None:
+def test_staff_may_not_steer_the_onboarding(sqlite_app: App) -> None:
     with pytest.raises(NotAllowed) as refused:
-        move(app, A.REQUEST, actor=Actor(Role.STAFF, "telegram:7"))
+        move(sqlite_app, A.REQUEST, actor=Actor(Role.STAFF, "telegram:7"))
     assert refused.value.user_message == "Das Onboarding steuern nur Praxisleitungen."
-    assert state(app) == S.NOT_REQUESTED
+    assert state(sqlite_app) == S.NOT_REQUESTED
 
 
-def test_without_a_practice_the_status_says_how_to_set_one_up(app: App) -> None:
+def test_without_a_practice_the_status_says_how_to_set_one_up(sqlite_app: App) -> None:
     with pytest.raises(NotFound) as missing:
-        onboarding.status(app.uow(), practice_id=app.practice_id + 1)
+        onboarding.status(sqlite_app.uow(), practice_id=sqlite_app.practice_id + 1)
     assert "Noch keine Praxis eingerichtet" in missing.value.user_message
     assert "`inkasso seed`" in missing.value.user_message
 
 
-def test_the_state_is_stored_on_the_practice(app: App) -> None:
-    move(app, A.REQUEST)
-    (practice,) = rows(app, Practice)
+def test_the_state_is_stored_on_the_practice(sqlite_app: App) -> None:
+    move(sqlite_app, A.REQUEST)
+    (practice,) = rows(sqlite_app, Practice)
     assert practice.onboarding_state == S.REQUESTED

@@ -29,6 +29,15 @@ def app(database_url: str, tmp_path: Path) -> Iterator[App]:
     app.close()
 
 
+@pytest.fixture
+def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
+    """For behaviour that does not depend on the database engine: SQLite only, to stay fast."""
+    app = make_app(sqlite_url, tmp_path)
+    add_practice(app)
+    yield app
+    app.close()
+
+
 def numbers(app: App, **options: object) -> list[str]:
     page = invoices.overdue(app.uow(), practice_id=app.practice_id, on=ON, per_page=100, **options)  # type: ignore[arg-type]
     return [item.number for item in page.items]
@@ -48,14 +57,14 @@ def test_only_unpaid_invoices_past_their_due_date_are_overdue_oldest_first(app: 
     assert numbers(app) == ["long-overdue", "part-paid", "due-yesterday"]
 
 
-def test_an_invoice_in_collection_is_no_longer_listed(app: App) -> None:
-    handed_over = add_invoice(app, number="R-1", due_days_ago=60, on=ON)
-    add_invoice(app, number="R-2", due_days_ago=60, on=ON)
-    with app.uow() as uow:
+def test_an_invoice_in_collection_is_no_longer_listed(sqlite_app: App) -> None:
+    handed_over = add_invoice(sqlite_app, number="R-1", due_days_ago=60, on=ON)
+    add_invoice(sqlite_app, number="R-2", due_days_ago=60, on=ON)
+    with sqlite_app.uow() as uow:
         handed_over.status = InvoiceStatus.IN_COLLECTION
         uow.session.add(handed_over)
         uow.commit()
-    assert numbers(app) == ["R-2"]
+    assert numbers(sqlite_app) == ["R-2"]
 
 
 def test_money_paid_directly_to_the_practice_reduces_the_open_amount(app: App) -> None:
@@ -90,13 +99,13 @@ def test_each_item_carries_its_age_bucket_patient_and_legal_basis(app: App) -> N
     assert items["R-1"].open_amount == Decimal("120.00")
 
 
-def test_the_listing_is_paged(app: App) -> None:
-    patient = add_patient(app)
+def test_the_listing_is_paged(sqlite_app: App) -> None:
+    patient = add_patient(sqlite_app)
     for i in range(1, 8):
-        add_invoice(app, number=f"R-{i}", due_days_ago=100 - i, patient=patient, on=ON)
+        add_invoice(sqlite_app, number=f"R-{i}", due_days_ago=100 - i, patient=patient, on=ON)
 
-    first = invoices.overdue(app.uow(), practice_id=app.practice_id, on=ON, per_page=3)
-    last = invoices.overdue(app.uow(), practice_id=app.practice_id, on=ON, per_page=3, page=3)
+    first = invoices.overdue(sqlite_app.uow(), practice_id=sqlite_app.practice_id, on=ON, per_page=3)
+    last = invoices.overdue(sqlite_app.uow(), practice_id=sqlite_app.practice_id, on=ON, per_page=3, page=3)
 
     assert (first.total, first.pages, [i.number for i in first.items]) == (7, 3, ["R-1", "R-2", "R-3"])
     assert [i.number for i in last.items] == ["R-7"]
@@ -132,18 +141,18 @@ def test_ageing_sums_count_and_open_amount_per_bucket_exactly(app: App) -> None:
     assert all(isinstance(s.amount, Decimal) for s in sums)
 
 
-def test_nothing_overdue_gives_an_empty_first_page(app: App) -> None:
-    page = invoices.overdue(app.uow(), practice_id=app.practice_id, on=ON)
+def test_nothing_overdue_gives_an_empty_first_page(sqlite_app: App) -> None:
+    page = invoices.overdue(sqlite_app.uow(), practice_id=sqlite_app.practice_id, on=ON)
     assert (page.items, page.total, page.pages) == ([], 0, 1)
 
 
-def test_an_invoice_is_found_by_its_number_and_an_unknown_one_is_named(app: App) -> None:
-    add_invoice(app, number="R-2026-0042", on=ON)
-    with app.uow() as uow:
-        found = invoices.find(uow.session, practice_id=app.practice_id, number=" R-2026-0042 ")
+def test_an_invoice_is_found_by_its_number_and_an_unknown_one_is_named(sqlite_app: App) -> None:
+    add_invoice(sqlite_app, number="R-2026-0042", on=ON)
+    with sqlite_app.uow() as uow:
+        found = invoices.find(uow.session, practice_id=sqlite_app.practice_id, number=" R-2026-0042 ")
         assert isinstance(found, Invoice)
         with pytest.raises(NotFound) as missing:
-            invoices.find(uow.session, practice_id=app.practice_id, number="R-9")
+            invoices.find(uow.session, practice_id=sqlite_app.practice_id, number="R-9")
         assert missing.value.user_message.startswith("Rechnung R-9 gibt es nicht.")
         with pytest.raises(InvalidInput):
-            invoices.find(uow.session, practice_id=app.practice_id, number="R 9")
+            invoices.find(uow.session, practice_id=sqlite_app.practice_id, number="R 9")

@@ -70,20 +70,22 @@ def test_a_registered_telegram_user_acts_with_their_role(app: App) -> None:
     assert actor == Actor(Role.MANAGER, "telegram:4711", user.id, "Dr. Sonnenhof")
 
 
-def test_an_unknown_telegram_user_is_refused_in_german(app: App) -> None:
-    add_user(app, telegram_id=4711)
+def test_an_unknown_telegram_user_is_refused_in_german(sqlite_app: App) -> None:
+    add_user(sqlite_app, telegram_id=4711)
     with pytest.raises(NotAllowed) as refused:
-        access.actor_for_telegram(app.uow(), practice_id=app.practice_id, telegram_id=4712)
+        access.actor_for_telegram(sqlite_app.uow(), practice_id=sqlite_app.practice_id, telegram_id=4712)
     assert refused.value.user_message.startswith("Dieser Zugang ist nicht freigeschaltet.")
 
 
-def test_mail_addresses_are_matched_regardless_of_case(app: App) -> None:
-    add_user(app, email="Anna.Empfang@Praxis.example")
+def test_mail_addresses_are_matched_regardless_of_case(sqlite_app: App) -> None:
+    add_user(sqlite_app, email="Anna.Empfang@Praxis.example")
     actor = access.actor_for_email(
-        app.uow(), practice_id=app.practice_id, email=" anna.empfang@praxis.EXAMPLE "
+        sqlite_app.uow(), practice_id=sqlite_app.practice_id, email=" anna.empfang@praxis.EXAMPLE "
     )
     assert (actor.role, actor.label) == (Role.STAFF, "mail:anna.empfang@praxis.example")
-    assert access.staff_addresses(app.uow(), practice_id=app.practice_id) == {"anna.empfang@praxis.example"}
+    assert access.staff_addresses(sqlite_app.uow(), practice_id=sqlite_app.practice_id) == {
+        "anna.empfang@praxis.example"
+    }
 
 
 def test_the_same_user_cannot_be_added_twice(app: App) -> None:
@@ -148,13 +150,13 @@ def test_failed_logins_are_counted_and_a_good_one_resets_the_count(sqlite_app: A
         assert uow.session.exec(select(User.failed_logins)).one() == 0
 
 
-def test_a_removed_user_is_no_longer_let_in(app: App) -> None:
-    user = add_user(app, telegram_id=4711)
-    users.remove(app.uow(), practice_id=app.practice_id, actor=OPERATOR, user_id=user.id)
+def test_a_removed_user_is_no_longer_let_in(sqlite_app: App) -> None:
+    user = add_user(sqlite_app, telegram_id=4711)
+    users.remove(sqlite_app.uow(), practice_id=sqlite_app.practice_id, actor=OPERATOR, user_id=user.id)
     with pytest.raises(NotAllowed):
-        access.actor_for_telegram(app.uow(), practice_id=app.practice_id, telegram_id=4711)
+        access.actor_for_telegram(sqlite_app.uow(), practice_id=sqlite_app.practice_id, telegram_id=4711)
     with pytest.raises(NotFound, match=f"Benutzer {user.id} gibt es nicht"):
-        users.remove(app.uow(), practice_id=app.practice_id, actor=OPERATOR, user_id=user.id)
+        users.remove(sqlite_app.uow(), practice_id=sqlite_app.practice_id, actor=OPERATOR, user_id=user.id)
 
 
 def test_a_manager_cannot_remove_themselves(sqlite_app: App) -> None:
