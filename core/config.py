@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     smtp_cafile: str | None = None
 
     practice_email: str = "praxis@example.org"
+    # Without a Telegram bot, notifications for the practice chat go to this address by mail.
+    mail_notify_to: str | None = None
     support_email: str = "support@1159finance.com"
 
     case_fee: Decimal = Field(default=Decimal("2.50"), ge=Decimal("2.50"), le=Decimal("5.00"))

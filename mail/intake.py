@@ -46,6 +46,7 @@ BACKOFF_FIRST, BACKOFF_MAX = 1.0, 120.0
 # Decided from the headers alone: no need to download the body.
 _NOT_OURS = {"other", "unknown_sender", "forged", "auto_submitted"}
 STALE_CLAIM_SECONDS = 600
+NOTIFY_SECONDS = 60.0
 
 
 @dataclass
@@ -290,6 +291,7 @@ async def intake_once(app: App) -> PassReport:
     try:
         await asyncio.to_thread(conn.ensure_folder, intake.done_folder)
         report = await intake.run_pass(conn)
+        await outgoing.deliver_notifications(app)
         await outgoing.flush_pending(app)
         return report
     finally:
@@ -316,8 +318,11 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
             while not stop.is_set():
                 await intake.run_pass(conn)
                 backoff = BACKOFF_FIRST
+                await outgoing.deliver_notifications(app)
                 await outgoing.flush_pending(app)
                 wait = idle_seconds if conn.idle_supported else app.settings.imap_poll_seconds
+                if outgoing.notifies_by_mail(app):
+                    wait = min(wait, NOTIFY_SECONDS)  # notifications raised elsewhere go out soon
                 await asyncio.to_thread(conn.wait, wait, should_stop)
         except MailboxRefused as exc:
             log.error("mailbox login refused (%s); trying again in %.0f s", exc.log_message, BACKOFF_MAX)

@@ -18,15 +18,17 @@ from email.utils import make_msgid
 from core.bootstrap import App
 from core.config import DEMO_CLIENT_ID
 from core.db.models import Practice
-from core.services import mail_records
+from core.services import mail_records, notifications
 from mail import smtp
 from mail.compose import PracticeContact, access_request, notification
 
 __all__ = [
     "access_request_sender",
+    "deliver_notifications",
     "flush_pending",
     "queue",
     "send_now",
+    "notifies_by_mail",
     "send_notification",
     "smtp_configured",
 ]
@@ -150,6 +152,28 @@ def access_request_sender(app: App) -> Callable[[Practice], Awaitable[str]] | No
         return await send_now(app, message, kind="access_request", retry_later=False)
 
     return send
+
+
+def notifies_by_mail(app: App) -> bool:
+    """Notifications go out by mail when MAIL_NOTIFY_TO is set and no Telegram bot delivers them."""
+    settings = app.settings
+    return bool(settings.mail_notify_to and settings.telegram_bot_token is None and smtp_configured(app))
+
+
+async def deliver_notifications(app: App) -> int:
+    """Mail each pending notification once (see `notifies_by_mail`); returns how many."""
+    if not notifies_by_mail(app):
+        return 0
+    to = str(app.settings.mail_notify_to)
+    sent = 0
+    for note in notifications.pending(app.uow(), practice_id=app.practice_id):
+        assert note.id is not None
+        if not notifications.mark_delivered(app.uow(), notification_id=note.id):
+            continue  # another worker has it
+        first_line = note.text.strip().splitlines()[0] if note.text.strip() else note.kind
+        await send_notification(app, to=to, subject=f"Praxis-Inkasso: {first_line[:90]}", text=note.text)
+        sent += 1
+    return sent
 
 
 async def send_notification(app: App, *, to: str, subject: str, text: str) -> str:

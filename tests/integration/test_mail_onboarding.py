@@ -9,7 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import select
 
+from core.db.models import Statement
 from core.domain.onboarding import OnboardingAction, OnboardingState
 from core.services import access_request, onboarding
 from core.services.access import OPERATOR
@@ -85,3 +87,19 @@ async def test_a_forged_contract_sent_through_the_same_server_changes_nothing(
     assert state(app) == OnboardingState.REQUESTED and notes(app) == []
     [(subject, flags)] = folder_view(mailbox_clean)
     assert "Vertrag" in subject and "\\Seen" not in flags
+
+
+async def test_the_sandbox_statement_is_kept_with_its_pdf_text(
+    mailbox_clean: Dovecot, smtp_server: SmtpServer, agency: SandboxHandle, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, mailbox_clean, smtp_server, state=OnboardingState.ACTIVE)
+
+    agency.control("/mail/statement", {"month": "2026-10"})
+    report = await intake_once(app)
+
+    assert report.handled == 1, report.outcomes
+    with app.uow() as uow:
+        [kept] = uow.session.exec(select(Statement)).all()
+    assert kept.month == "2026-10" and kept.parse_error == ""
+    assert kept.csv_name == "Monatsabrechnung_2026-10.csv" and kept.pdf_data and kept.pdf_text
+    assert any("Monatsabrechnung" in n for n in notes(app))

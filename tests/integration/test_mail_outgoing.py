@@ -14,8 +14,9 @@ from core.services import access_request
 from core.services.access import OPERATOR
 from mail import outgoing
 from mail.compose import command_reply
+from mail.intake import intake_once
 from mail.message import parse
-from tests.integration.mail_helpers import mail_app, records, state
+from tests.integration.mail_helpers import corpus, mail_app, records, state
 from tests.peers._ports import free_port
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
 
@@ -138,3 +139,21 @@ def test_the_cli_request_without_smtp_tells_whom_to_write(
     assert result.exit_code == 0, result.output
     assert "kein Mailserver" in result.output and "support@1159finance.com" in result.output
     assert state(app) == OnboardingState.REQUESTED
+
+
+async def test_without_telegram_notifications_are_mailed_once(
+    mailbox_clean: Dovecot, smtp_server: SmtpServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, mailbox_clean, smtp_server, mail_notify_to="chef@example.test")
+    mailbox_clean.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    await intake_once(app)
+    await intake_once(app)
+
+    [note] = smtp_server.messages
+    mail = parse(note.data)
+    assert note.rcpt_tos == ["chef@example.test"] and mail.subject.startswith(
+        "Praxis-Inkasso: Inkasso-Onboarding"
+    )
+    assert "https://partner.1159finance.com/vertrag/Zk3x9QpL2m" in mail.text
+    assert [r.kind for r in records(app, "out")] == ["notification"]
