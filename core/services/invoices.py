@@ -109,13 +109,19 @@ def overdue(
             filters.append(col(Invoice.due_date) >= on - timedelta(days=upper))
     with uow:
         total = uow.session.exec(select(func.count()).select_from(Invoice).where(*filters)).one()
-        rows = uow.session.exec(
-            select(Invoice, Patient.first_name, Patient.last_name)
-            .join(Patient, col(Patient.id) == col(Invoice.patient_id))
+        # The page's ids first (from the index alone), then only those rows with their patients.
+        page_ids = (
+            select(Invoice.id)
             .where(*filters)
             .order_by(col(Invoice.due_date), col(Invoice.id))
             .offset((page - 1) * per_page)
             .limit(per_page)
+        )
+        rows = uow.session.exec(
+            select(Invoice, Patient.first_name, Patient.last_name)
+            .join(Patient, col(Patient.id) == col(Invoice.patient_id))
+            .where(col(Invoice.id).in_(page_ids.scalar_subquery()))
+            .order_by(col(Invoice.due_date), col(Invoice.id))
         ).all()
         items = [_item(inv, f"{first} {last}", on) for inv, first, last in rows]
         return OverduePage(items, int(total), page, per_page)

@@ -33,7 +33,10 @@ class Patient(SQLModel, table=True):
 class Invoice(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("practice_id", "number"),
-        Index("ix_invoice_overdue", "practice_id", "status", "due_date"),
+        # Covering: the overdue count and page filter on the open amount without reading rows.
+        Index(
+            "ix_invoice_overdue", "practice_id", "status", "due_date", "amount", "paid_before", "paid_direct"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True)
