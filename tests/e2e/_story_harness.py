@@ -105,6 +105,7 @@ class Process:
     name: str
     popen: subprocess.Popen[bytes]
     log: Path
+    stopped: bool = False  # by us: not a crash
 
     @classmethod
     def start(cls, name: str, args: list[str], *, env: Mapping[str, str], cwd: Path) -> Process:
@@ -136,6 +137,7 @@ class Process:
 
     def stop(self, timeout: float = 15.0) -> int:
         """SIGTERM to the group (the worker stops its loops cleanly), SIGKILL after `timeout`."""
+        self.stopped = True
         if self.alive:
             _signal_group(self.popen.pid, signal.SIGTERM)
             try:
@@ -189,7 +191,7 @@ class ProcessGroup:
         """`wait_until` that also fails early, with logs, if one of the processes died."""
 
         def guarded() -> T:
-            dead = [p for p in self.processes if not p.alive]
+            dead = [p for p in self.processes if not p.alive and not p.stopped]
             if dead:
                 raise StoryTimeout(f"{dead[0].name} exited while waiting for: {what}\n{self.diagnostics()}")
             return check()
