@@ -223,11 +223,11 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
     try:
         for n in range(1, workers + 1):
             group.start(f"worker-{n}", "run")
-        for proc in group.processes:  # every worker runs all four loops before the story starts
-            group.wait(
-                lambda p=proc: "telegram bot running" in p.output() and "connected" in p.output(),
-                what=f"{proc.name} polling the Bot API and watching the mailbox",
-            )
+        ready = ("telegram bot running", "connected")  # every worker runs all four loops first
+        group.wait(
+            lambda: all(all(r in p.output() for r in ready) for p in group.processes),
+            what="every worker polling the Bot API and watching the mailbox",
+        )
 
         # 1. Zugang anfordern: the manager asks in the chat; the request goes out by SMTP.
         chat.say(MANAGER, "/inkasso anfordern")
@@ -286,6 +286,10 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
 
         # 7. The agency's clock moves on (letters, fees); the debtor pays the agency the rest.
         agency.handle.advance(1)
+        group.wait(
+            lambda: (c := records.claim(INVOICE)) and c.agency_status == "in_collection" and c.fees_total > 0,
+            what="the agency's first letter and its fees synced",
+        )
         outstanding = agency.api(f"/cases/{case['case_id']}")["case"]["outstanding"]
         if outstanding > 0:
             assert agency.handle.pay(case["case_id"], outstanding)["status"] == "paid"
