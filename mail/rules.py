@@ -30,7 +30,12 @@ DEFAULT_COMMAND_KEYWORDS = (
     "bestaetigen",
     "abbrechen",
     "zurückziehen",
+    "zurueckziehen",
     "überfällig",
+    "ueberfaellig",
+    "fälle",
+    "faelle",
+    "inkasso",
     "hilfe",
 )
 

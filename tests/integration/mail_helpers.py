@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
 from core.bootstrap import App
@@ -24,6 +26,17 @@ def corpus(name: str) -> bytes:
     return (CORPUS / f"{name}.eml").read_bytes()
 
 
+_OPEN: list[App] = []
+
+
+@pytest.fixture(autouse=True)
+def close_mail_apps() -> Iterator[None]:
+    """Dispose every app `mail_app` built (open PostgreSQL connections would warn later)."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def mail_app(
     database_url: str,
     data_dir: Path,
@@ -34,6 +47,7 @@ def mail_app(
     **settings: object,
 ) -> App:
     app = make_app(database_url, data_dir, **{**mail_settings_for(dovecot, smtp), **settings})
+    _OPEN.append(app)
     add_practice(app, email=PRACTICE_EMAIL, onboarding_state=state)
     return app
 

@@ -21,7 +21,16 @@ from core.db.models import Statement
 from core.domain.onboarding import OnboardingState
 from mail import imap
 from mail.intake import intake_loop
-from tests.integration.mail_helpers import DONE, corpus, folder_view, mail_app, records, state, with_auth
+from tests.integration.mail_helpers import (
+    DONE,
+    close_mail_apps,  # noqa: F401  (autouse)
+    corpus,
+    folder_view,
+    mail_app,
+    records,
+    state,
+    with_auth,
+)
 from tests.peers._ports import free_port
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot
 

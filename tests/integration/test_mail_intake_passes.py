@@ -15,6 +15,7 @@ from mail.imap import MailboxUnavailable
 from mail.intake import intake_once
 from tests.integration.mail_helpers import (
     DONE,
+    close_mail_apps,  # noqa: F401  (autouse)
     corpus,
     events,
     folder_view,
@@ -88,9 +89,9 @@ async def test_a_forged_agency_mail_changes_nothing_and_is_logged(
 
 
 async def test_the_same_mail_delivered_twice_is_acted_on_once_and_both_copies_are_moved(
-    box: Dovecot, sqlite_url: str, tmp_path: Path
+    box: Dovecot, database_url: str, tmp_path: Path
 ) -> None:
-    app = mail_app(sqlite_url, tmp_path, box)
+    app = mail_app(database_url, tmp_path, box)
     box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
     box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
 
@@ -128,9 +129,9 @@ async def test_a_mail_without_message_id_delivered_twice_counts_once(
 
 
 async def test_the_monthly_statement_is_kept_parsed_and_linked_to_its_month(
-    box: Dovecot, sqlite_url: str, tmp_path: Path
+    box: Dovecot, database_url: str, tmp_path: Path
 ) -> None:
-    app = mail_app(sqlite_url, tmp_path, box, state=OnboardingState.ACTIVE)
+    app = mail_app(database_url, tmp_path, box, state=OnboardingState.ACTIVE)
     box.deliver(corpus("agency_statement_genuine"), PRACTICE_EMAIL)
     box.deliver(corpus("agency_statement_unreadable_csv"), PRACTICE_EMAIL)
 
@@ -234,9 +235,9 @@ async def test_after_a_uidvalidity_change_handled_mail_is_recognised_by_message_
 
 
 async def test_a_crash_between_acting_and_moving_acts_once_and_moves_next_time(
-    box: Dovecot, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    box: Dovecot, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = mail_app(sqlite_url, tmp_path, box)
+    app = mail_app(database_url, tmp_path, box)
     box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
 
     def broken(self: imap.ImapConnection, uid: int, folder: str) -> None:

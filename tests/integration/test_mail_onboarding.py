@@ -18,7 +18,16 @@ from core.services.access import OPERATOR
 from mail.intake import intake_once
 from mail.message import parse
 from mail.outgoing import access_request_sender
-from tests.integration.mail_helpers import DONE, events, folder_view, mail_app, notes, records, state
+from tests.integration.mail_helpers import (
+    DONE,
+    close_mail_apps,  # noqa: F401  (autouse)
+    events,
+    folder_view,
+    mail_app,
+    notes,
+    records,
+    state,
+)
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer
 from tests.peers.sandbox import SandboxHandle
 

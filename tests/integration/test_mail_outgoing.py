@@ -16,7 +16,13 @@ from mail import outgoing
 from mail.compose import command_reply
 from mail.intake import intake_once
 from mail.message import parse
-from tests.integration.mail_helpers import corpus, mail_app, records, state
+from tests.integration.mail_helpers import (
+    close_mail_apps,  # noqa: F401  (autouse)
+    corpus,
+    mail_app,
+    records,
+    state,
+)
 from tests.peers._ports import free_port
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
 
