@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -69,7 +69,17 @@ class InvoiceRow:
         return "|".join(p.casefold().strip() for p in parts)
 
     def row_hash(self) -> str:
-        return hashlib.sha256(repr(astuple(self)).encode()).hexdigest()[:32]
+        # Same text as repr(dataclasses.astuple(self)), without its deep copy of every field.
+        values = tuple(getattr(self, name) for name in _FIELD_NAMES)
+        return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(InvoiceRow))
+
+
+def _clean(raw: str) -> str:
+    """clean_text, with a fast path: plain ASCII has no invisible marks and nothing to fold."""
+    return raw.strip() if raw.isascii() else clean_text(raw)
 
 
 def parse_row(values: dict[str, str]) -> InvoiceRow:
@@ -77,7 +87,7 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
     problems: list[str] = []
 
     def text(column: str, *, required: bool = False, limit: int = 200) -> str:
-        value = clean_text(values.get(column) or "")
+        value = _clean(values.get(column) or "")
         if required and not value:
             problems.append(f"„{column}“ fehlt")
         if len(value) > limit:
@@ -86,7 +96,7 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
 
     def day(column: str, *, required: bool = False) -> date | None:
         raw = values.get(column) or ""
-        if not clean_text(raw):
+        if not _clean(raw):
             if required:
                 problems.append(f"„{column}“ fehlt")
             return None
@@ -98,7 +108,7 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
 
     def money(column: str, *, required: bool = False) -> Decimal:
         raw = values.get(column) or ""
-        if not clean_text(raw):
+        if not _clean(raw):
             if required:
                 problems.append(f"„{column}“ fehlt")
             return Decimal("0.00")

@@ -183,8 +183,9 @@ def import_invoices(
         patients = _ensure_patients(session, practice_id, fresh + changed)
         now = utcnow()
         for start in range(0, len(fresh), BATCH):
-            session.execute(
-                insert(Invoice),
+            # Core executemany: the ORM bulk path splits batches wherever optional cells are empty.
+            session.connection().execute(
+                insert(Invoice.__table__),  # type: ignore[attr-defined]
                 [
                     {
                         **_invoice_values(r, practice_id, patients[r.patient_key], now),
@@ -244,8 +245,9 @@ def _ensure_patients(session: Session, practice_id: int, rows: list[InvoiceRow])
             session.connection().execute(stmt, known[start : start + BATCH])
     missing = [r for key, r in wanted.items() if key not in existing]
     for start in range(0, len(missing), BATCH):
-        session.execute(
-            insert(Patient), [_patient_values(r, practice_id) for r in missing[start : start + BATCH]]
+        session.connection().execute(
+            insert(Patient.__table__),  # type: ignore[attr-defined]
+            [_patient_values(r, practice_id) for r in missing[start : start + BATCH]],
         )
     if missing:
         existing.update(_patient_ids(session, practice_id, [r.patient_key for r in missing]))
