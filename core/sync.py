@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork, is_postgres
-from core.db.models import Claim, Payment, SyncCursor
+from core.db.models import Claim, Fee, Payment, SyncCursor
+from core.domain.dates import utcnow
 from core.finance1159 import wire
 from core.finance1159.client import Finance1159Client
 from core.services.case_mirror import add_agency_payment, apply_case
@@ -58,37 +59,58 @@ async def sync_once(
 async def _sync(
     uow: UnitOfWork, finance: Finance1159Client, practice_id: int, concurrency: int
 ) -> SyncReport:
-    since_cases = _cursor(uow.fresh(), practice_id, CASES)
-    since_payments = _cursor(uow.fresh(), practice_id, PAYMENTS)
-    cases = await _all_pages(
-        lambda page: finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE),
-        concurrency,
-    )
-    payments = await _all_pages(
-        lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
-        concurrency,
+    since_cases = _after(_cursor(uow.fresh(), practice_id, CASES))
+    since_payments = _after(_cursor(uow.fresh(), practice_id, PAYMENTS))
+    # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
+    (cases, cases_stable), (payments, payments_stable) = await asyncio.gather(
+        _all_pages(
+            lambda page: finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE),
+            concurrency,
+        ),
+        _all_pages(
+            lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
+            concurrency,
+        ),
     )
     changed = _apply_cases(uow.fresh(), practice_id, cases)
     added = _apply_payments(uow.fresh(), practice_id, payments)
-    _advance(uow.fresh(), practice_id, CASES, max((c.updated_at for c in cases), default=None))
-    _advance(uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None))
+    # When the set changed while its pages were read, a case may have slipped between two pages:
+    # the cursor stays, and the next pull reads the same span again (applying is idempotent).
+    if cases_stable:
+        _advance(uow.fresh(), practice_id, CASES, max((c.updated_at for c in cases), default=None))
+    if payments_stable:
+        _advance(uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None))
     return SyncReport(len(cases), changed, added)
 
 
-async def _all_pages(fetch: Callable[[int], Awaitable[wire.Page[T]]], concurrency: int) -> list[T]:
+def _after(position: datetime | None) -> datetime | None:
+    """The agency's filters are inclusive: ask for what is newer than the newest already seen.
+
+    Otherwise every pull reads the last change again, and all cases that share its time stamp
+    (a batch the agency made in one go) with it.
+    """
+    return None if position is None else position + timedelta(microseconds=1)
+
+
+async def _all_pages(
+    fetch: Callable[[int], Awaitable[wire.Page[T]]], concurrency: int
+) -> tuple[list[T], bool]:
+    """Every item of a listing, pages 2… concurrently; and whether all pages saw the same total."""
     first = await fetch(1)
     items = list(first.items)
     pages = max((first.total + first.per_page - 1) // max(first.per_page, 1), 1)
+    stable = True
     if pages > 1:
         gate = asyncio.Semaphore(concurrency)
 
-        async def one(page: int) -> Sequence[T]:
+        async def one(page: int) -> wire.Page[T]:
             async with gate:
-                return (await fetch(page)).items
+                return await fetch(page)
 
-        for chunk in await asyncio.gather(*(one(p) for p in range(2, pages + 1))):
-            items.extend(chunk)
-    return items
+        for result in await asyncio.gather(*(one(p) for p in range(2, pages + 1))):
+            items.extend(result.items)
+            stable = stable and result.total == first.total
+    return items, stable
 
 
 def _claims_by_case(session: Session, practice_id: int, cases: list[wire.Case]) -> dict[int, Claim]:
@@ -117,13 +139,36 @@ def _claims_by_case(session: Session, practice_id: int, cases: list[wire.Case]) 
 def _apply_cases(uow: UnitOfWork, practice_id: int, cases: list[wire.Case]) -> int:
     changed = 0
     with uow:
-        claims = _claims_by_case(uow.session, practice_id, cases)
+        session = uow.session
+        claims = _claims_by_case(session, practice_id, cases)
+        fees = _fees_of(session, [c.id for c in claims.values() if c.id is not None])
+        unchanged: list[int] = []
         for case in cases:
             claim = claims.get(case.case_id)
-            if claim is not None and apply_case(uow.session, claim, case):
+            if claim is None:
+                continue
+            if claim.case_id == case.case_id and claim.agency_updated_at == case.updated_at:
+                unchanged.append(claim.id or 0)  # the agency changed nothing since we mirrored it
+            elif apply_case(session, claim, case, stored_fees=fees.get(claim.id or 0, [])):
                 changed += 1
+        now = utcnow()
+        for start in range(0, len(unchanged), 500):
+            session.execute(
+                update(Claim)
+                .where(col(Claim.id).in_(unchanged[start : start + 500]))
+                .values(status_as_of=now)
+                .execution_options(synchronize_session=False)
+            )
         uow.commit()
     return changed
+
+
+def _fees_of(session: Session, claim_ids: list[int]) -> dict[int, list[Fee]]:
+    found: dict[int, list[Fee]] = {}
+    for start in range(0, len(claim_ids), 500):
+        for fee in session.exec(select(Fee).where(col(Fee.claim_id).in_(claim_ids[start : start + 500]))):
+            found.setdefault(fee.claim_id, []).append(fee)
+    return found
 
 
 def _apply_payments(uow: UnitOfWork, practice_id: int, payments: list[wire.Payment]) -> int:

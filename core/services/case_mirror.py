@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -36,8 +37,13 @@ def status_text(status: str) -> str:
     return STATUS_TEXT.get(status, status or "noch nicht übermittelt")
 
 
-def apply_case(session: Session, claim: Claim, case: wire.Case) -> bool:
-    """Mirror one case; returns True if anything changed. Raises notifications for the chat."""
+def apply_case(
+    session: Session, claim: Claim, case: wire.Case, *, stored_fees: Sequence[Fee] | None = None
+) -> bool:
+    """Mirror one case; returns True if anything changed. Raises notifications for the chat.
+
+    `stored_fees` are the claim's fees as stored now, when the caller loaded them in bulk.
+    """
     before = (claim.agency_status, claim.paid_to_agency, claim.outstanding, claim.fees_total)
     old_status = claim.agency_status
     claim.case_id = claim.case_id or case.case_id
@@ -52,15 +58,28 @@ def apply_case(session: Session, claim: Claim, case: wire.Case) -> bool:
     claim.status_as_of = utcnow()
     if claim.delivery in ("queued", "failed"):
         claim.delivery = "submitted"
-    _replace_fees(session, claim, case)
+    _replace_fees(session, claim, case, stored_fees)
     changed = before != (claim.agency_status, claim.paid_to_agency, claim.outstanding, claim.fees_total)
     if case.status != old_status:
         _on_status_change(session, claim, old_status, case.status)
     return changed
 
 
-def _replace_fees(session: Session, claim: Claim, case: wire.Case) -> None:
-    session.execute(delete(Fee).where(col(Fee.claim_id) == claim.id))
+def _replace_fees(session: Session, claim: Claim, case: wire.Case, stored: Sequence[Fee] | None) -> None:
+    if stored is None:
+        stored = session.exec(select(Fee).where(Fee.claim_id == claim.id)).all()
+    if sorted((f.type, f.amount, f.charged_on) for f in stored) == sorted(
+        (f.type, f.amount, f.date) for f in case.fees
+    ):
+        return  # the usual case: nothing to write
+    # No session synchronisation: by default the ORM scans every object in the session for each
+    # DELETE, which made a sync of many cases quadratic. The old rows leave the session by hand.
+    session.execute(
+        delete(Fee).where(col(Fee.claim_id) == claim.id).execution_options(synchronize_session=False)
+    )
+    for fee in stored:
+        if fee in session:
+            session.expunge(fee)
     seen: Counter[tuple[str, object]] = Counter()
     for fee in case.fees:
         key = (fee.type, fee.date)

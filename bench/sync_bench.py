@@ -1,0 +1,208 @@
+"""Sync 10,000 open cases from the sandbox (20 ms injected latency); print time, requests and memory.
+
+    .venv/bin/python bench/sync_bench.py [--cases 10000] [--latency-ms 20] [--concurrency 8]
+                                         [--changed 0.01] [--database-url URL]
+
+The sandbox runs as its own process (TCP_NODELAY set, see SANDBOX_SCRIPT), apart from our GIL. The
+product database (a fresh SQLite file unless --database-url) holds one claim per case. Measured:
+a full sync (no cursor yet) and an incremental one after `/_sandbox/touch` changed a share of the
+cases. Targets: incremental at most 2 requests per changed case plus paging; full sync at most
+1.3 × requests × latency ÷ concurrency of wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert
+
+from core import sync
+from core.bootstrap import App, build
+from core.config import Settings
+from core.db.models import Claim, Invoice, Patient, Practice
+from core.domain.onboarding import OnboardingState
+from core.finance1159.client import make_client
+
+CLIENT_ID, API_KEY = "bench-praxis", "bench-key-not-secret"
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+SANDBOX_SCRIPT = """
+import socket, sys
+from pathlib import Path
+from core.finance1159.sandbox.config import SandboxConfig
+from core.finance1159.sandbox.server import make_server
+
+port, data = int(sys.argv[1]), Path(sys.argv[2])
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+# Accepted connections inherit TCP_NODELAY; without it each answer (headers and body are two
+# writes) waits about 40 ms for the client's delayed ACK, which would swamp the 20 ms latency.
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+sock.bind(("127.0.0.1", port))
+config = SandboxConfig(client_id=sys.argv[3], api_key=sys.argv[4], data_dir=data)
+make_server(config, "127.0.0.1", port).run(sockets=[sock])
+"""
+
+
+def start_sandbox(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """The sandbox in its own process, so that its work does not share our GIL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX_SCRIPT, str(port), str(folder / "sandbox"), CLIENT_ID, API_KEY],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=1).raise_for_status()
+            return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("the sandbox did not start")
+
+
+def control(root: str, path: str, body: dict[str, object]) -> dict[str, object]:
+    response = httpx.post(f"{root}/_sandbox{path}", json=body, timeout=300)
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
+
+
+def seed_product(app: App, first_case: int, count: int) -> None:
+    """One claim per sandbox case (references BULK-<case id>), as if handed over earlier."""
+    due = date.today() - timedelta(days=60)
+    with app.uow() as uow:
+        session = uow.session
+        session.add(Practice(id=app.practice_id, name="Bench", onboarding_state=OnboardingState.ACTIVE))
+        session.flush()
+        session.add(
+            Patient(
+                id=1, practice_id=app.practice_id, patient_key="bench", first_name="Erika",
+                last_name="Mustermann", street="Heidestraße 17", zip="51147", city="Köln",
+            )
+        )  # fmt: skip
+        session.flush()
+        ids = range(first_case, first_case + count)
+        invoices = [
+            Invoice(
+                id=n, practice_id=app.practice_id, patient_id=1, number=f"BULK-{n}",
+                invoice_date=due - timedelta(days=14), due_date=due, amount=Decimal("100.00"),
+                status="im Inkasso",
+            ).model_dump()
+            for n in ids
+        ]  # fmt: skip
+        session.execute(insert(Invoice), invoices)
+        claims = [
+            Claim(
+                practice_id=app.practice_id, invoice_id=n, reference=f"BULK-{n}", delivery="submitted",
+                legal_basis="consent", legal_basis_date=due, principal=Decimal("100.00"), case_id=n,
+                debtor_id=1, agency_status="received", created_by="bench",
+            ).model_dump(exclude={"id"})
+            for n in ids
+        ]  # fmt: skip
+        session.execute(insert(Claim), claims)
+        uow.commit()
+
+
+async def timed_sync(app: App, concurrency: int) -> tuple[sync.SyncReport, float, int, float]:
+    finance = make_client(app.settings)
+    try:
+        rss_before = peak_rss_mb()
+        start = time.perf_counter()
+        report = await sync.sync_once(
+            app.uow(), finance=finance, practice_id=app.practice_id, concurrency=concurrency
+        )
+        return report, time.perf_counter() - start, finance.request_count, peak_rss_mb() - rss_before
+    finally:
+        await finance.aclose()
+
+
+def line(name: str, report: sync.SyncReport, seconds: float, requests: int, rss_growth: float) -> None:
+    print(
+        f"{name}: {seconds:.3f} s wall, {requests} requests, {report.cases_seen:,} cases read, "
+        f"{report.cases_changed:,} changed, peak RSS {peak_rss_mb():.0f} MB (+{rss_growth:.0f} MB)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--latency-ms", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--changed", type=float, default=0.01)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
+        folder = Path(tmp)
+        port = free_port()
+        sandbox = start_sandbox(folder, port)
+        root = f"http://127.0.0.1:{port}"
+        try:
+            settings = Settings(
+                database_url=args.database_url or f"sqlite:///{folder / 'bench.db'}",
+                data_dir=folder,
+                finance1159_base_url=f"{root}/api/v1",
+                finance1159_client_id=CLIENT_ID,
+                finance1159_api_key=API_KEY,  # type: ignore[arg-type]
+                finance1159_concurrency=args.concurrency,
+            )
+            app = build(settings)
+            start = time.perf_counter()
+            bulk = control(root, "/bulk_cases", {"count": args.cases})
+            seed_product(app, int(bulk["first_case_id"]), args.cases)  # type: ignore[arg-type]
+            print(f"setup: {args.cases:,} cases and claims in {time.perf_counter() - start:.1f} s")
+            control(root, "/faults", {"latency_ms": args.latency_ms})
+
+            full = asyncio.run(timed_sync(app, args.concurrency))
+            line("full sync", *full)
+            # The agency works on a share of the cases a moment later.
+            time.sleep(0.01)
+            touched = int(control(root, "/touch", {"fraction": args.changed})["touched"])  # type: ignore[call-overload]
+            incremental = asyncio.run(timed_sync(app, args.concurrency))
+            line(f"incremental sync ({touched} cases changed)", *incremental)
+        finally:
+            sandbox.terminate()
+            sandbox.wait(10)
+
+    latency = args.latency_ms / 1000
+    full_target = 1.3 * full[2] * latency / args.concurrency
+    pages = math.ceil(max(touched, 1) / 100) + 1  # cases pages + the payments page
+    incremental_target = 2 * touched + pages
+    ok_full, ok_incremental = full[1] <= full_target, incremental[2] <= incremental_target
+    print(
+        f"target full: <= {full_target:.3f} s (1.3 x {full[2]} requests x {args.latency_ms:g} ms / "
+        f"{args.concurrency}): {'OK' if ok_full else 'MISSED'}"
+    )
+    print(
+        f"target incremental: <= {incremental_target} requests (2 x {touched} + {pages} pages): "
+        f"{'OK' if ok_incremental else 'MISSED'}"
+    )
+    return 0 if ok_full and ok_incremental else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
