@@ -83,8 +83,8 @@ class Context:
     actor: Actor
 
     @property
-    def ids(self) -> dict[str, int]:
-        return {"practice_id": self.app.practice_id}
+    def practice_id(self) -> int:
+        return self.app.practice_id
 
 
 def page_context(permission: Permission = Permission.VIEW) -> Context:

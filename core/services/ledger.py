@@ -86,7 +86,7 @@ def bookings(session: Session, *, practice_id: int, span: Period) -> list[Bookin
     """Every booking of the month from our records, ordered by case, day and kind."""
     found: list[Booking] = []
     pay_rows = session.exec(
-        select(Payment.source, Payment.amount, Payment.paid_on, Claim.id, Claim.case_id, Claim.reference)
+        select(Payment.source, Payment.amount, Payment.paid_on, Claim.id, Claim.case_id, Claim.reference)  # type: ignore[call-overload]
         .join(Claim, col(Claim.id) == col(Payment.claim_id))
         .where(
             Payment.practice_id == practice_id,
@@ -99,7 +99,7 @@ def bookings(session: Session, *, practice_id: int, span: Period) -> list[Bookin
         kind = "debtor_payment" if source == "agency" else "creditor_payment"
         found.append(Booking(claim_id, case_id, ref, paid_on, kind, amount))
     fee_rows = session.exec(
-        select(Fee.type, Fee.amount, Fee.charged_on, Claim.id, Claim.case_id, Claim.reference)
+        select(Fee.type, Fee.amount, Fee.charged_on, Claim.id, Claim.case_id, Claim.reference)  # type: ignore[call-overload]
         .join(Claim, col(Claim.id) == col(Fee.claim_id))
         .where(
             Fee.practice_id == practice_id, col(Fee.charged_on) >= span.start, col(Fee.charged_on) < span.end

@@ -91,7 +91,9 @@ def monthly_report(
             raise NotFound("Es ist noch keine Praxis eingerichtet.")
         paid = _paid_by_claim(session, practice_id, span)
         fees, by_kind = _fees_by_claim(session, practice_id, span)
-        case_fees = {c.id: c.case_fee for c in case_fee_claims(session, practice_id=practice_id, span=span)}
+        case_fees = {
+            c.id or 0: c.case_fee for c in case_fee_claims(session, practice_id=practice_id, span=span)
+        }
         ids = sorted(set(paid) | set(fees) | set(case_fees))
         lines = [
             CaseLine(
@@ -154,16 +156,22 @@ def _creditor_total(session: Session, practice_id: int, span: Period) -> Decimal
             col(Payment.paid_on) < span.end,
         )
     ).one()
-    return total or ZERO
+    return total if isinstance(total, Decimal) else ZERO
 
 
 def _claims(session: Session, ids: list[int]) -> list[tuple[int, int | None, str, str]]:
     if not ids:
         return []
+    columns = (
+        Claim.id,
+        Claim.case_id,
+        Claim.reference,
+        Patient.first_name,
+        Patient.last_name,
+        Patient.company,
+    )
     rows = session.exec(
-        select(
-            Claim.id, Claim.case_id, Claim.reference, Patient.first_name, Patient.last_name, Patient.company
-        )
+        select(*columns)  # type: ignore[call-overload]
         .join(Invoice, col(Invoice.id) == col(Claim.invoice_id))
         .join(Patient, col(Patient.id) == col(Invoice.patient_id))
         .where(col(Claim.id).in_(ids))

@@ -234,7 +234,7 @@ def list_statements(
     require(actor, Permission.VIEW_REPORTS)
     with uow:
         rows = uow.session.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 Statement.id,
                 Statement.month,
                 Statement.received_at,

@@ -27,7 +27,7 @@ page_no = int(b.number_input("Seite", min_value=1, value=1, step=1, key="audit_p
 with friendly():
     found = audit.list_events(
         ctx.app.uow(),
-        **ctx.ids,
+        practice_id=ctx.practice_id,
         actor=ctx.actor,
         action_prefix=prefix,
         limit=PER_PAGE,

@@ -32,7 +32,7 @@ if st.button("Status jetzt abrufen", key="fetch_status"):
         fetched = with_finance(
             ctx.app,
             lambda finance: status.fetch(
-                ctx.app.uow(), finance=finance, **ctx.ids, actor=ctx.actor, number=number
+                ctx.app.uow(), finance=finance, practice_id=ctx.practice_id, actor=ctx.actor, number=number
             ),
         )
         if fetched.stale:
@@ -42,7 +42,7 @@ if st.button("Status jetzt abrufen", key="fetch_status"):
 
 shown = False
 with friendly():
-    st_ = status.load(ctx.app.uow(), **ctx.ids, number=number)
+    st_ = status.load(ctx.app.uow(), practice_id=ctx.practice_id, number=number)
     st.markdown(f"**Status:** {st_.status_label}")
     b, c, d = st.columns(3)
     b.metric("Forderung", eur(st_.principal))
@@ -58,7 +58,7 @@ with friendly():
     if st_.failure_reason:
         st.error(f"1159 Finance hat abgelehnt: {st_.failure_reason}")
     st.subheader("Verlauf")
-    entries = dq.timeline(ctx.app.uow(), **ctx.ids, actor=ctx.actor, number=number)
+    entries = dq.timeline(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, number=number)
     st.dataframe(
         pd.DataFrame(
             [
@@ -90,7 +90,12 @@ if shown and ctx.actor.may(Permission.RECORD_PAYMENT):
             outcome = with_finance(
                 ctx.app,
                 lambda finance: payments.record_and_send(
-                    ctx.app.uow(), finance=finance, **ctx.ids, actor=ctx.actor, number=number, amount=amount,
+                    ctx.app.uow(),
+                    finance=finance,
+                    practice_id=ctx.practice_id,
+                    actor=ctx.actor,
+                    number=number,
+                    amount=amount,
                     paid_on=paid_on if isinstance(paid_on, date) else None,
                 ),
             )  # fmt: skip

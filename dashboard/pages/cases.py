@@ -24,7 +24,7 @@ refs: list[str] = []
 with friendly():
     page = dq.cases(
         ctx.app.uow(),
-        **ctx.ids,
+        practice_id=ctx.practice_id,
         actor=ctx.actor,
         status="" if status == "alle" else status,
         search=search,

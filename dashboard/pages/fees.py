@@ -19,7 +19,7 @@ year = int(st.selectbox("Jahr", list(range(this_year, this_year - 6, -1)), key="
 
 with friendly():
     st.subheader("Den Schuldnern berechnet (von 1159 Finance)")
-    rows = dq.fees_by_type_and_month(ctx.app.uow(), **ctx.ids, actor=ctx.actor, year=year)
+    rows = dq.fees_by_type_and_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, year=year)
     if rows:
         kinds = sorted({kind for _, kind, _ in rows})
         grid: dict[str, dict[str, Decimal]] = {}
@@ -42,7 +42,11 @@ with friendly():
 
     st.subheader("Fallgebühren der Praxis")
     fees = dq.case_fees(
-        ctx.app.uow(), **ctx.ids, actor=ctx.actor, year=year, free_months=ctx.app.settings.free_months
+        ctx.app.uow(),
+        practice_id=ctx.practice_id,
+        actor=ctx.actor,
+        year=year,
+        free_months=ctx.app.settings.free_months,
     )
     if fees.contract_start is None:
         st.info(

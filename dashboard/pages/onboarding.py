@@ -25,7 +25,7 @@ def request_access() -> str:
     result = asyncio.run(
         access_request.request_access(
             ctx.app.uow(),
-            **ctx.ids,
+            practice_id=ctx.practice_id,
             actor=ctx.actor,
             via="dashboard",
             support_email=ctx.app.settings.support_email,
@@ -36,7 +36,7 @@ def request_access() -> str:
 
 
 with friendly():
-    state = onboarding.status(ctx.app.uow(), **ctx.ids)
+    state = onboarding.status(ctx.app.uow(), practice_id=ctx.practice_id)
     a, b = st.columns(2)
     a.metric("Zustand", str(state.state))
     b.metric("Vertragsbeginn", day(state.contract_start))
@@ -45,14 +45,19 @@ with friendly():
     if state.allowed and ctx.actor.may(Permission.ONBOARDING):
         columns = st.columns(len(state.allowed))
         for i, (column, action) in enumerate(zip(columns, state.allowed, strict=True)):
-            kind = "primary" if i == 0 else "secondary"
-            if column.button(action_label(action), key=f"onboarding_{action.value}", type=kind):
+            primary = i == 0
+            label, key = action_label(action), f"onboarding_{action.value}"
+            if column.button(label, key=key, type="primary" if primary else "secondary"):
                 with friendly():
                     if action == OnboardingAction.REQUEST:
                         st.session_state[FLASH] = request_access()
                     else:
                         new = onboarding.transition(
-                            ctx.app.uow(), **ctx.ids, actor=ctx.actor, action=action, via="dashboard"
+                            ctx.app.uow(),
+                            practice_id=ctx.practice_id,
+                            actor=ctx.actor,
+                            action=action,
+                            via="dashboard",
                         )
                         st.session_state[FLASH] = f"Onboarding ist jetzt: {new}"
                     st.rerun()

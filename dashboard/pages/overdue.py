@@ -16,7 +16,7 @@ PENDING = "claim_preview"
 
 items: list[invoices.OverdueItem] = []
 with friendly():
-    buckets = invoices.ageing(ctx.app.uow(), **ctx.ids)
+    buckets = invoices.ageing(ctx.app.uow(), practice_id=ctx.practice_id)
     st.dataframe(
         pd.DataFrame(
             {
@@ -30,7 +30,9 @@ with friendly():
     choice = st.selectbox("Alter", ["alle", *[b.value for b in AgeBucket]], key="overdue_bucket")
     bucket = None if choice == "alle" else AgeBucket(choice)
     page_no = int(st.number_input("Seite", min_value=1, value=1, step=1, key="overdue_page"))
-    page = invoices.overdue(ctx.app.uow(), **ctx.ids, page=page_no, per_page=25, bucket=bucket)
+    page = invoices.overdue(
+        ctx.app.uow(), practice_id=ctx.practice_id, page=page_no, per_page=25, bucket=bucket
+    )
     st.caption(f"{page.total} überfällige Rechnungen, Seite {page.page} von {page.pages}")
     rows = [
         {
@@ -53,14 +55,13 @@ if ctx.actor.may(Permission.CREATE_CLAIM) and items:
     number = st.selectbox("Rechnung", numbers, key="claim_number")
     if st.button("Übersicht anzeigen", key="claim_preview_btn"):
         with friendly():
-            preview = claims.preview(
+            st.session_state[PENDING] = claims.preview(
                 ctx.app.uow(),
-                **ctx.ids,
+                practice_id=ctx.practice_id,
                 actor=ctx.actor,
                 number=number,
                 free_months=ctx.app.settings.free_months,
             )
-            st.session_state[PENDING] = preview
 
 preview = st.session_state.get(PENDING)
 if preview is not None:
@@ -79,10 +80,15 @@ if preview is not None:
         if yes.button("Bestätigen und übergeben", type="primary", key="claim_confirm"):
             st.session_state.pop(PENDING, None)
             with friendly():
+                chosen = preview.number
                 outcome = with_finance(
                     ctx.app,
                     lambda finance: claims.create(
-                        ctx.app.uow(), finance=finance, **ctx.ids, actor=ctx.actor, number=preview.number,
+                        ctx.app.uow(),
+                        finance=finance,
+                        practice_id=ctx.practice_id,
+                        actor=ctx.actor,
+                        number=chosen,
                         free_months=ctx.app.settings.free_months,
                     ),
                 )  # fmt: skip

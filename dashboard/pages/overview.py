@@ -13,7 +13,7 @@ ctx = page_context()
 st.title("Übersicht")
 
 with friendly():
-    kpi = dq.overview(ctx.app.uow(), **ctx.ids, actor=ctx.actor)
+    kpi = dq.overview(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
     a, b, c, d = st.columns(4)
     a.metric("Offene Forderungen", f"{kpi.open_claims}")
     b.metric("Betrag im Inkasso", eur(kpi.in_collection))
@@ -28,14 +28,14 @@ with friendly():
     left, right = st.columns(2)
     with left:
         st.subheader("Eingezogen pro Monat")
-        months = dq.collected_by_month(ctx.app.uow(), **ctx.ids, actor=ctx.actor)
+        months = dq.collected_by_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
         frame = pd.DataFrame(
             {"Monat": [month_label(k) for k, _ in months], "Eingezogen (€)": [float(v) for _, v in months]}
         )
         st.bar_chart(frame, x="Monat", y="Eingezogen (€)")
     with right:
         st.subheader("Überfällige Rechnungen nach Alter")
-        buckets = invoices.ageing(ctx.app.uow(), **ctx.ids)
+        buckets = invoices.ageing(ctx.app.uow(), practice_id=ctx.practice_id)
         ageing = pd.DataFrame(
             {
                 "Tage überfällig": [b.bucket.value for b in buckets],

@@ -41,7 +41,12 @@ if c.button("Bericht erstellen", key="report_make", type="primary"):
     st.session_state.pop(REPORT, None)
     with friendly():
         st.session_state[REPORT] = books.monthly_file(
-            ctx.app.uow(), settings=ctx.app.settings, **ctx.ids, actor=ctx.actor, month=month, fmt=fmt
+            ctx.app.uow(),
+            settings=ctx.app.settings,
+            practice_id=ctx.practice_id,
+            actor=ctx.actor,
+            month=month,
+            fmt=fmt,
         )
 made = st.session_state.get(REPORT)
 if made is not None:
@@ -57,7 +62,9 @@ if made is not None:
         f"{made.name} herunterladen", made.data, file_name=made.name, mime=made.mime, key="report_dl"
     )
     with friendly():
-        rec = books.month_reconciliation(ctx.app.uow(), **ctx.ids, actor=ctx.actor, month=rep.span.month)
+        rec = books.month_reconciliation(
+            ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, month=rep.span.month
+        )
         if rec is None:
             st.info("Für diesen Monat liegt noch keine Abrechnung von 1159 Finance vor.")
         else:
@@ -65,7 +72,7 @@ if made is not None:
 
 st.subheader("Abrechnungen von 1159 Finance")
 with friendly():
-    kept = statements.list_statements(ctx.app.uow(), **ctx.ids, actor=ctx.actor)
+    kept = statements.list_statements(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
     if not kept:
         st.info("Noch keine Monatsabrechnung eingegangen. Sie kommt per Mail und wird automatisch abgelegt.")
     else:
@@ -87,7 +94,7 @@ with friendly():
         labels = {f"{month_label(s.month)} (eingegangen {day(s.received_at)})": s.id for s in kept}
         picked = st.selectbox("Abrechnung", list(labels), key="statement_pick")
         statement = statements.get_statement(
-            ctx.app.uow(), **ctx.ids, actor=ctx.actor, statement_id=labels[picked]
+            ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, statement_id=labels[picked]
         )
         left, right = st.columns(2)
         if statement.csv_data is not None:
@@ -105,12 +112,18 @@ with friendly():
         else:
             show_reconciliation(
                 statements.reconciliation_for(
-                    ctx.app.uow(), **ctx.ids, actor=ctx.actor, statement_id=statement.id or 0
+                    ctx.app.uow(),
+                    practice_id=ctx.practice_id,
+                    actor=ctx.actor,
+                    statement_id=statement.id or 0,
                 )
             )
             if st.button("Abgleich neu speichern", key="statement_reconcile"):
                 statements.reconcile_again(
-                    ctx.app.uow(), **ctx.ids, actor=ctx.actor, statement_id=statement.id or 0
+                    ctx.app.uow(),
+                    practice_id=ctx.practice_id,
+                    actor=ctx.actor,
+                    statement_id=statement.id or 0,
                 )
                 st.success("Abgleich gespeichert.")
         if statement.pdf_text:

@@ -18,7 +18,7 @@ if message := st.session_state.pop(FLASH, None):
 ROLES = {"staff": "Mitarbeiter/in", "manager": "Praxisleitung"}
 found: list[users.UserView] = []
 with friendly():
-    found = users.list_users(ctx.app.uow(), **ctx.ids, actor=ctx.actor)
+    found = users.list_users(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
     st.dataframe(
         pd.DataFrame(
             [
@@ -50,7 +50,7 @@ if add:
     with friendly():
         made = users.add(
             ctx.app.uow(),
-            **ctx.ids,
+            practice_id=ctx.practice_id,
             actor=ctx.actor,
             role=role,
             login=login.strip(),
@@ -67,6 +67,6 @@ if others:
     picked = st.selectbox("Benutzer", list(labels), key="user_remove_pick")
     if st.button("Entfernen", key="user_remove"):
         with friendly():
-            users.remove(ctx.app.uow(), **ctx.ids, actor=ctx.actor, user_id=labels[picked])
+            users.remove(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, user_id=labels[picked])
             st.session_state[FLASH] = f"Benutzer {labels[picked]} entfernt."
             st.rerun()
