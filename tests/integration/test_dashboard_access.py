@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -128,3 +132,24 @@ def test_a_removed_user_is_logged_out_at_the_next_click(fresh_dash: Dash) -> Non
         uow.commit()
     at.run()
     assert not at.metric and "auth" not in at.session_state
+
+
+def test_a_login_made_with_inkasso_user_add_works_in_the_dashboard(fresh_dash: Dash, tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": fresh_dash.app.settings.database_url,
+        "DATA_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "inkasso"), "user", "add", "--login", "bert", "--role", "manager",
+         "--password-stdin"],
+        input="ein-sehr-langes-passwort\n", env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with fresh_dash.app.uow() as uow:
+        stored = uow.session.exec(select(User).where(User.login == "bert")).one()
+    assert stored.password_hash and stored.password_hash.startswith("$argon2")
+    assert "ein-sehr-langes-passwort" not in stored.password_hash
+    at = _login(fresh_dash, "bert", "ein-sehr-langes-passwort")
+    assert not at.exception and at.title[0].value == "Übersicht"
+    assert "Angemeldet: bert (Praxisleitung)" in texts(at)
