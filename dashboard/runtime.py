@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 import streamlit as st
+from pydantic import ValidationError
 
 from core.bootstrap import App, build
 from core.config import Settings
@@ -42,7 +43,19 @@ def _app(database_url: str) -> App:
 
 
 def get_app() -> App:
-    return _app(Settings().database_url)
+    """The App for this process; a German message instead of a traceback when it cannot be built."""
+    try:
+        return _app(Settings().database_url)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        st.error(f"Die Einstellungen sind ungültig: {problems}")
+    except Exception:
+        log.exception("dashboard could not start")
+        st.error(
+            "Die Datenbank ist nicht erreichbar. Bitte DATABASE_URL prüfen und das Dashboard neu starten."
+        )
+    st.stop()
+    raise AssertionError("unreachable")
 
 
 def current_actor(app: App | None = None) -> Actor | None:

@@ -13,6 +13,9 @@ from dashboard.runtime import day, eur, friendly, page_context, with_finance
 ctx = page_context()
 st.title("Überfällige Rechnungen")
 PENDING = "claim_preview"
+FLASH = "overdue_flash"
+if flash := st.session_state.pop(FLASH, None):
+    (st.success if flash[0] else st.warning)(flash[1])
 
 items: list[invoices.OverdueItem] = []
 with friendly():
@@ -92,7 +95,8 @@ if preview is not None:
                         free_months=ctx.app.settings.free_months,
                     ),
                 )  # fmt: skip
-                (st.success if outcome.delivered else st.warning)(outcome.message)
+                st.session_state[FLASH] = (outcome.delivered, outcome.message)
+                st.rerun()
         if no.button("Abbrechen", key="claim_cancel"):
             st.session_state.pop(PENDING, None)
             st.rerun()

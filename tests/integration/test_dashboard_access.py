@@ -10,9 +10,19 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
 from core.db.models import AuditEvent, User
-from tests.integration._dashboard import PASSWORD, Dash, _fresh_dash, _shared_dash, button, texts  # noqa: F401
+from tests.integration._dashboard import (  # noqa: F401
+    APP,
+    PASSWORD,
+    Dash,
+    _fresh_dash,
+    _shared_dash,
+    button,
+    dashboard_env,
+    texts,
+)
 
 EVERYONE = {
     "overview.py": "Übersicht",
@@ -153,3 +163,12 @@ def test_a_login_made_with_inkasso_user_add_works_in_the_dashboard(fresh_dash: D
     at = _login(fresh_dash, "bert", "ein-sehr-langes-passwort")
     assert not at.exception and at.title[0].value == "Übersicht"
     assert "Angemeldet: bert (Praxisleitung)" in texts(at)
+
+
+def test_an_unreachable_database_gives_a_german_message_not_a_traceback(tmp_path: Path) -> None:
+    with dashboard_env(tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/nothing"):
+        at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Die Datenbank ist nicht erreichbar. Bitte DATABASE_URL prüfen und das Dashboard neu starten."
+    ]
