@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError
 
 from core.bootstrap import App
+from core.domain.dates import utcnow
 from core.domain.errors import InkassoError, PeerUnavailable
 from core.services import access, mail_records, notifications
 from mail import outgoing
 from mail.agency import act_on_agency_mail
+from mail.compose import command_reply
 from mail.imap import Header, ImapConnection, MailboxRefused
 from mail.message import ParsedMail, parse
 from mail.rules import Classification, MailRules, classify
@@ -74,7 +76,7 @@ def content_hash(raw: bytes) -> str:
     digest = hashlib.sha256()
     for name in ("From", "To", "Date", "Subject", "Message-ID"):
         digest.update(f"{name}:{headers.get_all(name, [])!s}\n".encode("utf-8", "surrogateescape"))
-    digest.update(body)
+    digest.update(body.replace(b"\r\n", b"\n"))  # servers store and serve line ends differently
     return f"sha256:{digest.hexdigest()}"
 
 
@@ -199,14 +201,19 @@ class Intake:
     ) -> bool:
         app, key = self.app, message_key(mail, raw)
         seen = mail_records.find(app.uow(), practice_id=app.practice_id, message_key=key)
-        if seen is not None and key == mail.message_id:
-            # Message-IDs are meant to be unique, but senders do reuse them: a different mail
-            # under a known Message-ID gets a key of its own instead of being taken for a duplicate.
+        if seen is not None and key == mail.message_id and c.kind != "staff_command":
+            # Message-IDs are meant to be unique, but senders do reuse them: a different agency
+            # mail under a known Message-ID gets a key of its own instead of being taken for a
+            # duplicate. Never for commands: a command is rather dropped than run twice.
             kept = mail_records.raw_of(app.uow(), practice_id=app.practice_id, message_key=key)
             if kept is not None and content_hash(kept) != content_hash(raw):
                 key = f"{key} {content_hash(raw)}"
                 seen = mail_records.find(app.uow(), practice_id=app.practice_id, message_key=key)
         if seen is not None and not self._redo(seen, c):
+            if seen.in_progress and self._stale(seen):
+                await self._interrupted(mail, key, c)
+                report.failed += 1
+                return True
             if seen.in_progress:
                 return False  # another worker is on it right now
             if seen.failed:
@@ -243,14 +250,31 @@ class Intake:
         await asyncio.to_thread(conn.mark_handled, uid, self.done_folder)
         return True
 
+    @staticmethod
+    def _stale(seen: mail_records.MailSeen) -> bool:
+        return (utcnow() - seen.at).total_seconds() > STALE_CLAIM_SECONDS
+
     def _redo(self, seen: mail_records.MailSeen, c: Classification) -> bool:
         """A claim left over from a crash: agency mails are safe to act on again (idempotent)."""
-        if not seen.in_progress:
-            return False
-        from core.domain.dates import utcnow
+        return seen.in_progress and self._stale(seen) and c.kind != "staff_command"
 
-        stale = (utcnow() - seen.at).total_seconds() > STALE_CLAIM_SECONDS
-        return stale and c.kind != "staff_command"
+    async def _interrupted(self, mail: ParsedMail, key: str, c: Classification) -> None:
+        """A command claimed by a worker that died: it may or may not have run, so never run it
+        again; tell the sender, keep the mail where it is."""
+        app = self.app
+        outcome = "failed: interrupted while being carried out; not repeated"
+        mail_records.finish(app.uow(), practice_id=app.practice_id, message_key=key, outcome=outcome)
+        log.error("mail command %s from %s was interrupted earlier; not repeated, sender told", key, c.sender)
+        if mail.from_addr:
+            text = (
+                f"Ihr Befehl „{c.command}“ wurde wegen einer Störung möglicherweise nicht ausgeführt. "
+                "Bitte prüfen Sie das Ergebnis (z. B. mit „Status <Rechnungsnr>“) und senden Sie den "
+                "Befehl bei Bedarf noch einmal.\n"
+            )
+            reply = command_reply(
+                mail.from_addr, self.settings.practice_email, mail.subject, text, mail.message_id
+            )
+            await outgoing.send_now(app, reply, kind="command_reply")
 
     async def _act(self, mail: ParsedMail, key: str, c: Classification) -> str:
         """Do what the mail asks; transient trouble (database, peers) propagates, the rest is an outcome."""

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 import aiosmtplib
 import pytest
+from sqlmodel import col, update
 
 from core.bootstrap import App
+from core.db.models import MailRecord
+from core.domain.dates import utcnow
+from core.services import mail_records
 from core.services.access import Role
 from mail.intake import intake_once
 from mail.message import ParsedMail, parse
@@ -140,3 +145,28 @@ async def test_commands_from_strangers_and_forged_staff_mail_change_nothing_and_
     assert folder_view(mailbox_clean) == before and all("\\Seen" not in f for _, f in before)
     assert replies(mailbox_clean) == [] and replies(mailbox_clean, STRANGER) == []
     assert records(app) == [] and records(app, "out") == [] and counts(app).claims == 0
+
+
+async def test_a_command_interrupted_by_a_dead_worker_is_not_repeated_and_the_sender_is_told(
+    app: App, mailbox_clean: Dovecot, smtp_server: SmtpServer
+) -> None:
+    key = await send(smtp_server, "Zahlung R-1 50,00")
+    raw = smtp_server.messages[-1].data
+    assert mail_records.claim(
+        app.uow(), practice_id=app.practice_id, message_key=key, raw=raw, kind="staff_command"
+    )
+    with app.uow() as uow:
+        uow.session.exec(
+            update(MailRecord)
+            .where(col(MailRecord.message_key) == key)
+            .values(at=utcnow() - timedelta(minutes=20))
+        )
+        uow.commit()
+
+    report = await intake_once(app)
+
+    assert report.failed == 1 and counts(app).payments == 0
+    [told] = replies(mailbox_clean)
+    assert "möglicherweise nicht ausgeführt" in told.text
+    assert records(app)[0].outcome.startswith("failed: interrupted")
+    assert len(folder_view(mailbox_clean)) == 1  # left for a person to look at

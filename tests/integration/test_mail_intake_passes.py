@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select, update
 
-from core.db.models import MailCursor, Statement
+from core.bootstrap import App
+from core.db.models import MailCursor, MailRecord, Statement
+from core.domain.dates import utcnow
 from core.domain.onboarding import OnboardingState
+from core.services import mail_records
 from mail import imap
 from mail.imap import MailboxUnavailable
 from mail.intake import intake_once
@@ -254,3 +258,28 @@ async def test_a_crash_between_acting_and_moving_acts_once_and_moves_next_time(
     assert (report.handled, report.duplicates) == (0, 1)
     assert len(events(app)) == 1 and len(notes(app)) == 1
     assert folder_view(box) == [] and len(folder_view(box, DONE)) == 1
+
+
+def _stale_claim(app: App, key: str, raw: bytes, kind: str) -> None:
+    """What a worker that died mid-action leaves behind: a claim, 20 minutes old."""
+    assert mail_records.claim(app.uow(), practice_id=app.practice_id, message_key=key, raw=raw, kind=kind)
+    with app.uow() as uow:
+        uow.session.exec(
+            update(MailRecord)
+            .where(col(MailRecord.message_key) == key)
+            .values(at=utcnow() - timedelta(minutes=20))
+        )
+        uow.commit()
+
+
+async def test_an_agency_mail_left_half_done_by_a_dead_worker_is_finished(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    _stale_claim(app, "<8a8dde15b776e1d5@mail.test>", corpus("agency_contract_genuine"), "agency_contract")
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    assert report.handled == 1 and state(app) == OnboardingState.CONTRACT_RECEIVED
+    assert [r.outcome.split(":")[0] for r in records(app)] == ["done"]
