@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TypeVar
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import text, update
+from sqlalchemy import Row, text, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork, is_postgres
@@ -21,7 +23,7 @@ from core.db.models import Claim, Fee, Payment, SyncCursor
 from core.domain.dates import utcnow
 from core.finance1159 import wire
 from core.finance1159.client import Finance1159Client
-from core.services.case_mirror import add_agency_payment, apply_case
+from core.services.case_mirror import add_agency_payment, apply_case, case_values, fee_key
 
 T = TypeVar("T")
 CASES, PAYMENTS = "cases", "payments"
@@ -61,19 +63,26 @@ async def _sync(
 ) -> SyncReport:
     since_cases = _after(_cursor(uow.fresh(), practice_id, CASES))
     since_payments = _after(_cursor(uow.fresh(), practice_id, PAYMENTS))
+    changed = 0
+
+    def apply_page(cases: Sequence[wire.Case]) -> None:
+        # Each page is stored while the next ones are still on their way.
+        nonlocal changed
+        changed += _apply_cases(uow.fresh(), practice_id, list(cases))
+
     # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
     (cases, cases_stable), (payments, payments_stable) = await asyncio.gather(
         _all_pages(
             lambda page: finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE),
             concurrency,
+            apply_page,
         ),
         _all_pages(
             lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
             concurrency,
         ),
     )
-    changed = _apply_cases(uow.fresh(), practice_id, cases)
-    added = _apply_payments(uow.fresh(), practice_id, payments)
+    added = _apply_payments(uow.fresh(), practice_id, payments)  # after the cases: claims know their case
     # When the set changed while its pages were read, a case may have slipped between two pages:
     # the cursor stays, and the next pull reads the same span again (applying is idempotent).
     if cases_stable:
@@ -93,11 +102,16 @@ def _after(position: datetime | None) -> datetime | None:
 
 
 async def _all_pages(
-    fetch: Callable[[int], Awaitable[wire.Page[T]]], concurrency: int
+    fetch: Callable[[int], Awaitable[wire.Page[T]]],
+    concurrency: int,
+    on_page: Callable[[Sequence[T]], None] | None = None,
 ) -> tuple[list[T], bool]:
-    """Every item of a listing, pages 2… concurrently; and whether all pages saw the same total."""
+    """Every item of a listing, pages 2… concurrently, each handed to `on_page` as it arrives;
+    and whether all pages reported the same total."""
     first = await fetch(1)
     items = list(first.items)
+    if on_page is not None:
+        on_page(first.items)
     pages = max((first.total + first.per_page - 1) // max(first.per_page, 1), 1)
     stable = True
     if pages > 1:
@@ -107,50 +121,92 @@ async def _all_pages(
             async with gate:
                 return await fetch(page)
 
-        for result in await asyncio.gather(*(one(p) for p in range(2, pages + 1))):
-            items.extend(result.items)
-            stable = stable and result.total == first.total
+        tasks = [asyncio.ensure_future(one(p)) for p in range(2, pages + 1)]
+        try:
+            for arrival in asyncio.as_completed(tasks):
+                result = await arrival
+                items.extend(result.items)
+                stable = stable and result.total == first.total
+                if on_page is not None:
+                    on_page(result.items)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     return items, stable
 
 
-def _claims_by_case(session: Session, practice_id: int, cases: list[wire.Case]) -> dict[int, Claim]:
-    found: dict[int, Claim] = {}
+_MIRROR_COLUMNS = (
+    col(Claim.id),
+    col(Claim.case_id),
+    col(Claim.reference),
+    col(Claim.delivery),
+    col(Claim.agency_status),
+    col(Claim.agency_updated_at),
+    col(Claim.paid_to_agency),
+    col(Claim.outstanding),
+    col(Claim.fees_total),
+)
+
+
+def _claims_by_case(session: Session, practice_id: int, cases: list[wire.Case]) -> dict[int, Row[Any]]:
+    """The mirror columns of the claims behind `cases` (plain rows: 10,000 ORM objects cost a second)."""
+    found: dict[int, Row[Any]] = {}
     ids = [c.case_id for c in cases]
     refs = {c.reference: c.case_id for c in cases}
     for start in range(0, len(ids), 500):
-        for claim in session.exec(
-            select(Claim).where(
-                Claim.practice_id == practice_id, col(Claim.case_id).in_(ids[start : start + 500])
+        for row in session.execute(
+            sa_select(*_MIRROR_COLUMNS).where(
+                col(Claim.practice_id) == practice_id, col(Claim.case_id).in_(ids[start : start + 500])
             )
         ).all():
-            found[claim.case_id or 0] = claim
+            found[row.case_id] = row
     missing = [r for r, cid in refs.items() if cid not in found]
     for start in range(0, len(missing), 500):
         # A claim whose creation answer was lost in a crash is found by its reference.
-        for claim in session.exec(
-            select(Claim).where(
-                Claim.practice_id == practice_id, col(Claim.reference).in_(missing[start : start + 500])
+        for row in session.execute(
+            sa_select(*_MIRROR_COLUMNS).where(
+                col(Claim.practice_id) == practice_id, col(Claim.reference).in_(missing[start : start + 500])
             )
         ).all():
-            found[refs[claim.reference]] = claim
+            found[refs[row.reference]] = row
     return found
 
 
 def _apply_cases(uow: UnitOfWork, practice_id: int, cases: list[wire.Case]) -> int:
+    """Mirror the cases. Plain changes of many claims go out as one bulk UPDATE; a new status, new
+    fees or a claim not yet marked submitted go through apply_case (notifications, audit)."""
     changed = 0
     with uow:
         session = uow.session
-        claims = _claims_by_case(session, practice_id, cases)
-        fees = _fees_of(session, [c.id for c in claims.values() if c.id is not None])
+        rows = _claims_by_case(session, practice_id, cases)
+        fees = _fees_of(session, [r.id for r in rows.values()])
         unchanged: list[int] = []
+        bulk: list[dict[str, Any]] = []
         for case in cases:
-            claim = claims.get(case.case_id)
-            if claim is None:
+            row = rows.get(case.case_id)
+            if row is None:
                 continue
-            if claim.case_id == case.case_id and claim.agency_updated_at == case.updated_at:
-                unchanged.append(claim.id or 0)  # the agency changed nothing since we mirrored it
-            elif apply_case(session, claim, case, stored_fees=fees.get(claim.id or 0, [])):
-                changed += 1
+            if row.case_id == case.case_id and row.agency_updated_at == case.updated_at:
+                unchanged.append(row.id)  # the agency changed nothing since we mirrored it
+                continue
+            plain = (
+                row.case_id == case.case_id
+                and row.delivery not in ("queued", "failed")
+                and row.agency_status == case.status
+                and fees.get(row.id, []) == fee_key((f.type, f.amount, f.date) for f in case.fees)
+            )
+            if plain:
+                values = case_values(case)
+                bulk.append({"id": row.id, **values})
+                before = (row.paid_to_agency, row.outstanding, row.fees_total)
+                changed += before != (values["paid_to_agency"], values["outstanding"], values["fees_total"])
+            else:
+                claim = session.get(Claim, row.id)
+                assert claim is not None
+                changed += apply_case(session, claim, case)
+        for start in range(0, len(bulk), 1000):
+            session.execute(update(Claim), bulk[start : start + 1000])  # by primary key, executemany
         now = utcnow()
         for start in range(0, len(unchanged), 500):
             session.execute(
@@ -163,12 +219,16 @@ def _apply_cases(uow: UnitOfWork, practice_id: int, cases: list[wire.Case]) -> i
     return changed
 
 
-def _fees_of(session: Session, claim_ids: list[int]) -> dict[int, list[Fee]]:
-    found: dict[int, list[Fee]] = {}
+def _fees_of(session: Session, claim_ids: list[int]) -> dict[int, list[tuple[str, Decimal, date]]]:
+    found: dict[int, list[tuple[str, Decimal, date]]] = {}
     for start in range(0, len(claim_ids), 500):
-        for fee in session.exec(select(Fee).where(col(Fee.claim_id).in_(claim_ids[start : start + 500]))):
-            found.setdefault(fee.claim_id, []).append(fee)
-    return found
+        for claim_id, kind, amount, charged_on in session.execute(
+            sa_select(col(Fee.claim_id), col(Fee.type), col(Fee.amount), col(Fee.charged_on)).where(
+                col(Fee.claim_id).in_(claim_ids[start : start + 500])
+            )
+        ).all():
+            found.setdefault(claim_id, []).append((kind, amount, charged_on))
+    return {claim_id: fee_key(rows) for claim_id, rows in found.items()}
 
 
 def _apply_payments(uow: UnitOfWork, practice_id: int, payments: list[wire.Payment]) -> int:

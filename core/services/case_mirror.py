@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +40,26 @@ def status_text(status: str) -> str:
     return STATUS_TEXT.get(status, status or "noch nicht übermittelt")
 
 
+def case_values(case: wire.Case) -> dict[str, Any]:
+    """The claim's columns that mirror a case (for one claim here, for many at once in the sync)."""
+    return {
+        "agency_status": case.status,
+        "interest": case.interest,
+        "fees_total": sum((f.amount for f in case.fees), ZERO),
+        "paid_to_agency": case.paid_to_agency,
+        "paid_to_creditor": case.paid_to_creditor,
+        "outstanding": case.outstanding,
+        "agency_updated_at": case.updated_at,
+        "closed_at": case.closed_at,
+        "status_as_of": utcnow(),
+    }
+
+
+def fee_key(fees: Iterable[tuple[str, Decimal, date]]) -> list[tuple[str, Decimal, date]]:
+    """Fees as comparable (type, amount, date) rows, whether stored or reported."""
+    return sorted(fees)
+
+
 def apply_case(
     session: Session, claim: Claim, case: wire.Case, *, stored_fees: Sequence[Fee] | None = None
 ) -> bool:
@@ -47,15 +70,8 @@ def apply_case(
     before = (claim.agency_status, claim.paid_to_agency, claim.outstanding, claim.fees_total)
     old_status = claim.agency_status
     claim.case_id = claim.case_id or case.case_id
-    claim.agency_status = case.status
-    claim.interest = case.interest
-    claim.fees_total = sum((f.amount for f in case.fees), ZERO)
-    claim.paid_to_agency = case.paid_to_agency
-    claim.paid_to_creditor = case.paid_to_creditor
-    claim.outstanding = case.outstanding
-    claim.agency_updated_at = case.updated_at
-    claim.closed_at = case.closed_at
-    claim.status_as_of = utcnow()
+    for name, value in case_values(case).items():
+        setattr(claim, name, value)
     if claim.delivery in ("queued", "failed"):
         claim.delivery = "submitted"
     _replace_fees(session, claim, case, stored_fees)
@@ -68,7 +84,7 @@ def apply_case(
 def _replace_fees(session: Session, claim: Claim, case: wire.Case, stored: Sequence[Fee] | None) -> None:
     if stored is None:
         stored = session.exec(select(Fee).where(Fee.claim_id == claim.id)).all()
-    if sorted((f.type, f.amount, f.charged_on) for f in stored) == sorted(
+    if fee_key((f.type, f.amount, f.charged_on) for f in stored) == fee_key(
         (f.type, f.amount, f.date) for f in case.fees
     ):
         return  # the usual case: nothing to write
@@ -77,9 +93,9 @@ def _replace_fees(session: Session, claim: Claim, case: wire.Case, stored: Seque
     session.execute(
         delete(Fee).where(col(Fee.claim_id) == claim.id).execution_options(synchronize_session=False)
     )
-    for fee in stored:
-        if fee in session:
-            session.expunge(fee)
+    for old in stored:
+        if old in session:
+            session.expunge(old)
     seen: Counter[tuple[str, object]] = Counter()
     for fee in case.fees:
         key = (fee.type, fee.date)
