@@ -283,3 +283,27 @@ async def test_an_agency_mail_left_half_done_by_a_dead_worker_is_finished(
 
     assert report.handled == 1 and state(app) == OnboardingState.CONTRACT_RECEIVED
     assert [r.outcome.split(":")[0] for r in records(app)] == ["done"]
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+async def test_the_mailbox_is_read_over_tls(
+    box: Dovecot, sqlite_url: str, tmp_path: Path, security: str
+) -> None:
+    port = box.imaps_port if security == "ssl" else box.imap_port
+    app = mail_app(sqlite_url, tmp_path, box, imap_security=security, imap_port=port, imap_cafile=box.cafile)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    assert report.handled == 1 and state(app) == OnboardingState.CONTRACT_RECEIVED
+
+
+async def test_a_wrong_password_is_refused_with_a_german_message(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, imap_password="falsch")
+
+    with pytest.raises(imap.MailboxRefused) as refused:
+        await intake_once(app)
+
+    assert "IMAP_PASSWORD" in refused.value.user_message
