@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.services import dashboard_queries as dq
 from core.services import invoices
-from dashboard.runtime import eur, friendly, month_label, page_context
+from dashboard.runtime import eur, friendly, page_context
 
 ctx = page_context()
 st.title("Übersicht")
@@ -29,10 +29,14 @@ with friendly():
     with left:
         st.subheader("Eingezogen pro Monat")
         months = dq.collected_by_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
-        frame = pd.DataFrame(
-            {"Monat": [month_label(k) for k, _ in months], "Eingezogen (€)": [float(v) for _, v in months]}
-        )
-        st.bar_chart(frame, x="Monat", y="Eingezogen (€)")
+        if any(v for _, v in months):
+            # ISO month keys keep the axis in calendar order (the chart sorts labels as text)
+            frame = pd.DataFrame(
+                {"Monat": [k for k, _ in months], "Eingezogen (€)": [float(v) for _, v in months]}
+            )
+            st.bar_chart(frame, x="Monat", y="Eingezogen (€)")
+        else:
+            st.info("In den letzten zwölf Monaten hat 1159 Finance noch nichts eingezogen.")
     with right:
         st.subheader("Überfällige Rechnungen nach Alter")
         buckets = invoices.ageing(ctx.app.uow(), practice_id=ctx.practice_id)
