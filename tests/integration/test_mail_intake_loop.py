@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,7 +36,8 @@ from tests.integration.mail_helpers import (
     with_auth,
 )
 from tests.peers._ports import free_port
-from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot
+from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, mail_settings_for
+from tests.peers.sandbox import SandboxHandle
 
 CSV = (
     "\ufeffFall-Nr;Rechnungsnummer;Buchungsdatum;Buchungsart;Betrag\r\n"
@@ -255,3 +260,28 @@ async def test_a_connection_cut_in_the_middle_of_a_fetch_is_recovered_once(
     assert proxy.cuts == 1
     assert len(statements(app)) == 1 and len(records(app)) == 1
     assert "reconnecting" in caplog.text
+
+
+async def test_inkasso_run_watches_the_mailbox_and_stops_cleanly(
+    mailbox_clean: Dovecot, sandbox: SandboxHandle, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, mailbox_clean)
+    env = {k.upper(): v for k, v in mail_settings_for(mailbox_clean).items()}
+    env.update(
+        PATH=os.environ["PATH"],
+        DATABASE_URL=sqlite_url,
+        DATA_DIR=str(tmp_path),
+        FINANCE1159_BASE_URL=sandbox.base_url,
+        FINANCE1159_CLIENT_ID=sandbox.client_id,
+        FINANCE1159_API_KEY=sandbox.api_key,
+    )
+    inkasso = Path(sys.executable).parent / "inkasso"
+    worker = subprocess.Popen([str(inkasso), "run"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        mailbox_clean.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+        await until(lambda: state(app) == OnboardingState.CONTRACT_RECEIVED, timeout=20)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, stderr = worker.communicate(timeout=15)
+    assert worker.returncode == 0, stderr
+    assert "mailbox praxis@example.test@127.0.0.1 connected (IDLE)" in stderr
