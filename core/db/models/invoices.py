@@ -35,7 +35,8 @@ class Invoice(SQLModel, table=True):
         UniqueConstraint("practice_id", "number"),
         # Covering: the overdue count and page filter on the open amount without reading rows.
         Index(
-            "ix_invoice_overdue", "practice_id", "status", "due_date", "amount", "paid_before", "paid_direct"
+            "ix_invoice_overdue",
+            *("practice_id", "status", "due_date", "amount", "paid_before", "paid_direct", "id"),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
