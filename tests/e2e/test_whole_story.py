@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from email import policy
@@ -54,6 +54,7 @@ from core.services.invoice_import import import_invoices
 from core.services.ledger import KIND_LABEL
 from tests.e2e._story_harness import Chat, ProcessGroup, button, product_env, wait_http
 from tests.factories import add_practice, add_user, export_row, write_csv
+from tests.integration._claims_helpers import RecordingSandbox, recording_sandbox
 from tests.peers._ports import free_port
 from tests.peers.botapi import TOKEN, BackgroundBotAPI
 from tests.peers.mailserver import AUTHSERV_ID, PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
@@ -115,6 +116,7 @@ class Records:
 @dataclass
 class Agency:
     handle: SandboxHandle
+    recording: RecordingSandbox
 
     def api(self, path: str, **params: Any) -> dict[str, Any]:
         headers = {"X-Auth-Id": self.handle.client_id, "X-Auth-Key": self.handle.api_key}
@@ -135,16 +137,17 @@ class Agency:
 
 # -- fixtures -------------------------------------------------------------------------------------
 @pytest.fixture
-def agency(sandbox_factory: Callable[..., SandboxHandle], smtp_server: SmtpServer) -> Agency:
-    """A fresh sandbox whose agency mails go through the SMTP relay into the practice mailbox."""
-    return Agency(
-        sandbox_factory(
-            smtp_host=smtp_server.host,
-            smtp_port=smtp_server.port,
-            practice_email=PRACTICE_EMAIL,
-            mail_domain=MAIL_DOMAIN,
-        )
-    )
+def agency(tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Agency]:
+    """A fresh sandbox that records every API request, its agency mails going through the SMTP
+    relay into the practice mailbox."""
+    with recording_sandbox(
+        tmp_path / "sandbox",
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        practice_email=PRACTICE_EMAIL,
+        mail_domain=MAIL_DOMAIN,
+    ) as recording:
+        yield Agency(recording.handle, recording)
 
 
 def _settings(
@@ -368,7 +371,10 @@ def _nothing_twice_nothing_lost(
     assert all(m.outcome.startswith("done") for m in incoming), [m.outcome for m in incoming]
     assert len(records.all(Statement)) == 1
 
-    # At the agency: one case for the one invoice handed over, one payment per payment recorded.
+    # At the agency: one claim sent and one case for the one invoice handed over, one payment
+    # report sent and stored per payment recorded.
+    assert len(agency.recording.calls("POST", "/claims")) == 1
+    assert len(agency.recording.calls("POST", "/payments")) == 1
     assert [c["reference"] for c in agency.cases()] == [INVOICE]
     creditor = [p for p in agency.payments() if p["source"] == "creditor"]
     assert [p["amount"] for p in creditor] == [DIRECT_PAYMENT]
@@ -382,7 +388,7 @@ def _nothing_twice_nothing_lost(
     # Every write to the agency went through the outbox and is done.
     outbox = records.all(OutboxItem)
     assert sorted(i.kind for i in outbox) == ["claim", "payment"]
-    assert all(i.state == "done" for i in outbox), [(i.kind, i.state, i.last_error) for i in outbox]
+    assert [(i.state, i.attempts, i.last_error) for i in outbox] == [("done", 0, "")] * 2
 
     # Each step that touches money or the onboarding is on record once.
     actions = Counter(e.action for e in records.all(AuditEvent))
