@@ -8,8 +8,10 @@ import json
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
@@ -79,8 +81,13 @@ def _lines(path: Path) -> Iterator[str]:
         yield from handle
 
 
-def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow]]:
-    """Parse and validate the whole file; raise ImportRefused listing every bad row."""
+def read_rows(
+    path: Path, mapping: dict[str, str], problems: list[tuple[int, str]]
+) -> Iterator[tuple[int, InvoiceRow]]:
+    """Check the header now; then stream the good rows (line, row), adding every bad one to `problems`.
+
+    The caller refuses the file if `problems` is not empty once the rows are exhausted.
+    """
     try:
         lines = _lines(path)
         reader = csv.reader(lines, delimiter=";")
@@ -93,10 +100,13 @@ def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow
         raise ImportRefused([(1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar")]) from None
     if header is None or not any(h.strip() for h in header):
         raise ImportRefused([(1, "Die Datei ist leer. Erwartet wird eine Kopfzeile mit Spaltennamen.")])
-    columns = _columns(header, mapping)
-    rows: list[tuple[int, InvoiceRow]] = []
-    problems: list[tuple[int, str]] = []
-    seen: dict[str, int] = {}
+    return _good_rows(reader, _columns(header, mapping), problems)
+
+
+def _good_rows(
+    reader: Any, columns: list[str], problems: list[tuple[int, str]]
+) -> Iterator[tuple[int, InvoiceRow]]:
+    seen: dict[str, int] = {}  # invoice number -> line: the only per-row state kept for the whole file
     try:
         for values in reader:
             line = reader.line_num
@@ -116,16 +126,11 @@ def read_rows(path: Path, mapping: dict[str, str]) -> list[tuple[int, InvoiceRow
                 )
                 continue
             seen[row.number] = line
-            rows.append((line, row))
+            yield line, row
     except csv.Error as exc:
         problems.append((reader.line_num, f"Zeile ist kein gültiges CSV ({exc})"))
     except UnicodeDecodeError:
         problems.append((reader.line_num + 1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar"))
-    if problems:
-        raise ImportRefused(problems)
-    if not rows:
-        raise ImportRefused([(2, "Die Datei enthält keine Rechnungen.")])
-    return rows
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> list[str]:
@@ -156,60 +161,41 @@ def import_invoices(
     mapping_path: Path | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
+    """Import the export in one pass and one transaction: written batch by batch while reading,
+    rolled back whole if any row is bad (memory stays flat however long the file is)."""
     require(actor, Permission.IMPORT)
-    rows = read_rows(path, load_mapping(mapping_path))
+    problems: list[tuple[int, str]] = []
+    rows = read_rows(path, load_mapping(mapping_path), problems)
     with uow:
         session = uow.session
         get_practice(uow, practice_id)  # a German "set up the practice first" instead of a foreign-key error
-        known = {
-            number: (invoice_id, row_hash, status, paid_direct)
-            for number, invoice_id, row_hash, status, paid_direct in session.execute(
-                sa_select(
-                    col(Invoice.number),
-                    col(Invoice.id),
-                    col(Invoice.row_hash),
-                    col(Invoice.status),
-                    col(Invoice.paid_direct),
-                ).where(col(Invoice.practice_id) == practice_id)
-            ).all()
-        }
-        fresh = [r for _, r in rows if r.number not in known]
-        changed = [r for _, r in rows if r.number in known and known[r.number][1] != r.row_hash()]
-        result = ImportResult(
-            len(rows), len(fresh), len(changed), len(rows) - len(fresh) - len(changed), dry_run
-        )
-        if dry_run or not (fresh or changed):
-            return result
-        patients = _ensure_patients(session, practice_id, fresh + changed)
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        patients: dict[str, tuple[int, int]] = {}
         now = utcnow()
-        for start in range(0, len(fresh), BATCH):
-            # Core executemany: the ORM bulk path splits batches wherever optional cells are empty.
-            session.connection().execute(
-                insert(Invoice.__table__),  # type: ignore[attr-defined]
-                [
-                    {
-                        **_invoice_values(r, practice_id, patients[r.patient_key], now),
-                        "paid_direct": Decimal(0),
-                    }
-                    for r in fresh[start : start + BATCH]
-                ],
-            )
-        updates = []
-        for r in changed:
-            invoice_id, _, status, paid_direct = known[r.number]
-            values = _invoice_values(r, practice_id, patients[r.patient_key], now)
-            if status in _AGENCY_STATES:
-                values["status"] = status  # the agency's side is not the export's to change
-            else:
-                values["status"] = invoice_status(
-                    amount=r.amount, paid=r.paid + paid_direct, claim_open=False
-                )
-            values["b_id"] = invoice_id
-            updates.append(values)
-        if updates:
-            stmt = update(Invoice).where(Invoice.id == bindparam("b_id"))  # type: ignore[arg-type]
-            for start in range(0, len(updates), BATCH):
-                session.connection().execute(stmt, updates[start : start + BATCH])
+        for batch in _batches(rows):
+            if problems:
+                continue  # the file is refused anyway; keep reading only to name every bad row
+            known = _known_invoices(session, practice_id, [r.number for r in batch])
+            hashes = [r.row_hash() for r in batch]
+            fresh = [(r, h) for r, h in zip(batch, hashes, strict=True) if r.number not in known]
+            changed = [
+                (r, h)
+                for r, h in zip(batch, hashes, strict=True)
+                if r.number in known and known[r.number][1] != h
+            ]
+            counts["created"] += len(fresh)
+            counts["updated"] += len(changed)
+            counts["unchanged"] += len(batch) - len(fresh) - len(changed)
+            if not dry_run and (fresh or changed):
+                _write_batch(session, practice_id, fresh, changed, known, patients, now)
+        if problems:
+            raise ImportRefused(problems)
+        total = sum(counts.values())
+        if not total:
+            raise ImportRefused([(2, "Die Datei enthält keine Rechnungen.")])
+        result = ImportResult(total, counts["created"], counts["updated"], counts["unchanged"], dry_run)
+        if dry_run or not (result.created or result.updated):
+            return result
         audit.record(
             session,
             practice_id=practice_id,
@@ -224,34 +210,113 @@ def import_invoices(
         return result
 
 
-def _ensure_patients(session: Session, practice_id: int, rows: list[InvoiceRow]) -> dict[str, int]:
-    """Patient ids by key: new patients inserted, known ones given the export's newer contact data."""
-    wanted = {r.patient_key: r for r in rows}
-    existing = _patient_ids(session, practice_id, list(wanted))
-    known = []
-    for key, r in wanted.items():
-        if key in existing:
-            values = _patient_values(r, practice_id)
-            values["b_consent"] = values.pop("consent_date")
-            known.append({**values, "b_id": existing[key]})
-    if known:
+def _batches(rows: Iterator[tuple[int, InvoiceRow]]) -> Iterator[list[InvoiceRow]]:
+    batch: list[InvoiceRow] = []
+    for _, row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_Known = dict[str, tuple[int, str, str, Decimal]]
+
+
+def _known_invoices(session: Session, practice_id: int, numbers: list[str]) -> _Known:
+    """number -> (id, row hash, status, paid directly) of the invoices already stored."""
+    known: _Known = {}
+    for start in range(0, len(numbers), 500):
+        known.update(
+            (number, (invoice_id, row_hash, status, paid_direct))
+            for number, invoice_id, row_hash, status, paid_direct in session.execute(
+                sa_select(
+                    col(Invoice.number),
+                    col(Invoice.id),
+                    col(Invoice.row_hash),
+                    col(Invoice.status),
+                    col(Invoice.paid_direct),
+                ).where(
+                    col(Invoice.practice_id) == practice_id,
+                    col(Invoice.number).in_(numbers[start : start + 500]),
+                )
+            ).all()
+        )
+    return known
+
+
+def _write_batch(
+    session: Session,
+    practice_id: int,
+    fresh: list[tuple[InvoiceRow, str]],
+    changed: list[tuple[InvoiceRow, str]],
+    known: _Known,
+    patients: dict[str, tuple[int, int]],
+    now: datetime,
+) -> None:
+    ids = _ensure_patients(session, practice_id, [r for r, _ in fresh + changed], patients)
+    if fresh:
+        # Core executemany: the ORM bulk path splits batches wherever optional cells are empty.
+        session.connection().execute(
+            insert(Invoice.__table__),  # type: ignore[attr-defined]
+            [
+                {**_invoice_values(r, h, practice_id, ids[r.patient_key], now), "paid_direct": Decimal(0)}
+                for r, h in fresh
+            ],
+        )
+    updates = []
+    for r, h in changed:
+        invoice_id, _, status, paid_direct = known[r.number]
+        values = _invoice_values(r, h, practice_id, ids[r.patient_key], now)
+        if status in _AGENCY_STATES:
+            values["status"] = status  # the agency's side is not the export's to change
+        else:
+            values["status"] = invoice_status(amount=r.amount, paid=r.paid + paid_direct, claim_open=False)
+        values["b_id"] = invoice_id
+        updates.append(values)
+    if updates:
+        stmt = update(Invoice).where(col(Invoice.id) == bindparam("b_id"))
+        session.connection().execute(stmt, updates)
+
+
+def _ensure_patients(
+    session: Session, practice_id: int, rows: list[InvoiceRow], written: dict[str, tuple[int, int]]
+) -> dict[str, int]:
+    """Patient ids by key: new patients inserted, known ones given the export's newer contact data.
+
+    `written` remembers, for this import, each patient's id and a fingerprint of the data written,
+    so a patient on many rows is written again only if a later row says something different.
+    """
+    wanted = {r.patient_key: _patient_values(r, practice_id) for r in rows}
+    stored = _patient_ids(session, practice_id, [k for k in wanted if k not in written])
+    stale, missing = [], []
+    for key, values in wanted.items():
+        fingerprint = hash(tuple(values.values()))
+        patient_id = written[key][0] if key in written else stored.get(key)
+        if patient_id is None:
+            missing.append(values)
+        elif written.get(key, (0, None))[1] != fingerprint:
+            stale.append({**values, "b_consent": values["consent_date"], "b_id": patient_id})
+        if patient_id is not None:
+            written[key] = (patient_id, fingerprint)
+    if stale:
+        for values in stale:
+            del values["consent_date"]
         # A consent recorded in the product is kept when the export has none.
         stmt = (
             update(Patient)
-            .where(Patient.id == bindparam("b_id"))  # type: ignore[arg-type]
+            .where(col(Patient.id) == bindparam("b_id"))
             .values(consent_date=func.coalesce(bindparam("b_consent"), Patient.consent_date))
         )
-        for start in range(0, len(known), BATCH):
-            session.connection().execute(stmt, known[start : start + BATCH])
-    missing = [r for key, r in wanted.items() if key not in existing]
-    for start in range(0, len(missing), BATCH):
-        session.connection().execute(
-            insert(Patient.__table__),  # type: ignore[attr-defined]
-            [_patient_values(r, practice_id) for r in missing[start : start + BATCH]],
-        )
+        session.connection().execute(stmt, stale)
     if missing:
-        existing.update(_patient_ids(session, practice_id, [r.patient_key for r in missing]))
-    return existing
+        session.connection().execute(insert(Patient.__table__), missing)  # type: ignore[attr-defined]
+        new_ids = _patient_ids(session, practice_id, [str(v["patient_key"]) for v in missing])
+        for values in missing:
+            key = str(values["patient_key"])
+            written[key] = (new_ids[key], hash(tuple(values.values())))
+    return {key: written[key][0] for key in wanted}
 
 
 def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[str, int]:
@@ -290,7 +355,9 @@ def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
     }
 
 
-def _invoice_values(r: InvoiceRow, practice_id: int, patient_id: int, now: object) -> dict[str, object]:
+def _invoice_values(
+    r: InvoiceRow, row_hash: str, practice_id: int, patient_id: int, now: datetime
+) -> dict[str, object]:
     return {
         "practice_id": practice_id,
         "patient_id": patient_id,
@@ -303,7 +370,7 @@ def _invoice_values(r: InvoiceRow, practice_id: int, patient_id: int, now: objec
         "reminder_date": r.reminder_date,
         "handover_announced": r.handover_announced,
         "consent_date": r.consent_date,
-        "row_hash": r.row_hash(),
+        "row_hash": row_hash,
         "updated_at": now,
         "status": invoice_status(amount=r.amount, paid=r.paid, claim_open=False),
     }

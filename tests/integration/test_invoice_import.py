@@ -18,7 +18,7 @@ from core.domain.claims import InvoiceStatus
 from core.domain.errors import ImportRefused, InvalidInput, NotAllowed
 from core.domain.invoice_rows import COLUMNS
 from core.services.access import OPERATOR, Actor, Role
-from core.services.invoice_import import ImportResult, import_invoices
+from core.services.invoice_import import BATCH, ImportResult, import_invoices
 from tests.factories import add_practice, export_row, make_app, write_csv
 
 
@@ -394,3 +394,32 @@ def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused_in_german(
     path.write_bytes(path.read_bytes() + b"R-4;\x81\r\n")
     problems = refused(sqlite_app, path)
     assert problems[0][1] == "Zeichen weder in UTF-8 noch in Windows-1252 lesbar"
+
+
+# --- long files: written batch by batch, still all or nothing ------------------------------------
+
+
+def test_a_bad_row_after_several_written_batches_still_leaves_the_database_unchanged(
+    app: App, tmp_path: Path
+) -> None:
+    rows = [export_row(f"R-{i}", Nachname=f"Meier-{i % 50}") for i in range(BATCH * 2 + 100)]
+    rows[-1]["Betrag"] = "-1,00"
+    before = snapshot(app)
+
+    problems = refused(app, write_csv(tmp_path / "export.csv", rows))
+
+    assert [line for line, _ in problems] == [len(rows) + 1]
+    assert snapshot(app) == before
+
+
+def test_a_patient_on_rows_in_many_batches_is_stored_once_with_the_latest_details(
+    sqlite_app: App, tmp_path: Path
+) -> None:
+    rows = [export_row(f"R-{i}", Telefon="0221 1") for i in range(BATCH + 10)]
+    for row in rows[BATCH:]:
+        row["Telefon"] = "0221 2"
+
+    assert run_import(sqlite_app, write_csv(tmp_path / "export.csv", rows)).created == BATCH + 10
+
+    with sqlite_app.uow() as uow:
+        assert uow.session.exec(select(Patient.phone)).all() == ["0221 2"]
