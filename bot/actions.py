@@ -55,16 +55,21 @@ class Actions:
         self.app = app
         self.on = on  # a fixed "today" for tests; None means the real date
 
-    def _ids(self) -> dict[str, int]:
-        return {"practice_id": self.app.practice_id}
+    @property
+    def pid(self) -> int:
+        return self.app.practice_id
 
     def _issue(self, actor: Actor, action: str, subject: str) -> str:
-        return confirmations.issue(self.app.uow(), **self._ids(), actor=actor, action=action, subject=subject)
+        return confirmations.issue(
+            self.app.uow(), practice_id=self.pid, actor=actor, action=action, subject=subject
+        )
 
     async def overdue(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.VIEW)
         page_no = page_number(args[0]) if args else 1
-        page = invoices.overdue(self.app.uow(), **self._ids(), page=page_no, per_page=PER_PAGE, on=self.on)
+        page = invoices.overdue(
+            self.app.uow(), practice_id=self.pid, page=page_no, per_page=PER_PAGE, on=self.on
+        )
         if page_no > page.pages:
             raise InvalidInput(
                 f"Seite {page_no} gibt es nicht; es gibt {page.pages}. Beispiel: /ueberfaellig 1"
@@ -84,14 +89,14 @@ class Actions:
     async def preview(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         p = claims.preview(
             self.app.uow(),
-            **self._ids(),
+            practice_id=self.pid,
             actor=actor,
             number=args[0],
             free_months=self.app.settings.free_months,
             on=self.on,
         )
         token = confirmations.issue(
-            self.app.uow(), **self._ids(), actor=actor, action=CREATE, subject=p.number
+            self.app.uow(), practice_id=self.pid, actor=actor, action=CREATE, subject=p.number
         )
         buttons = [[Button("Forderung anlegen", f"ok:{token}"), Button("Abbrechen", f"no:{token}")]]
         return [Reply(preview_text(p), buttons)]
@@ -101,7 +106,7 @@ class Actions:
         outcome = await payments.record_and_send(
             self.app.uow(),
             finance=self.app.finance(),
-            **self._ids(),
+            practice_id=self.pid,
             actor=actor,
             number=number,
             amount=amount,
@@ -111,12 +116,12 @@ class Actions:
 
     async def status(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         st = await status.fetch(
-            self.app.uow(), finance=self.app.finance(), **self._ids(), actor=actor, number=args[0]
+            self.app.uow(), finance=self.app.finance(), practice_id=self.pid, actor=actor, number=args[0]
         )
         return [Reply(status_text(st))]
 
     async def cases(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
-        return [Reply(cases_text(status.open_cases(self.app.uow(), **self._ids(), actor=actor)))]
+        return [Reply(cases_text(status.open_cases(self.app.uow(), practice_id=self.pid, actor=actor)))]
 
     async def onboarding(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.VIEW)
@@ -128,7 +133,11 @@ class Actions:
             elif word == "unterschrieben":
                 # The contract was signed through the agency's link; a manager reports it here.
                 onboarding.transition(
-                    self.app.uow(), **self._ids(), actor=actor, action=OnboardingAction.SIGNED, via="chat"
+                    self.app.uow(),
+                    practice_id=self.pid,
+                    actor=actor,
+                    action=OnboardingAction.SIGNED,
+                    via="chat",
                 )
                 prefix = "Vertrag als unterschrieben vermerkt.\n\n"
             else:
@@ -136,7 +145,7 @@ class Actions:
                     f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. "
                     "Möglich: /inkasso anfordern, /inkasso unterschrieben"
                 )
-        st = onboarding.status(self.app.uow(), **self._ids())
+        st = onboarding.status(self.app.uow(), practice_id=self.pid)
         return [Reply(prefix + onboarding_text(st))]
 
     async def _request_access(self, actor: Actor) -> str:
@@ -149,7 +158,7 @@ class Actions:
             send = None
         result = await access_request.request_access(
             self.app.uow(),
-            **self._ids(),
+            practice_id=self.pid,
             actor=actor,
             via="chat",
             support_email=self.app.settings.support_email,
@@ -159,11 +168,11 @@ class Actions:
 
     async def ask_withdraw(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.WITHDRAW_CLAIM)
-        st = status.load(self.app.uow(), **self._ids(), number=args[0])
+        st = status.load(self.app.uow(), practice_id=self.pid, number=args[0])
         if st.delivery in ("withdrawn", "withdrawal_queued"):
             raise PreconditionFailed(f"Die Forderung {st.number} ist bereits zurückgezogen.")
         token = confirmations.issue(
-            self.app.uow(), **self._ids(), actor=actor, action=WITHDRAW, subject=st.number
+            self.app.uow(), practice_id=self.pid, actor=actor, action=WITHDRAW, subject=st.number
         )
         text = (
             f"Forderung {st.number} ({st.patient}, {st.status_label}) wirklich zurückziehen?\n"
@@ -178,7 +187,9 @@ class Actions:
         if not (4 <= len(code) <= 20 and code.isascii() and code.isalnum()):
             raise NotAllowed(_BAD_CODE, "malformed confirmation code")
         subject = invoices.normalise_number(args[0]) if len(args) == 2 else None
-        return confirmations.consume(self.app.uow(), **self._ids(), actor=actor, token=code, subject=subject)
+        return confirmations.consume(
+            self.app.uow(), practice_id=self.pid, actor=actor, token=code, subject=subject
+        )
 
     async def confirm(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         pending = self._consume(actor, args)
@@ -194,7 +205,7 @@ class Actions:
             outcome = await claims.create(
                 self.app.uow(),
                 finance=self.app.finance(),
-                **self._ids(),
+                practice_id=self.pid,
                 actor=actor,
                 number=pending.subject,
                 free_months=self.app.settings.free_months,
@@ -202,7 +213,11 @@ class Actions:
             return outcome.message
         if pending.action == WITHDRAW:
             return await claims.withdraw(
-                self.app.uow(), finance=self.app.finance(), **self._ids(), actor=actor, number=pending.subject
+                self.app.uow(),
+                finance=self.app.finance(),
+                practice_id=self.pid,
+                actor=actor,
+                number=pending.subject,
             )
         raise PreconditionFailed(
             "Diese Bestätigung gehört zu keinem Chat-Befehl.", f"action {pending.action}"

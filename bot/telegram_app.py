@@ -104,7 +104,7 @@ def build_application(
     )
     if not with_updater:
         builder = builder.updater(None)
-    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application: BotApplication = builder.build()
     application.bot_data.app = app
     application.bot_data.layer = layer or CommandLayer(app)
     application.add_handler(CallbackQueryHandler(on_button))

@@ -115,7 +115,7 @@ async def test_a_second_overview_cannot_hand_over_twice(
 async def test_an_expired_button_changes_nothing(bot: BotRun, app: App, sandbox: SandboxHandle) -> None:
     mid, ok, _ = await _overview(bot)
     with app.uow() as uow:  # eleven minutes later
-        uow.session.exec(update(Confirmation).values(expires_at=utcnow() - timedelta(minutes=1)))  # type: ignore[call-overload]
+        uow.session.exec(update(Confirmation).values(expires_at=utcnow() - timedelta(minutes=1)))
         uow.commit()
     answer = await bot.press(ok, mid)
     assert "abgelaufen (10 Minuten)" in text(answer) and "neu senden" in text(answer)

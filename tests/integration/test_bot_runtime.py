@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -212,3 +215,35 @@ async def test_webhook_mode_accepts_only_updates_with_the_secret(
         await asyncio.wait_for(task, 10)
         await app.aclose()
         app.close()
+
+
+async def test_inkasso_run_serves_the_bot_and_stops_on_sigterm(
+    app: App, fake_botapi: FakeBotAPI, sandbox: SandboxHandle, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.settings.database_url,
+        "DATA_DIR": str(tmp_path),
+        "FINANCE1159_BASE_URL": sandbox.base_url,
+        "FINANCE1159_CLIENT_ID": sandbox.client_id,
+        "FINANCE1159_API_KEY": sandbox.api_key,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake_botapi.base,
+        "PRACTICE_CHAT_ID": str(PRACTICE_CHAT),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from cli.main import app; app()", "run",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        await fake_botapi.wait_for("getUpdates", timeout=30)
+        fake_botapi.push_text(STAFF, "/faelle", user_id=STAFF)
+        (answer,) = await fake_botapi.wait_for("sendMessage", timeout=10)
+        assert answer["chat_id"] == STAFF and text(answer) == "Keine offenen Inkasso-Fälle."
+    finally:
+        fake_botapi.close()  # release the pending long poll, as Telegram's timeout would
+        proc.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 0, output.decode()
+    assert "telegram bot running (polling)" in output.decode()
+    assert TOKEN.split(":", 1)[1] not in output.decode()

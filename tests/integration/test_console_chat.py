@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.commands import REFUSAL, CommandLayer
+from bot.commands import REFUSAL, CommandLayer, Sender
 from bot.console import GREETING, ConsoleChat, run
 from cli.main import app as cli
 from core.bootstrap import App
@@ -113,3 +113,21 @@ def test_inkasso_chat_command(app: App, monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert "Angemeldet als Anna (staff)." in result.output and "Keine offenen Inkasso-Fälle." in result.output
     refused = CliRunner().invoke(cli, ["chat", "--as", "mallory"], input="", env=env)
     assert refused.exit_code == 1 and "kein freigeschalteter Benutzer" in refused.output
+
+
+async def test_a_typed_code_confirms_like_the_button_and_checks_the_invoice(
+    app: App, sandbox: SandboxHandle
+) -> None:
+    """What the mail door sends for „Bestätigen R-1 CODE“."""
+    layer = CommandLayer(app)
+    sender = Sender("console", "anna")
+    (overview,) = await layer.handle_text(sender, "/forderung R-1")
+    code = overview.buttons[0][0].data.removeprefix("ok:")
+    assert overview.buttons[0][0].command == f"/bestaetigen {code}"
+    overdue_invoice(app, "R-2")
+    (wrong,) = await layer.handle_text(sender, f"Bestätigen R-2 {code}")
+    assert "gehört nicht zu R-2" in wrong.text and sandbox.state()["cases"] == 0
+    (other,) = await layer.handle_text(Sender("console", str(MANAGER)), f"/bestaetigen {code.lower()}")
+    assert "ungültig" in other.text and sandbox.state()["cases"] == 0
+    (done,) = await layer.handle_text(sender, f"Bestätigen R-1 {code.lower()}")
+    assert "übergeben (Fall" in done.text and done.settles_prompt and sandbox.state()["cases"] == 1
