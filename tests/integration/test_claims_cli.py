@@ -50,24 +50,24 @@ def _parallel(runs: dict[str, tuple[dict[str, str], list[str]]], cwd: Path) -> d
     return results
 
 
-async def test_create_pay_and_show_a_claim_from_the_command_line(
+def test_create_pay_and_show_a_claim_from_the_command_line(
     sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
 ) -> None:
     app = product(sqlite_url, tmp_path, recorded.handle)
     ready_invoice(app, "R-1", amount="120,00")
-    env = cli_env(app)
-    created = cli(env, "claim", "create", "R-1", "--yes", cwd=tmp_path)
+    env, runner = cli_env(app), CliRunner()
+    created = cli(env, "claim", "create", "R-1", "--yes", cwd=tmp_path)  # a real process, from a shell
     assert created.returncode == 0, created.stderr
     [case] = agency_cases(recorded.handle)
     assert f"Forderung R-1 ist an 1159 Finance übergeben (Fall {case['case_id']})" in created.stdout
-    paid = cli(env, "payment", "add", "R-1", "20,00", cwd=tmp_path)
-    assert paid.returncode == 0, paid.stderr
-    assert "Noch offen: 100,00 €" in paid.stdout and "An 1159 Finance gemeldet" in paid.stdout
+    paid = runner.invoke(cli_app, ["payment", "add", "R-1", "20,00"], env=env)
+    assert paid.exit_code == 0, paid.output
+    assert "Noch offen: 100,00 €" in paid.output and "An 1159 Finance gemeldet" in paid.output
     recorded.handle.advance(2)
-    shown = cli(env, "claim", "status", "R-1", cwd=tmp_path)
-    assert shown.returncode == 0, shown.stderr
-    assert "Status: im Inkasso" in shown.stdout and "Inkassokosten" in shown.stdout
-    assert "direkt an die Praxis, an 1159 Finance gemeldet" in shown.stdout
+    shown = runner.invoke(cli_app, ["claim", "status", "R-1"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "Status: im Inkasso" in shown.output and "Inkassokosten" in shown.output
+    assert "direkt an die Praxis, an 1159 Finance gemeldet" in shown.output
     assert [p["amount"] for p in agency_payments(recorded.handle)] == [20]
     app.close()
 
@@ -121,18 +121,18 @@ def test_refused_commands_name_the_reason_in_german_exit_1_and_send_nothing(
     inactive.close()
 
 
-async def test_a_claim_the_agency_refuses_exits_1_and_its_reason_shows_in_claim_status(
+def test_a_claim_the_agency_refuses_exits_1_and_its_reason_shows_in_claim_status(
     sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
 ) -> None:
     app = product(sqlite_url, tmp_path, recorded.handle)
     ready_invoice(app, "R-1", patient=add_patient(app, email="keine-adresse"))
-    env = cli_env(app)
-    created = cli(env, "claim", "create", "R-1", "--yes", cwd=tmp_path)
-    assert created.returncode == 1 and "hat die Forderung R-1 abgelehnt" in created.stderr
-    shown = cli(env, "claim", "status", "R-1", cwd=tmp_path)
-    assert shown.returncode == 0
-    assert "von 1159 Finance abgelehnt" in shown.stdout and "Grund:" in shown.stdout
-    assert "debtor.email" in shown.stdout
+    env, runner = cli_env(app), CliRunner()
+    created = runner.invoke(cli_app, ["claim", "create", "R-1", "--yes"], env=env)
+    assert created.exit_code == 1 and "hat die Forderung R-1 abgelehnt" in created.output
+    shown = runner.invoke(cli_app, ["claim", "status", "R-1"], env=env)
+    assert shown.exit_code == 0
+    assert "von 1159 Finance abgelehnt" in shown.output and "Grund:" in shown.output
+    assert "debtor.email" in shown.output
     assert len(recorded.calls("POST", "/claims")) == 1
     app.close()
 
