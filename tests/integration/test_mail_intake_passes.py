@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -14,10 +15,13 @@ from core.db.models import MailCursor, MailRecord, Statement
 from core.domain.dates import utcnow
 from core.domain.onboarding import OnboardingState
 from core.services import mail_records
+from core.services.access import Role
 from mail import imap
 from mail.imap import MailboxUnavailable
-from mail.intake import intake_once
+from mail.intake import PassReport, intake_once
+from tests.factories import add_user
 from tests.integration.mail_helpers import (
+    CORPUS,
     DONE,
     close_mail_apps,  # noqa: F401  (autouse)
     corpus,
@@ -30,7 +34,7 @@ from tests.integration.mail_helpers import (
     state,
     with_auth,
 )
-from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot
+from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer
 
 
 @pytest.fixture
@@ -307,3 +311,25 @@ async def test_a_wrong_password_is_refused_with_a_german_message(
         await intake_once(app)
 
     assert "IMAP_PASSWORD" in refused.value.user_message
+
+
+async def test_the_golden_corpus_through_one_pass_acts_on_exactly_the_expected_mails(
+    box: Dovecot, smtp_server: SmtpServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, smtp_server, state=OnboardingState.ACTIVE)
+    add_user(app, role=Role.STAFF, email="anna@example.test")
+    add_user(app, role=Role.MANAGER, email="chef@example.test")
+    expected = {}
+    for eml in sorted(CORPUS.glob("*.eml")):
+        expected[eml.stem] = json.loads(eml.with_suffix(".expected.json").read_text())["kind"]
+        box.deliver(eml.read_bytes(), PRACTICE_EMAIL)
+
+    report = await intake_once(app)
+
+    acted = sorted(k for k, kind in expected.items() if kind != "ignored")
+    assert report.new == len(expected) and report.failed == 0
+    assert report.handled + report.duplicates == len(acted), report.outcomes
+    assert len(folder_view(box, DONE)) == len(acted)
+    left = folder_view(box)
+    assert len(left) == len(expected) - len(acted) and all("\\Seen" not in flags for _, flags in left)
+    assert await intake_once(app) == PassReport()
