@@ -185,7 +185,8 @@ class Intake:
     def _ignored(self, uid: int, c: Classification, report: PassReport) -> None:
         report.ignored += 1
         if c.reason == "other":
-            return  # private mail: not even logged
+            log.debug("mail uid %s: not for us", uid)  # private mail: no sender or subject in the log
+            return
         level = logging.WARNING if c.reason == "forged" else logging.INFO
         log.log(level, "mail uid %s from %s ignored (%s): %s", uid, c.sender, c.reason, c.detail)
 
