@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,14 @@ from sqlmodel import select
 
 from core.bootstrap import App
 from core.db.models import AuditEvent, Notification, Statement
-from core.services import statements
+from core.finance1159.sandbox import statement as sandbox_statement
+from core.finance1159.sandbox.runtime import Runtime
+from core.services import claims, payments, statements, status
 from core.services.access import OPERATOR
 from tests.factories import make_app
+from tests.integration._claims_helpers import STAFF, client, product, ready_invoice
 from tests.integration.books_data import MONTH, STATEMENT_CSV, build_october
+from tests.peers.sandbox import SandboxHandle
 
 PDF = b"%PDF-1.4 not really a pdf"
 
@@ -133,3 +138,52 @@ def test_a_statement_that_differs_lists_every_difference(app: App) -> None:
     with app.uow() as uow:
         note = uow.session.exec(select(Notification)).one()
         assert "4 Abweichung(en)" in note.text
+
+
+async def test_the_sandbox_agencys_own_statement_reconciles_with_our_mirrored_records(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    """Contract: what the (sandbox) agency books for a month equals what our records say."""
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1", amount="300,00")
+    ready_invoice(app, "R-2", amount="80,00")
+    async with client(sandbox) as finance:
+        first = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+        await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-2"
+        )
+        assert first.case_id is not None
+        sandbox.advance(10)  # the agency's first letter and its fees
+        sandbox.pay(first.case_id, "50.00")
+        await payments.record_and_send(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-2", amount="20,00"
+        )
+        for number in ("R-1", "R-2"):
+            await status.refresh(app.uow(), finance=finance, practice_id=app.practice_id, number=number)
+    runtime = Runtime(sandbox.config)
+    today = runtime.clock.today()
+    months = sorted(
+        {
+            today.strftime("%Y-%m"),
+            (today - timedelta(days=10)).strftime("%Y-%m"),
+            date.today().strftime("%Y-%m"),
+        }
+    )
+    kinds: set[str] = set()
+    for month in months:
+        rows = sandbox_statement.bookings(runtime, month)
+        kinds |= {r.kind for r in rows}
+        kept = statements.receive_statement(
+            app.uow(),
+            practice_id=app.practice_id,
+            month=month,
+            message_key=f"<sandbox-statement-{month}>",
+            attachments=[(f"Monatsabrechnung_{month}.csv", "text/csv", sandbox_statement.to_csv(rows))],
+        )
+        assert kept.parse_error == ""
+        assert kept.reconciliation["differences"] == [], month
+        assert kept.reconciliation["matched"] == len(rows)
+    assert kinds >= {"Zahlung Schuldner", "Zahlung Gläubiger", "Inkassokosten"}
+    app.close()
