@@ -9,11 +9,13 @@ token, so every replica behind a load balancer expects the same one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
 import socket
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -38,6 +40,14 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def secret_for(token: str) -> str:
     """Telegram allows A-Z, a-z, 0-9, _ and -; a hex digest fits."""
     return hashlib.sha256(b"praxis-inkasso-webhook:" + token.encode()).hexdigest()[:48]
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: the worker owns SIGINT/SIGTERM and sets `stop`."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class WebhookServer:
@@ -85,7 +95,7 @@ async def start(application: BotApplication, settings: Settings, *, host: str = 
     config = uvicorn.Config(
         make_asgi(application, path, secret), log_level="warning", lifespan="off", access_log=False
     )
-    server = uvicorn.Server(config)
+    server = _QuietServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:
         if task.done():
