@@ -214,12 +214,13 @@ def export_row(
     reminder: bool | date = False,
     announced: bool = False,
     on: date | None = None,
+    cells: Mapping[str, str] | None = None,
     **columns: str,
 ) -> dict[str, str]:
     """One row of the practice software's export, valid unless changed.
 
-    Other columns by their export name: `Vorname="Max"`, or `**{"Fällig am": "31.02.2026"}` for
-    names that are not identifiers.
+    Other columns by their export name: `Vorname="Max"`, or `cells={"Fällig am": "31.02.2026"}`
+    for names that are not identifiers.
     """
     on = on or today()
     due = on - timedelta(days=due_days_ago)
@@ -246,6 +247,7 @@ def export_row(
         "Inkasso angekündigt": "ja" if announced else "nein",
         "Einwilligung am": consent_on.strftime("%d.%m.%Y") if consent_on else "",
     }
+    row.update(cells or {})
     row.update(columns)
     return row
 

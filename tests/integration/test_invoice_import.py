@@ -423,3 +423,9 @@ def test_a_patient_on_rows_in_many_batches_is_stored_once_with_the_latest_detail
 
     with sqlite_app.uow() as uow:
         assert uow.session.exec(select(Patient.phone)).all() == ["0221 2"]
+
+
+def test_a_bad_row_in_a_windows_1252_file_is_named_by_its_line(sqlite_app: App, tmp_path: Path) -> None:
+    rows = [export_row("R-1", Ort="Köln"), export_row("R-2", Nachname="Müller", Geburtsdatum="30.02.1970")]
+    problems = refused(sqlite_app, write_csv(tmp_path / "export.csv", rows, encoding="cp1252"))
+    assert problems == [(3, "Geburtsdatum „30.02.1970“ gibt es nicht im Kalender. Bitte prüfen.")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -38,7 +39,9 @@ def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
     app.close()
 
 
-def move(app: App, action: OnboardingAction, *, actor: Actor = OPERATOR, **options: object) -> S:
+def move(
+    app: App, action: OnboardingAction, *, actor: Actor = OPERATOR, **options: object
+) -> OnboardingState:
     return onboarding.transition(
         app.uow(),
         practice_id=app.practice_id,
@@ -49,11 +52,11 @@ def move(app: App, action: OnboardingAction, *, actor: Actor = OPERATOR, **optio
     )
 
 
-def state(app: App) -> S:
+def state(app: App) -> OnboardingState:
     return onboarding.status(app.uow(), practice_id=app.practice_id).state
 
 
-def rows(app: App, model: type) -> list:  # type: ignore[type-arg]
+def rows(app: App, model: Any) -> list[Any]:
     with app.uow() as uow:
         return list(uow.session.exec(select(model).order_by(model.id)).all())
 

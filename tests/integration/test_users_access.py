@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -108,7 +109,9 @@ def test_the_same_user_cannot_be_added_twice(app: App) -> None:
         ({"role": "staff", "login": "empfang", "password": "kurz"}, "mindestens 10 Zeichen"),
     ],
 )
-def test_bad_user_details_are_refused_in_german(sqlite_app: App, options: dict, reason: str) -> None:  # type: ignore[type-arg]
+def test_bad_user_details_are_refused_in_german(
+    sqlite_app: App, options: dict[str, Any], reason: str
+) -> None:
     with pytest.raises(InvalidInput) as refused:
         users.add(sqlite_app.uow(), practice_id=sqlite_app.practice_id, actor=OPERATOR, **options)
     assert reason in refused.value.user_message

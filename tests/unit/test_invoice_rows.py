@@ -21,7 +21,7 @@ ON = date(2026, 6, 15)
 
 def problems(**columns: str) -> str:
     with pytest.raises(InvalidInput) as refused:
-        parse_row(export_row(on=ON, **columns))
+        parse_row(export_row(on=ON, cells=columns))
     return refused.value.user_message
 
 
@@ -88,8 +88,8 @@ def test_the_announcement_must_be_yes_or_no() -> None:
     assert "„Inkasso angekündigt“ muss „ja“ oder „nein“ sein" in problems(
         **{"Inkasso angekündigt": "vielleicht"}
     )
-    assert parse_row(export_row(on=ON, **{"Inkasso angekündigt": "JA"})).handover_announced is True
-    assert parse_row(export_row(on=ON, **{"Inkasso angekündigt": ""})).handover_announced is False
+    assert parse_row(export_row(on=ON, cells={"Inkasso angekündigt": "JA"})).handover_announced is True
+    assert parse_row(export_row(on=ON, cells={"Inkasso angekündigt": ""})).handover_announced is False
 
 
 def test_the_country_must_be_a_two_letter_code() -> None:
