@@ -14,7 +14,7 @@ from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, OutboxItem, Patient, Practice
 from core.domain.claims import InvoiceFacts, InvoiceStatus, case_fee, check_handover, invoice_status
 from core.domain.dates import days_overdue, format_date, today
-from core.domain.errors import NotFound, PreconditionFailed
+from core.domain.errors import AgencyRejected, NotFound, PreconditionFailed
 from core.domain.money import ZERO, format_eur
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import Finance1159Client
@@ -59,7 +59,13 @@ def _locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
 
 
 def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
-    has_claim = session.exec(select(Claim.id).where(Claim.invoice_id == invoice.id)).first() is not None
+    # A claim 1159 Finance refused for good does not count: it may go out again once corrected.
+    has_claim = (
+        session.exec(
+            select(Claim.id).where(Claim.invoice_id == invoice.id, Claim.delivery != "failed")
+        ).first()
+        is not None
+    )
     return InvoiceFacts(
         invoice.number,
         invoice.due_date,
@@ -155,17 +161,23 @@ def queue(
         basis = check_handover(_facts(session, invoice), today=on)
         _require_active(practice)
         fee, _ = _fee(practice, on, free_months)
-        claim = Claim(
-            practice_id=practice_id,
-            invoice_id=invoice.id or 0,
-            reference=invoice.number,
-            legal_basis=basis.kind,
-            legal_basis_date=basis.on,
-            principal=invoice.open_amount,
-            case_fee=fee,
-            created_by=actor.label,
-        )
-        session.add(claim)
+        claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
+        if claim is None:
+            claim = Claim(
+                practice_id=practice_id,
+                invoice_id=invoice.id or 0,
+                reference=invoice.number,
+                legal_basis=basis.kind,
+                legal_basis_date=basis.on,
+                principal=invoice.open_amount,
+                case_fee=fee,
+                created_by=actor.label,
+            )
+            session.add(claim)
+        else:  # refused for good before (see _facts): the corrected data goes out as a new attempt
+            claim.delivery, claim.failure_reason, claim.created_by = "queued", "", actor.label
+            claim.legal_basis, claim.legal_basis_date = basis.kind, basis.on
+            claim.principal, claim.case_fee = invoice.open_amount, fee
         try:
             session.flush()
         except IntegrityError:
@@ -178,7 +190,7 @@ def queue(
             practice_id=practice_id,
             kind=outbox.CLAIM,
             subject_id=claim.id or 0,
-            key=f"claim:{practice_id}:{invoice.number}",
+            key=_attempt_key(session, outbox.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
         )
         audit.record(
             session,
@@ -237,6 +249,14 @@ async def create(
     )
 
 
+def _attempt_key(session: Session, kind: str, subject_id: int, base: str) -> str:
+    """The outbox key of a write; a new attempt after one refused for good gets its own."""
+    earlier = session.exec(
+        select(OutboxItem.id).where(OutboxItem.kind == kind, OutboxItem.subject_id == subject_id)
+    ).all()
+    return base if not earlier else f"{base}:{len(earlier) + 1}"
+
+
 def claim_for(session: Session, *, practice_id: int, number: str) -> tuple[Invoice, Claim]:
     invoice = find(session, practice_id=practice_id, number=number)
     claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
@@ -280,7 +300,9 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
                 practice_id=practice_id,
                 kind=outbox.WITHDRAWAL,
                 subject_id=claim.id or 0,
-                key=f"withdrawal:{practice_id}:{invoice.number}",
+                key=_attempt_key(
+                    session, outbox.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
+                ),
             )
             item_id = item.id
         audit.record(
@@ -304,4 +326,9 @@ async def withdraw(
     result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
     if result.done:
         return f"Forderung {number} ist bei 1159 Finance zurückgezogen."
+    if result.failed:
+        raise AgencyRejected(
+            f"1159 Finance hat die Rücknahme von {number} abgelehnt: {result.message}",
+            f"withdrawal of {number} refused: {result.message}",
+        )
     return f"Rücknahme von {number} ist vorgemerkt. {result.message}"

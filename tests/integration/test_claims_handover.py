@@ -13,7 +13,7 @@ from core import outbox
 from core.bootstrap import App
 from core.db.models import AuditEvent, Notification
 from core.domain.claims import InvoiceStatus
-from core.domain.errors import NotAllowed, NotFound, PreconditionFailed, Refused
+from core.domain.errors import AgencyRejected, NotAllowed, NotFound, PreconditionFailed, Refused
 from core.domain.onboarding import OnboardingState
 from core.services import claims, status
 from core.services.access import OPERATOR
@@ -268,3 +268,84 @@ async def test_a_claim_created_while_nothing_listens_is_only_queued(
     assert [i.state for i in outbox_items(app)] == ["pending"]
     assert "ConnectError" in outbox_items(app)[0].last_error
     app.close()
+
+
+async def test_a_claim_refused_for_good_can_be_handed_over_again_once_the_data_is_corrected(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    from tests.factories import add_patient
+
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    patient = add_patient(app, email="erika-at-example.org")
+    ready_invoice(app, "R-1", patient=patient)
+    common: dict[str, Any] = {"practice_id": app.practice_id, "actor": STAFF, "number": "R-1"}
+    async with client(recorded.handle) as finance:
+        assert (await claims.create(app.uow(), finance=finance, **common)).failed
+        with app.uow() as uow:
+            from core.db.models import Patient
+
+            row = uow.session.get(Patient, patient.id)
+            assert row is not None
+            row.email = "erika@example.org"
+            uow.commit()
+        again = await claims.create(app.uow(), finance=finance, **common)
+    assert again.delivered and not again.failed
+    [claim] = all_claims(app)
+    assert (claim.delivery, claim.failure_reason, claim.case_id) == ("submitted", "", again.case_id)
+    assert [i.state for i in outbox_items(app)] == ["failed", "done"]
+    assert [c["reference"] for c in agency_cases(recorded.handle)] == ["R-1"]
+    assert invoice_of(app, "R-1").status == InvoiceStatus.IN_COLLECTION
+    app.close()
+
+
+async def test_a_withdrawal_the_agency_refuses_says_so_and_is_not_reported_as_queued(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    async with client(sandbox) as finance:
+        outcome = await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+        sandbox.pay(outcome.case_id or 0, "5.00")  # the practice has not synced since
+        with pytest.raises(AgencyRejected) as caught:
+            await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+        st = await status.fetch(app.uow(), finance=finance, actor=STAFF, **common)
+    assert "zurückgezogen" in caught.value.user_message and "vorgemerkt" not in caught.value.user_message
+    assert caught.value.exit_code == 1
+    assert agency_cases(sandbox)[0]["status"] == "received"
+    assert st.delivery == "submitted" and "nicht mehr zurückgezogen" in st.failure_reason
+    assert outbox_items(app)[-1].state == "failed"
+    app.close()
+
+
+async def test_a_claim_sent_with_a_wrong_api_key_waits_and_tells_the_practice_instead_of_failing(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    from sqlmodel import select as sql_select
+
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    async with _wrong_key_client(sandbox) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    assert not outcome.delivered and not outcome.failed
+    [item] = outbox_items(app)
+    assert item.state == "pending" and "AUTHENTICATION_FAILED" in item.last_error
+    with app.uow() as uow:
+        notes = uow.session.exec(sql_select(Notification.text).where(Notification.kind == "failure")).all()
+    assert any("API-Schlüssel prüfen" in n for n in notes)
+    async with client(sandbox) as finance:  # the key is corrected
+        assert (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
+    assert len(agency_cases(sandbox)) == 1
+    app.close()
+
+
+def _wrong_key_client(sandbox: SandboxHandle) -> Any:
+    import httpx
+    from pydantic import SecretStr
+
+    from core.finance1159.client import Finance1159Client
+
+    http = httpx.AsyncClient(base_url=sandbox.base_url, timeout=2)
+    return Finance1159Client(http, client_id=sandbox.client_id, api_key=SecretStr("falsch"), max_attempts=2)
