@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,9 +30,7 @@ def dashboard(
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
     typer.echo(f"Dashboard: http://{host}:{port}/  (beenden mit Strg+C)")
-    try:
-        path = os.pathsep.join(filter(None, [str(APP.parent.parent), os.environ.get("PYTHONPATH")]))
-        code = subprocess.call(command, env={**os.environ, "PYTHONPATH": path})
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    path = os.pathsep.join(filter(None, [str(APP.parent.parent), os.environ.get("PYTHONPATH")]))
+    sys.stdout.flush()
+    # Replace this process: signals (Ctrl+C, a service manager's SIGTERM) reach Streamlit directly.
+    os.execve(sys.executable, command, {**os.environ, "PYTHONPATH": path})

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
@@ -23,6 +24,7 @@ from tests.integration._dashboard import (  # noqa: F401
     dashboard_env,
     texts,
 )
+from tests.peers._ports import free_port
 
 EVERYONE = {
     "overview.py": "Übersicht",
@@ -172,3 +174,40 @@ def test_an_unreachable_database_gives_a_german_message_not_a_traceback(tmp_path
     assert [e.value for e in at.error] == [
         "Die Datenbank ist nicht erreichbar. Bitte DATABASE_URL prüfen und das Dashboard neu starten."
     ]
+
+
+def test_inkasso_dashboard_serves_the_app_and_refuses_a_bad_port(fresh_dash: Dash, tmp_path: Path) -> None:
+    inkasso = str(Path(sys.executable).parent / "inkasso")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": fresh_dash.app.settings.database_url,
+        "DATA_DIR": str(tmp_path),
+    }
+    bad = subprocess.run(
+        [inkasso, "dashboard", "--port", "70000"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and "Port 70000 ist ungültig" in bad.stderr
+    port = free_port()
+    proc = subprocess.Popen(
+        [inkasso, "dashboard", "--port", str(port)], env=env, cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert page.status_code == 200 and "<html" in page.text.lower()
+    finally:
+        proc.terminate()  # the command became Streamlit itself (exec), so this ends the server
+        proc.wait(15)
+    assert proc.returncode is not None
