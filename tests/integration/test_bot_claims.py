@@ -230,3 +230,16 @@ async def test_on_postgresql_only_one_press_and_one_overview_hand_over(
         assert "schon verwendet" in answers[1]
         assert "bereits an 1159 Finance übergeben" in answers[2]
     assert sandbox.state()["cases"] == 1 and counts(pg_app).claims == 1
+
+
+async def test_when_1159_finance_is_down_the_bot_says_so_and_keeps_the_payment(
+    bot: BotRun, app: App, sandbox: SandboxHandle
+) -> None:
+    mid, ok, _ = await _overview(bot)
+    await bot.press(ok, mid)
+    sandbox.faults(error_rate=1.0)
+    status = text(await bot.say("/status R-1"))
+    assert "Angezeigt wird der letzte bekannte Stand" in status
+    paid = text(await bot.say("/zahlung R-1 20,00"))
+    assert "Noch offen: 100,00 €" in paid and "Wird an 1159 Finance weitergegeben" in paid
+    assert counts(app).payments == 1
