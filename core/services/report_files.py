@@ -117,6 +117,7 @@ def _header(pdf: FPDF, report: MonthlyReport) -> None:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    pdf.cell(0, 5, "Alle Beträge in EUR.", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 
