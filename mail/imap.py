@@ -18,7 +18,8 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
 
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
@@ -38,6 +39,7 @@ R = TypeVar("R")
 HANDLED_KEYWORD = "PraxisInkasso"  # an IMAP keyword (custom flag) on every handled mail
 _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_DATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 
 
 class MailboxUnavailable(PeerUnavailable):
@@ -53,6 +55,7 @@ class Header:
     uid: int
     size: int
     header: bytes
+    arrived: datetime | None = None  # the server's INTERNALDATE
 
 
 def _guard(fn: Callable[P, R]) -> Callable[P, R]:
@@ -154,18 +157,19 @@ class ImapConnection:
         if not uids:
             return []
         data = _ok(
-            self.box.client.uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE BODY.PEEK[HEADER])"), "UID FETCH"
+            self.box.client.uid("FETCH", _uid_set(uids), "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER])"),
+            "UID FETCH",
         )
-        out = [Header(uid, size, literal) for uid, size, literal in _literals(data)]
+        out = [Header(f.uid, f.size, f.literal, f.arrived) for f in _literals(data)]
         return sorted(out, key=lambda h: h.uid)
 
     @_guard
     def fetch_raw(self, uid: int) -> bytes | None:
         """The whole message (BODY.PEEK[]), or None if it is gone."""
         data = _ok(self.box.client.uid("FETCH", str(uid), "(UID BODY.PEEK[])"), "UID FETCH")
-        for found_uid, _, literal in _literals(data):
-            if found_uid == uid:
-                return literal
+        for found in _literals(data):
+            if found.uid == uid:
+                return found.literal
         return None
 
     @_guard
@@ -240,21 +244,40 @@ def _uid_set(uids: list[int]) -> str:
     return ",".join(ranges)
 
 
-def _literals(data: list[Any]) -> list[tuple[int, int, bytes]]:
-    """(uid, size, literal) per FETCH response; UID and size may come before or after the literal."""
-    out: list[tuple[int, int, bytes]] = []
+class _Fetched(NamedTuple):
+    uid: int
+    size: int
+    literal: bytes
+    arrived: datetime | None
+
+
+def _literals(data: list[Any]) -> list[_Fetched]:
+    """One entry per FETCH response; UID, size and date may come before or after the literal."""
+    out: list[_Fetched] = []
     for index, item in enumerate(data):
         if not isinstance(item, tuple) or len(item) < 2:
             continue
-        meta = item[0]
         after = data[index + 1] if index + 1 < len(data) and isinstance(data[index + 1], bytes) else b""
-        uid = _UID.search(meta) or _UID.search(after)
+        meta = item[0] + b" " + after
+        uid = _UID.search(meta)
         if uid is None:
             continue
-        size = _SIZE.search(meta) or _SIZE.search(after)
+        size = _SIZE.search(meta)
         literal = item[1] if isinstance(item[1], bytes) else b""
-        out.append((int(uid[1]), int(size[1]) if size else len(literal), literal))
+        out.append(
+            _Fetched(int(uid[1]), int(size[1]) if size else len(literal), literal, _internaldate(meta))
+        )
     return out
+
+
+def _internaldate(meta: bytes) -> datetime | None:
+    match = _DATE.search(meta)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match[1].decode("ascii").strip(), "%d-%b-%Y %H:%M:%S %z")
+    except ValueError:
+        return None
 
 
 def _readable(sock: socket.socket, timeout: float) -> bool:

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,7 @@ BACKOFF_FIRST, BACKOFF_MAX = 1.0, 120.0
 _NOT_OURS = {"other", "unknown_sender", "forged", "auto_submitted"}
 STALE_CLAIM_SECONDS = 600
 NOTIFY_SECONDS = 60.0
+COMMAND_MAX_AGE = timedelta(days=7)  # staff command mails that arrived earlier are not carried out
 
 
 @dataclass
@@ -62,6 +64,10 @@ class PassReport:
     ignored: int = 0
     failed: int = 0
     outcomes: list[str] = field(default_factory=list)
+
+
+def _older_than(arrived: datetime | None, age: timedelta) -> bool:
+    return arrived is not None and utcnow() - arrived > age
 
 
 def content_hash(raw: bytes) -> str:
@@ -152,6 +158,16 @@ class Intake:
             return True
         if head.size > self.rules.max_bytes:
             self._too_large(head, first, report)
+            return True
+        if first.reason in ("command", "no_command") and _older_than(head.arrived, COMMAND_MAX_AGE):
+            # e.g. years of staff mail when the intake first starts: an old "Zahlung …" must not run now
+            report.ignored += 1
+            log.info(
+                "mail uid %s from %s arrived %s: too old to carry out as a command",
+                head.uid,
+                first.sender,
+                head.arrived,
+            )
             return True
         raw = await asyncio.to_thread(conn.fetch_raw, head.uid)
         report.downloaded += 1

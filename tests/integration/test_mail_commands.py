@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -24,7 +24,7 @@ from mail.intake import intake_once
 from mail.message import ParsedMail, parse
 from tests.factories import add_user
 from tests.integration._bot_helpers import counts, overdue_invoice, seed_practice, wire_app
-from tests.integration.mail_helpers import DONE, folder_view, records
+from tests.integration.mail_helpers import DONE, folder_view, plain_mail, records, with_auth
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
 from tests.peers.sandbox import SandboxHandle
 
@@ -170,3 +170,18 @@ async def test_a_command_interrupted_by_a_dead_worker_is_not_repeated_and_the_se
     assert "möglicherweise nicht ausgeführt" in told.text
     assert records(app)[0].outcome.startswith("failed: interrupted")
     assert len(folder_view(mailbox_clean)) == 1  # left for a person to look at
+
+
+async def test_a_command_mail_that_arrived_weeks_ago_is_not_carried_out(
+    app: App, mailbox_clean: Dovecot, smtp_server: SmtpServer
+) -> None:
+    old = plain_mail(frm=ANNA, subject="Zahlung R-1 50,00")
+    with mailbox_clean.mailbox() as box:  # as found when the intake first starts on an old mailbox
+        box.append(with_auth(old, "example.test"), "INBOX", dt=datetime.now(UTC) - timedelta(days=30))
+
+    report = await intake_once(app)
+
+    assert (report.ignored, report.downloaded) == (1, 0)
+    assert counts(app).payments == 0 and replies(mailbox_clean) == [] and records(app) == []
+    [(_, flags)] = folder_view(mailbox_clean)
+    assert "\\Seen" not in flags

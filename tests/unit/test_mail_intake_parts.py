@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.replies import Button, Reply
 from mail.command_mail import render_replies
 from mail.imap import _literals, _uid_set
@@ -37,13 +39,16 @@ def test_uid_sets_are_compact_ranges() -> None:
 
 def test_fetch_responses_are_read_whichever_order_the_items_come_in() -> None:
     data = [
-        (b"1 (UID 5 RFC822.SIZE 120 BODY[HEADER] {3}", b"abc"),
+        (b'1 (UID 5 RFC822.SIZE 120 INTERNALDATE " 7-Nov-2026 09:15:00 +0100" BODY[HEADER] {3}', b"abc"),
         b")",
         (b"2 (BODY[HEADER] {2}", b"de"),
         b" UID 9 RFC822.SIZE 80)",
         b"3 FETCH (FLAGS (\\Seen))",
     ]
-    assert _literals(data) == [(5, 120, b"abc"), (9, 80, b"de")]
+    first, second = _literals(data)
+    assert (first.uid, first.size, first.literal) == (5, 120, b"abc")
+    assert first.arrived == datetime(2026, 11, 7, 8, 15, tzinfo=UTC)
+    assert (second.uid, second.size, second.literal, second.arrived) == (9, 80, b"de", None)
 
 
 def test_buttons_become_lines_saying_what_to_send_back() -> None:
