@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import outbox
 from core.db.engine import UnitOfWork
@@ -50,11 +51,22 @@ class ClaimOutcome:
     failed: bool = False  # 1159 Finance refused it for good
 
 
-def _locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
+def locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
+    """The invoice, read again after taking its write lock: two clicks at once must not both pass
+    a check ("not handed over yet", "not more than is open") and then both write."""
     invoice = find(session, practice_id=practice_id, number=number)
     if session.get_bind().dialect.name == "postgresql":
-        # Two clicks at once must not both pass the "not handed over yet" check.
         session.exec(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update()).one()
+    else:
+        # SQLite runs SELECTs outside any transaction and locks nothing; a no-op UPDATE takes the
+        # database's write lock (the other writer waits for it) before anything is checked.
+        session.execute(
+            update(Invoice)
+            .where(col(Invoice.id) == invoice.id)
+            .values(id=invoice.id)
+            .execution_options(synchronize_session=False)
+        )
+    session.refresh(invoice)
     return invoice
 
 
@@ -157,7 +169,7 @@ def queue(
     with uow:
         session = uow.session
         practice = _practice(session, practice_id)
-        invoice = _locked_invoice(session, practice_id, number)
+        invoice = locked_invoice(session, practice_id, number)
         basis = check_handover(_facts(session, invoice), today=on)
         _require_active(practice)
         fee, _ = _fee(practice, on, free_months)

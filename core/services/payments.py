@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from core import outbox
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Invoice, Payment
+from core.db.models import Claim, Payment
 from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import format_date, parse_date, today
 from core.domain.errors import InvalidInput, PreconditionFailed
@@ -19,7 +19,7 @@ from core.domain.money import ZERO, format_eur, parse_amount
 from core.finance1159.client import Finance1159Client
 from core.services import audit
 from core.services.access import Actor, Permission, require
-from core.services.invoices import find
+from core.services.claims import locked_invoice
 
 _SENT_ON = ("submitted", "queued", "withdrawal_queued")
 
@@ -62,10 +62,7 @@ def record(
         )
     with uow:
         session = uow.session
-        invoice = find(session, practice_id=practice_id, number=number)
-        if session.get_bind().dialect.name == "postgresql":
-            session.exec(select(Invoice.id).where(Invoice.id == invoice.id).with_for_update()).one()
-            session.refresh(invoice)
+        invoice = locked_invoice(session, practice_id, number)
         if day < invoice.invoice_date:
             raise InvalidInput(
                 f"Das Zahlungsdatum liegt vor dem Rechnungsdatum ({format_date(invoice.invoice_date)})."
