@@ -179,6 +179,8 @@ class ImapConnection:
         typ, _ = client.uid("STORE", str(uid), "+FLAGS.SILENT", f"(\\Seen {HANDLED_KEYWORD})")
         if typ != "OK":  # a server without custom keywords still gets \Seen
             _ok(client.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Seen)"), "UID STORE")
+        if done_folder == self.folder:
+            return  # flagged where it is: moving into the watched folder would bring it back as new
         if "MOVE" in self.capabilities:
             _ok(client.uid("MOVE", str(uid), _quote(done_folder)), "UID MOVE")
             return

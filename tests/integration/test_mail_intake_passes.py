@@ -333,3 +333,17 @@ async def test_the_golden_corpus_through_one_pass_acts_on_exactly_the_expected_m
     left = folder_view(box)
     assert len(left) == len(expected) - len(acted) and all("\\Seen" not in flags for _, flags in left)
     assert await intake_once(app) == PassReport()
+
+
+async def test_with_the_done_folder_set_to_the_inbox_handled_mail_is_only_flagged(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, imap_done_folder="INBOX")
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    first = await intake_once(app)
+    second = await intake_once(app)
+
+    assert (first.handled, second.new) == (1, 0)
+    [(_, flags)] = folder_view(box)
+    assert "\\Seen" in flags and imap.HANDLED_KEYWORD in flags
