@@ -21,6 +21,7 @@ from core.services.status import ClaimStatus
 __all__ = ["Button", "Reply", "Sender", "MAX_CALLBACK_BYTES"]
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+CHUNK = 4000  # Telegram allows 4096 characters per message
 Channel = Literal["telegram", "mail", "console"]
 
 
@@ -73,7 +74,8 @@ Befehle:
   /inkasso unterschrieben meldet den unterschriebenen Vertrag (nur Praxisleitung)
 /zurueckziehen <Rechnungsnr> – irrtümlich übergebene Forderung zurückziehen
   (nur Praxisleitung), z. B. /zurueckziehen 1234
-/bestaetigen <Code> oder /abbrechen <Code> – eine Rückfrage per Text beantworten
+/bestaetigen <Code> oder /abbrechen <Code> – eine Rückfrage per Text beantworten,
+  z. B. /bestaetigen K7PX3MQ9TZ (der Code steht unter der Übersicht)
 /hilfe – diese Übersicht
 
 Eine Forderung entsteht erst, wenn Sie unter der Übersicht „Forderung anlegen“ drücken."""
@@ -175,3 +177,14 @@ def payment_text(outcome: PaymentOutcome) -> str:
     if outcome.passed_on:
         return outcome.message
     return outcome.message + " Die Rechnung ist nicht bei 1159 Finance, daher wird nichts weitergegeben."
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
+    """Split at line ends where possible; Telegram refuses messages over 4096 characters."""
+    out: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        cut = cut if cut > 0 else size
+        out.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*out, text] if text else out

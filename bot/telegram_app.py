@@ -26,14 +26,13 @@ from telegram.ext import (
 )
 
 from bot.commands import CommandLayer
-from bot.replies import Reply, Sender
+from bot.replies import Reply, Sender, chunks
+from bot.telegram_notify import notification_loop
 from core.bootstrap import App
 from core.domain.errors import PreconditionFailed
-from core.services import notifications
 
 log = logging.getLogger(__name__)
 
-CHUNK = 4000  # Telegram allows 4096 characters per message
 ERROR_TEXT = (
     "Entschuldigung, da ist ein technischer Fehler aufgetreten. Bitte in ein paar Minuten noch "
     "einmal versuchen; /status zeigt, was schon erledigt ist."
@@ -185,56 +184,12 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def chunks(text: str, size: int = CHUNK) -> list[str]:
-    """Split at line ends where possible; Telegram refuses messages over 4096 characters."""
-    out: list[str] = []
-    while len(text) > size:
-        cut = text.rfind("\n", 0, size)
-        cut = cut if cut > 0 else size
-        out.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    return [*out, text] if text else out
-
-
 async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
     for reply in replies:
         parts = chunks(reply.text) or ["…"]
         for n, part in enumerate(parts):
             markup = keyboard(reply) if n == len(parts) - 1 else None
             await bot.send_message(chat_id, part, reply_markup=markup)
-
-
-async def deliver_notifications(app: App, bot: Bot) -> int:
-    """Send pending notifications to the practice chat; each is claimed first, so it goes out once."""
-    chat_id = app.settings.practice_chat_id
-    if chat_id is None:
-        return 0
-    sent = 0
-    for note in notifications.pending(app.uow(), practice_id=app.practice_id):
-        assert note.id is not None
-        if not notifications.mark_delivered(app.uow(), notification_id=note.id):
-            continue  # another worker has it
-        try:
-            for part in chunks(note.text):
-                await bot.send_message(chat_id, part)
-        except TelegramError as exc:
-            notifications.release(app.uow(), notification_id=note.id)
-            log.warning("notification %s not delivered, retried later: %s", note.id, type(exc).__name__)
-            break
-        sent += 1
-    return sent
-
-
-async def notification_loop(app: App, bot: Bot, stop: asyncio.Event, interval: float) -> None:
-    while not stop.is_set():
-        try:
-            await deliver_notifications(app, bot)
-        except Exception:  # the loop must outlive any one round
-            log.exception("notification round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        except TimeoutError:
-            pass
 
 
 async def run_bot(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.parsing import MAX_LENGTH, Parsed, arity_problem, clean_message, fold, page_number, parse
-from bot.replies import Button
-from bot.telegram_app import chunks
+from bot.replies import Button, chunks
 from core.domain.errors import InvalidInput
 
 
