@@ -285,6 +285,7 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
     require(actor, Permission.WITHDRAW_CLAIM)
     with uow:
         session = uow.session
+        locked_invoice(session, practice_id, number)  # two managers at once: one withdrawal
         invoice, claim = claim_for(session, practice_id=practice_id, number=number)
         if claim.delivery in ("withdrawn", "withdrawal_queued"):
             raise PreconditionFailed(f"Die Forderung {invoice.number} ist bereits zurückgezogen.")

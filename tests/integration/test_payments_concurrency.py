@@ -1,4 +1,4 @@
-"""Two people record payments for one invoice at the same moment: together never more than is open."""
+"""Two people acting on one invoice at the same moment: one hand-over, one withdrawal, never overpaid."""
 
 from __future__ import annotations
 
@@ -70,4 +70,30 @@ def test_two_hand_overs_of_one_invoice_at_once_make_one_claim(
     assert len(all_claims(app)) == 1
     refused = [o for o in outcomes if isinstance(o, InkassoError)]
     assert len(refused) == 1 and "bereits an 1159 Finance übergeben" in refused[0].user_message
+    app.close()
+
+
+async def test_two_withdrawals_of_one_claim_at_once_queue_one(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    from core.services.access import OPERATOR
+    from tests.integration._claims_helpers import client, outbox_items
+
+    app = product(database_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    async with client(sandbox) as finance:
+        await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    outcomes = _at_once(
+        *(
+            lambda: claims.queue_withdrawal(
+                app.uow(), practice_id=app.practice_id, actor=OPERATOR, number="R-1"
+            )
+            for _ in range(2)
+        )
+    )
+    assert [i.kind for i in outbox_items(app)] == ["claim", "withdrawal"]
+    refused = [o for o in outcomes if isinstance(o, InkassoError)]
+    assert len(refused) == 1 and "bereits zurückgezogen" in refused[0].user_message
     app.close()
