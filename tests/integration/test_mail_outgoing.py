@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app as cli
-from core.domain.errors import PeerUnavailable
+from core.domain.errors import IllegalTransition, PeerUnavailable
 from core.domain.onboarding import OnboardingState
 from core.services import access_request
 from core.services.access import OPERATOR
@@ -163,3 +163,15 @@ async def test_without_telegram_notifications_are_mailed_once(
     )
     assert "https://partner.1159finance.com/vertrag/Zk3x9QpL2m" in mail.text
     assert [r.kind for r in records(app, "out")] == ["notification"]
+
+
+async def test_a_request_that_is_not_possible_now_sends_no_mail(
+    dovecot: Dovecot, smtp_server: SmtpServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, dovecot, smtp_server, state=OnboardingState.ACTIVE)
+
+    with pytest.raises(IllegalTransition):
+        await _request(app)
+
+    assert smtp_server.messages == [] and records(app, "out") == []
+    assert state(app) == OnboardingState.ACTIVE
