@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -349,3 +350,23 @@ def _wrong_key_client(sandbox: SandboxHandle) -> Any:
 
     http = httpx.AsyncClient(base_url=sandbox.base_url, timeout=2)
     return Finance1159Client(http, client_id=sandbox.client_id, api_key=SecretStr("falsch"), max_attempts=2)
+
+
+async def test_a_claim_sent_while_the_agency_is_too_slow_is_queued_and_later_exists_once(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    sandbox.faults(latency_ms=400)  # every answer comes after the client gave up
+    async with client(sandbox, read_timeout=0.15, max_attempts=2) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+        assert not outcome.delivered and "vorgemerkt" in outcome.message
+        [item] = outbox_items(app)
+        assert item.state == "pending" and "ReadTimeout" in item.last_error
+        await asyncio.sleep(0.5)  # the slow agency still did the work, twice asked
+        sandbox.faults()
+        assert (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
+    assert [c["reference"] for c in agency_cases(sandbox)] == ["R-1"]
+    app.close()
