@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import astuple
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.domain.dates import format_date
 from core.domain.errors import InvalidInput
 from core.domain.invoice_rows import REQUIRED, parse_row
-from core.domain.money import clean_text
+from core.domain.money import clean_text, format_number
 from tests.factories import export_row
 
 ON = date(2026, 6, 15)
@@ -141,3 +142,22 @@ def test_the_ascii_fast_path_cleans_text_exactly_like_clean_text(raw: str) -> No
     except InvalidInput:
         return
     assert phone == clean_text(raw)
+
+
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("999999.99"), places=2),
+    paid_share=st.integers(min_value=0, max_value=100),
+    due=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+)
+def test_any_amounts_and_dates_as_the_export_writes_them_are_read_back_exactly(
+    amount: Decimal, paid_share: int, due: date
+) -> None:
+    paid = (amount * paid_share / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    cells = {
+        "Betrag": format_number(amount),
+        "Bezahlt": format_number(paid),
+        "Rechnungsdatum": format_date(due),
+        "Fällig am": format_date(due),
+    }
+    row = parse_row(export_row(on=ON, cells=cells))
+    assert (row.amount, row.paid, row.due_date) == (amount, paid, due)
