@@ -429,3 +429,16 @@ def test_a_bad_row_in_a_windows_1252_file_is_named_by_its_line(sqlite_app: App, 
     rows = [export_row("R-1", Ort="Köln"), export_row("R-2", Nachname="Müller", Geburtsdatum="30.02.1970")]
     problems = refused(sqlite_app, write_csv(tmp_path / "export.csv", rows, encoding="cp1252"))
     assert problems == [(3, "Geburtsdatum „30.02.1970“ gibt es nicht im Kalender. Bitte prüfen.")]
+
+
+def test_a_file_full_of_bad_rows_lists_the_first_fifty_and_counts_the_rest(
+    sqlite_app: App, tmp_path: Path
+) -> None:
+    rows = [export_row(f"R-{i}", Betrag="?") for i in range(60)]
+    with pytest.raises(ImportRefused) as refusal:
+        run_import(sqlite_app, write_csv(tmp_path / "export.csv", rows))
+    assert [line for line, _ in refusal.value.problems] == list(range(2, 62))
+    message = refusal.value.user_message.splitlines()
+    assert message[1].startswith("Zeile 2: Betrag: „?“ ist kein gültiger Betrag.")
+    assert message[50].startswith("Zeile 51: ")
+    assert message[-1] == "… und 10 weitere Fehler."
