@@ -16,7 +16,7 @@ from core.bootstrap import App
 from mail.compose import command_reply
 from mail.message import ParsedMail
 
-__all__ = ["answer_command", "render_replies"]
+__all__ = ["answer_command", "interrupted_reply", "render_replies"]
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +66,14 @@ async def answer_command(
         text=render_replies(replies),
         in_reply_to=mail.message_id,
     )
+
+
+def interrupted_reply(app: App, mail: ParsedMail, command: str) -> EmailMessage:
+    """Tell the sender that a command was cut off by a failure and will not be repeated."""
+    assert mail.from_addr is not None
+    text = (
+        f"Ihr Befehl „{command}“ wurde wegen einer Störung möglicherweise nicht ausgeführt. "
+        "Bitte prüfen Sie das Ergebnis (z. B. mit „Status <Rechnungsnr>“) und senden Sie den "
+        "Befehl bei Bedarf noch einmal.\n"
+    )
+    return command_reply(mail.from_addr, app.settings.practice_email, mail.subject, text, mail.message_id)
