@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -121,7 +122,7 @@ def friendly() -> Iterator[None]:
         yield
     except InkassoError as exc:
         log.info("refused: %s", exc.log_message)
-        st.error(exc.user_message)
+        st.error(plain(exc.user_message))
     except Exception:
         log.exception("unexpected dashboard error")
         st.error("Unerwarteter Fehler. Bitte erneut versuchen; Details stehen im Protokoll des Servers.")
@@ -141,6 +142,14 @@ def with_finance(app: App, call: Callable[[Finance1159Client], Awaitable[T]]) ->
             await client.aclose()
 
     return asyncio.run(go())
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~#|])")
+
+
+def plain(text: str) -> str:
+    """Text from data (names, agency texts, our messages quoting input) shown literally, not as markdown."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def eur(value: Decimal | None) -> str:

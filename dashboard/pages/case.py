@@ -11,7 +11,7 @@ from core.domain.dates import today
 from core.services import dashboard_queries as dq
 from core.services import payments, status
 from core.services.access import Permission
-from dashboard.runtime import day, eur, friendly, page_context, with_finance
+from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
 CASE = "case_number"
@@ -49,14 +49,15 @@ with friendly():
     c.metric("An 1159 Finance gezahlt", eur(st_.paid_to_agency))
     d.metric("Offen laut 1159 Finance", eur(st_.outstanding))
     st.caption(
-        f"Schuldner/in: {st_.patient} · Fall-Nr {st_.case_id or '–'} · Gebühren {eur(st_.fees_total)} · "
+        f"Schuldner/in: {plain(st_.patient)} · Fall-Nr {st_.case_id or '–'} · "
+        f"Gebühren {eur(st_.fees_total)} · "
         f"Zinsen {eur(st_.interest)} · direkt an die Praxis {eur(st_.paid_to_practice)} · "
         f"Stand {day(st_.as_of)}"
     )
     if st_.complete:
         st.success("Vollständig: 1159 Finance hat den vollen Betrag erhalten.")
     if st_.failure_reason:
-        st.error(f"1159 Finance hat abgelehnt: {st_.failure_reason}")
+        st.error(f"1159 Finance hat abgelehnt: {plain(st_.failure_reason)}")
     st.subheader("Verlauf")
     entries = dq.timeline(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, number=number)
     st.dataframe(

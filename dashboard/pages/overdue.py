@@ -8,7 +8,7 @@ import streamlit as st
 from core.domain.dates import AgeBucket
 from core.services import claims, invoices
 from core.services.access import Permission
-from dashboard.runtime import day, eur, friendly, page_context, with_finance
+from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
 st.title("Überfällige Rechnungen")
@@ -69,15 +69,16 @@ if ctx.actor.may(Permission.CREATE_CLAIM) and items:
 preview = st.session_state.get(PENDING)
 if preview is not None:
     with st.container(border=True):
-        st.markdown(f"**Übersicht vor der Übergabe: Rechnung {preview.number}**")
-        st.write(f"Schuldner/in: {preview.patient}")
+        st.markdown(f"**Übersicht vor der Übergabe: Rechnung {plain(preview.number)}**")
+        st.write(f"Schuldner/in: {plain(preview.patient)}")
         st.write(
             f"Offener Betrag: {eur(preview.open_amount)} · fällig seit {day(preview.due_date)} "
             f"({preview.days_overdue} Tage)"
         )
         st.write(f"Rechtsgrundlage: {preview.legal_basis}")
         st.write(f"Fallgebühr: {preview.case_fee_text}")
-        st.markdown("An 1159 Finance gehen: " + "; ".join(f"{k}: {v}" for k, v in preview.sent))
+        st.markdown("An 1159 Finance gehen:")
+        st.dataframe(pd.DataFrame(preview.sent, columns=["Angabe", "Wert"]), hide_index=True)
         st.caption("Nicht übermittelt: " + ", ".join(preview.withheld))
         yes, no = st.columns(2)
         if yes.button("Bestätigen und übergeben", type="primary", key="claim_confirm"):

@@ -11,7 +11,7 @@ from core.domain.dates import today
 from core.services import books, statements
 from core.services.access import Permission
 from core.services.reconcile import Reconciliation
-from dashboard.runtime import day, eur, friendly, month_label, page_context
+from dashboard.runtime import day, eur, friendly, month_label, page_context, plain
 
 ctx = page_context(Permission.VIEW_REPORTS)
 st.title("Monatsabrechnungen")
@@ -108,7 +108,7 @@ with friendly():
                 mime="application/pdf", key="statement_pdf",
             )  # fmt: skip
         if statement.parse_error:
-            st.error(f"Nicht gelesen: {statement.parse_error}")
+            st.error(f"Nicht gelesen: {plain(statement.parse_error)}")
         else:
             show_reconciliation(
                 statements.reconciliation_for(
