@@ -211,6 +211,8 @@ class ImapConnection:
                 line = client._get_line()  # blocking (socket timeout); raises abort on EOF
                 if line.startswith(b"* BYE"):
                     raise imaplib.IMAP4.abort("the server said BYE during IDLE")
+                if line.startswith((b"* OK", b"+")):
+                    continue  # "+ idling" and keep-alives such as Dovecot's "* OK Still here"
                 return True
             return False
         finally:

@@ -94,7 +94,7 @@ async def test_idle_wakes_the_loop_when_a_mail_arrives(
         await asyncio.sleep(0.5)  # connected and idling
         started = time.monotonic()
         await asyncio.to_thread(mailbox_clean.deliver, corpus("agency_contract_genuine"), PRACTICE_EMAIL)
-        await until(lambda: state(app) == OnboardingState.CONTRACT_RECEIVED, timeout=5)
+        await until(lambda: state(app) == OnboardingState.CONTRACT_RECEIVED, timeout=10)
         assert time.monotonic() - started < 3
 
 
