@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from cli.main import app as cli_app
 from core.domain.onboarding import OnboardingState
-from core.services import claims
 from tests.factories import add_patient
 from tests.integration._claims_helpers import (
-    STAFF,
-    VENV_BIN,
     RecordingSandbox,
     agency_cases,
     agency_payments,
@@ -21,33 +17,11 @@ from tests.integration._claims_helpers import (
     all_payments,
     cli,
     cli_env,
-    client,
     dead_url,
     outbox_items,
     product,
     ready_invoice,
 )
-
-
-def _parallel(runs: dict[str, tuple[dict[str, str], list[str]]], cwd: Path) -> dict[str, tuple[int, str]]:
-    """Runs several `inkasso` commands at once (each is mostly interpreter start-up)."""
-    procs = {
-        name: subprocess.Popen(
-            [str(VENV_BIN / "inkasso"), *args],
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
-        for name, (env, args) in runs.items()
-    }
-    results = {}
-    for name, proc in procs.items():
-        out, err = proc.communicate(timeout=90)
-        results[name] = (proc.returncode, out + err)
-    return results
 
 
 def test_create_pay_and_show_a_claim_from_the_command_line(
@@ -137,32 +111,23 @@ def test_a_claim_the_agency_refuses_exits_1_and_its_reason_shows_in_claim_status
     app.close()
 
 
-async def test_while_the_agency_is_unreachable_writes_are_queued_and_answers_needed_now_exit_3(
+def test_while_the_agency_is_unreachable_writes_are_queued_and_answers_needed_now_exit_3(
     sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
 ) -> None:
     app = product(sqlite_url, tmp_path, recorded.handle)
     ready_invoice(app, "R-1")
     ready_invoice(app, "R-2")
-    async with client(recorded.handle) as finance:
-        await claims.create(
-            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
-        )
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["claim", "create", "R-1", "--yes"], env=cli_env(app)).exit_code == 0
     down = cli_env(app, base_url=dead_url())
-    results = _parallel(
-        {
-            "status": (down, ["claim", "status", "R-1"]),
-            "sync": (down, ["sync"]),
-            "create": (down, ["claim", "create", "R-2", "--yes"]),
-        },
-        tmp_path,
-    )
-    code, output = results["status"]
-    assert code == 3 and "nicht erreichbar" in output and "letzte bekannte Stand" in output
-    assert "Forderung R-1" in output  # the last known state is still shown
-    code, output = results["sync"]
-    assert code == 3 and "1159 Finance ist gerade nicht erreichbar" in output and "Traceback" not in output
-    code, output = results["create"]
-    assert code == 0 and "Forderung R-2 ist vorgemerkt" in output
+    shown = cli(down, "claim", "status", "R-1", cwd=tmp_path)  # a real process: the exit code a shell sees
+    assert shown.returncode == 3
+    assert "nicht erreichbar" in shown.stdout and "letzte bekannte Stand" in shown.stdout
+    assert "Forderung R-1" in shown.stdout  # the last known state is still shown
+    synced = runner.invoke(cli_app, ["sync"], env=down)
+    assert synced.exit_code == 3 and "1159 Finance ist gerade nicht erreichbar" in synced.output
+    created = runner.invoke(cli_app, ["claim", "create", "R-2", "--yes"], env=down)
+    assert created.exit_code == 0 and "Forderung R-2 ist vorgemerkt" in created.output
     # Nothing is lost: the claim waits in the outbox (with backoff) until 1159 Finance answers.
     queued = [i for i in outbox_items(app) if i.state == "pending"]
     assert len(queued) == 1 and "ConnectError" in queued[0].last_error
