@@ -1,4 +1,4 @@
-"""The `inkasso` commands for claims and payments as subprocesses: output in German, exit codes 0, 1, 3."""
+"""The `inkasso` claim, payment and sync commands: German output, exit codes 0, 1 and 3 (a shell's view)."""
 
 from __future__ import annotations
 
