@@ -24,6 +24,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import insert
@@ -85,10 +86,11 @@ def start_sandbox(folder: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the sandbox did not start")
 
 
-def control(root: str, path: str, body: dict[str, object]) -> dict[str, object]:
+def control(root: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     response = httpx.post(f"{root}/_sandbox{path}", json=body, timeout=300)
     response.raise_for_status()
-    return response.json()  # type: ignore[no-any-return]
+    result: dict[str, Any] = response.json()
+    return result
 
 
 def seed_product(app: App, first_case: int, count: int) -> None:
@@ -181,13 +183,13 @@ def main() -> int:
                 data_dir=folder,
                 finance1159_base_url=f"{root}/api/v1",
                 finance1159_client_id=CLIENT_ID,
-                finance1159_api_key=API_KEY,  # type: ignore[arg-type]
+                finance1159_api_key=API_KEY,
                 finance1159_concurrency=args.concurrency,
             )
             app = build(settings)
             start = time.perf_counter()
             bulk = control(root, "/bulk_cases", {"count": args.cases})
-            seed_product(app, int(bulk["first_case_id"]), args.cases)  # type: ignore[arg-type]
+            seed_product(app, int(bulk["first_case_id"]), args.cases)
             print(f"setup: {args.cases:,} cases and claims in {time.perf_counter() - start:.1f} s")
             control(root, "/faults", {"latency_ms": args.latency_ms})
 
@@ -197,7 +199,7 @@ def main() -> int:
             line("full sync", *full)
             # The agency works on a share of the cases a moment later.
             time.sleep(0.01)
-            touched = int(control(root, "/touch", {"fraction": args.changed})["touched"])  # type: ignore[call-overload]
+            touched = int(control(root, "/touch", {"fraction": args.changed})["touched"])
             incremental = asyncio.run(timed_sync(app, args.concurrency))
             line(f"incremental sync ({touched} cases changed)", *incremental)
         finally:
