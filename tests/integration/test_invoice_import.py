@@ -182,21 +182,21 @@ def test_a_dry_run_reports_what_would_happen_and_stores_nothing(app: App, tmp_pa
     assert snapshot(app) == before
 
 
-def test_staff_may_not_import(app: App, tmp_path: Path) -> None:
+def test_staff_may_not_import(sqlite_app: App, tmp_path: Path) -> None:
     staff = Actor(Role.STAFF, "telegram:1")
     with pytest.raises(NotAllowed) as refusal:
         import_invoices(
-            app.uow(),
-            practice_id=app.practice_id,
+            sqlite_app.uow(),
+            practice_id=sqlite_app.practice_id,
             actor=staff,
             path=write_csv(tmp_path / "e.csv", three_rows()),
         )
     assert refusal.value.user_message == "Rechnungen importieren dürfen nur Praxisleitungen."
 
 
-def test_an_import_is_written_to_the_audit_log(app: App, tmp_path: Path) -> None:
-    run_import(app, write_csv(tmp_path / "export.csv", three_rows()))
-    with app.uow() as uow:
+def test_an_import_is_written_to_the_audit_log(sqlite_app: App, tmp_path: Path) -> None:
+    run_import(sqlite_app, write_csv(tmp_path / "export.csv", three_rows()))
+    with sqlite_app.uow() as uow:
         event = uow.session.exec(select(AuditEvent).where(AuditEvent.action == "invoices.import")).one()
         assert (event.actor, event.subject) == ("cli", "export.csv")
         assert event.details == {"created": 3, "updated": 0, "unchanged": 0}
