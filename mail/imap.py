@@ -139,6 +139,7 @@ class ImapConnection:
         """Select `folder` (read-write, for flag and move) and return its UIDVALIDITY."""
         _ok(self.box.client.select(_quote(folder)), f"SELECT {folder}")
         self.folder = folder
+        self.box.client.untagged_responses.pop("EXISTS", None)  # the count SELECT reports is not news
         _, data = self.box.client.response("UIDVALIDITY")
         if not data or data[0] is None:
             raise imaplib.IMAP4.error("the server sent no UIDVALIDITY")
@@ -201,9 +202,13 @@ class ImapConnection:
                 time.sleep(min(0.5, max(deadline - time.monotonic(), 0)))
             _ok(self.box.client.noop(), "NOOP")
             return False
-        self.box.idle.start()
         client = self.box.client
+        if _new_mail_reported(client):
+            return True  # mail arrived during the pass: look again before idling
+        self.box.idle.start()
         try:
+            if _new_mail_reported(client):  # reported while IDLE started
+                return True
             while time.monotonic() < deadline and not should_stop():
                 wait = min(0.5, max(deadline - time.monotonic(), 0.0))
                 if not _readable(client.sock, wait):
@@ -282,6 +287,11 @@ def _internaldate(meta: bytes) -> datetime | None:
         return datetime.strptime(match[1].decode("ascii").strip(), "%d-%b-%Y %H:%M:%S %z")
     except ValueError:
         return None
+
+
+def _new_mail_reported(client: imaplib.IMAP4) -> bool:
+    """An untagged EXISTS the client read along with another answer (kept by imaplib, taken here)."""
+    return client.untagged_responses.pop("EXISTS", None) is not None
 
 
 def _readable(sock: socket.socket, timeout: float) -> bool:

@@ -24,7 +24,7 @@ from core.bootstrap import App
 from core.db.models import Statement
 from core.domain.onboarding import OnboardingState
 from mail import imap
-from mail.intake import intake_loop
+from mail.intake import Intake, PassReport, intake_loop
 from tests.integration.mail_helpers import (
     DONE,
     close_mail_apps,  # noqa: F401  (autouse)
@@ -285,3 +285,21 @@ async def test_inkasso_run_watches_the_mailbox_and_stops_cleanly(
         _, stderr = worker.communicate(timeout=15)
     assert worker.returncode == 0, stderr
     assert "mailbox praxis@example.test@127.0.0.1 connected (IDLE)" in stderr
+
+
+async def test_a_quiet_mailbox_is_not_polled_in_a_busy_loop(
+    mailbox_clean: Dovecot, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passes: list[float] = []
+    real_pass = Intake.run_pass
+
+    async def counting(self: Intake, conn: imap.ImapConnection) -> PassReport:
+        passes.append(time.monotonic())
+        return await real_pass(self, conn)
+
+    monkeypatch.setattr(Intake, "run_pass", counting)
+    mailbox_clean.deliver(corpus("private_mail"), PRACTICE_EMAIL)
+    app = mail_app(sqlite_url, tmp_path, mailbox_clean)
+    async with running(app):
+        await asyncio.sleep(1.5)
+    assert len(passes) == 1
