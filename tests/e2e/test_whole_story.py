@@ -357,6 +357,9 @@ def _nothing_twice_nothing_lost(
         (OnboardingState.ACTIVE, "mail"),
     ]
 
+    # Every update was answered by one worker only: no message went to the chat twice.
+    texts = chat.texts()
+    assert len(texts) == len(set(texts)), [t for t in texts if texts.count(t) > 1]
     # Every chat notification was sent exactly once, and none is left behind.
     notes = records.all(Notification)
     assert notes and all(n.delivered_at is not None for n in notes)
