@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import math
 import resource
 import socket
@@ -40,8 +41,34 @@ CLIENT_ID, API_KEY = "bench-praxis", "bench-key-not-secret"
 
 
 def peak_rss_mb() -> float:
+    """Peak resident set size since the last reset_peak() (VmHWM on Linux), else of the whole run."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
+def reset_peak() -> None:
+    """Linux: writing 5 to clear_refs resets the peak RSS, so each phase gets its own peak."""
+    gc.collect()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
 
 
 def free_port() -> int:
@@ -132,7 +159,8 @@ def seed_product(app: App, first_case: int, count: int) -> None:
 async def timed_sync(app: App, concurrency: int) -> tuple[sync.SyncReport, float, int, float]:
     finance = make_client(app.settings)
     try:
-        rss_before = peak_rss_mb()
+        reset_peak()
+        rss_before = current_rss_mb()
         start = time.perf_counter()
         report = await sync.sync_once(
             app.uow(), finance=finance, practice_id=app.practice_id, concurrency=concurrency
@@ -159,7 +187,7 @@ async def timed_fetch(app: App, concurrency: int) -> tuple[float, int]:
 def line(name: str, report: sync.SyncReport, seconds: float, requests: int, rss_growth: float) -> None:
     print(
         f"{name}: {seconds:.3f} s wall, {requests} requests, {report.cases_seen:,} cases read, "
-        f"{report.cases_changed:,} changed, peak RSS {peak_rss_mb():.0f} MB (+{rss_growth:.0f} MB)"
+        f"{report.cases_changed:,} changed, peak RSS {peak_rss_mb():.0f} MB (+{rss_growth:.0f} MB in sync)"
     )
 
 
