@@ -58,6 +58,24 @@ if made is not None:
             f"{len(rep.lines)} Fälle · Zahlungen an 1159 Finance {eur(rep.paid_to_agency)} · "
             f"Gebühren Schuldner {eur(rep.debtor_fees)} · Fallgebühren {eur(rep.case_fees)}"
         )
+        with st.expander(f"Fälle im Bericht {month_label(rep.span.month)}"):
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Fall-Nr": x.case_id or "–",
+                            "Rechnung": x.reference,
+                            "Schuldner/in": x.debtor,
+                            "Zahlungen an 1159 Finance": eur(x.paid_to_agency),
+                            "Gebühren Schuldner": eur(x.debtor_fees),
+                            "Fallgebühr": eur(x.case_fee),
+                        }
+                        for x in rep.lines
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
     st.download_button(
         f"{made.name} herunterladen", made.data, file_name=made.name, mime=made.mime, key="report_dl"
     )
