@@ -70,6 +70,11 @@ def _guard(fn: Callable[P, R]) -> Callable[P, R]:
                 "Die Anmeldung am Postfach ist fehlgeschlagen; bitte IMAP_USER und IMAP_PASSWORD prüfen.",
                 "IMAP login refused",
             ) from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise MailboxRefused(
+                "Das Zertifikat des Postfach-Servers ist ungültig; bitte IMAP_HOST und IMAP_CAFILE prüfen.",
+                f"IMAP certificate verification failed: {exc.verify_message}",
+            ) from exc
         except (imaplib.IMAP4.error, ImapToolsError, OSError, EOFError, ValueError) as exc:
             # ValueError: imaplib on a closed socket; OSError covers socket.timeout and ssl.SSLError
             raise MailboxUnavailable(

@@ -347,3 +347,14 @@ async def test_with_the_done_folder_set_to_the_inbox_handled_mail_is_only_flagge
     assert (first.handled, second.new) == (1, 0)
     [(_, flags)] = folder_view(box)
     assert "\\Seen" in flags and imap.HANDLED_KEYWORD in flags
+
+
+async def test_an_untrusted_server_certificate_is_refused_with_a_german_message(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box, imap_security="ssl", imap_port=box.imaps_port, imap_cafile=None)
+
+    with pytest.raises(imap.MailboxRefused) as refused:
+        await intake_once(app)
+
+    assert "IMAP_CAFILE" in refused.value.user_message
