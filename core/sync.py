@@ -70,26 +70,35 @@ async def _sync(
         nonlocal changed
         changed += _apply_cases(uow.fresh(), practice_id, list(cases))
 
-    # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
-    (cases, cases_stable), (payments, payments_stable) = await asyncio.gather(
-        _all_pages(
+    def pull_cases() -> Awaitable[tuple[list[wire.Case], bool]]:
+        return _all_pages(
             lambda page: finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE),
             concurrency,
             apply_page,
-        ),
+        )
+
+    # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
+    (cases, cases_stable), (payments, payments_stable) = await asyncio.gather(
+        pull_cases(),
         _all_pages(
             lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
             concurrency,
         ),
     )
+    # A case changed while the pages were read joins the listing and shifts the later pages, so
+    # another case may have slipped between two of them: read the same span again (applying is
+    # idempotent and skips what is unchanged). If the agency is busy every time, the cursor stays.
+    for _ in range(2):
+        if cases_stable:
+            break
+        again, cases_stable = await pull_cases()
+        cases = again + cases
     added = _apply_payments(uow.fresh(), practice_id, payments)  # after the cases: claims know their case
-    # When the set changed while its pages were read, a case may have slipped between two pages:
-    # the cursor stays, and the next pull reads the same span again (applying is idempotent).
     if cases_stable:
         _advance(uow.fresh(), practice_id, CASES, max((c.updated_at for c in cases), default=None))
     if payments_stable:
         _advance(uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None))
-    return SyncReport(len(cases), changed, added)
+    return SyncReport(len({c.case_id for c in cases}), changed, added)
 
 
 def _after(position: datetime | None) -> datetime | None:
