@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent, Claim, Fee, Invoice, Patient, Payment, Practice, User
 from core.db.types import Cents
-from core.domain.dates import today
+from core.domain.dates import local_zone, today
 from core.domain.money import ZERO
 from core.finance1159 import wire
 from core.services.access import Actor, Permission, actor_for_user, require
@@ -258,7 +258,7 @@ def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) ->
         invoice, claim = claim_for(s, practice_id=practice_id, number=number)
         entries = [
             TimelineEntry(
-                claim.created_at.date(),
+                _local(claim.created_at),
                 claim.created_at,
                 "An 1159 Finance übergeben",
                 f"von {claim.created_by}" + (f", Fall {claim.case_id}" if claim.case_id else ""),
@@ -268,7 +268,7 @@ def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) ->
         if claim.case_fee:
             entries.append(
                 TimelineEntry(
-                    claim.created_at.date(), claim.created_at, "Fallgebühr der Praxis", "", claim.case_fee
+                    _local(claim.created_at), claim.created_at, "Fallgebühr der Praxis", "", claim.case_fee
                 )
             )
         for fee in s.exec(select(Fee).where(Fee.claim_id == claim.id)).all():
@@ -285,6 +285,10 @@ def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) ->
     return sorted(entries, key=lambda e: (e.day, e.at or datetime.max.replace(tzinfo=UTC)))
 
 
+def _local(at: datetime) -> date:
+    return at.astimezone(local_zone()).date()
+
+
 def _audit_entries(session: Session, practice_id: int, number: str) -> list[TimelineEntry]:
     events = session.exec(
         select(AuditEvent)
@@ -299,11 +303,11 @@ def _audit_entries(session: Session, practice_id: int, number: str) -> list[Time
     for e in events:
         if e.action == "claim.status":
             old, new = status_text(str(e.details.get("old", ""))), status_text(str(e.details.get("new", "")))
-            out.append(TimelineEntry(e.at.date(), e.at, "Status geändert", f"{old} → {new}", None))
+            out.append(TimelineEntry(_local(e.at), e.at, "Status geändert", f"{old} → {new}", None))
         elif e.action == "claim.withdraw":
-            out.append(TimelineEntry(e.at.date(), e.at, "Forderung zurückgezogen", f"von {e.actor}", None))
+            out.append(TimelineEntry(_local(e.at), e.at, "Forderung zurückgezogen", f"von {e.actor}", None))
         else:
-            out.append(TimelineEntry(e.at.date(), e.at, "Rechnung vollständig bezahlt", "", None))
+            out.append(TimelineEntry(_local(e.at), e.at, "Rechnung vollständig bezahlt", "", None))
     return out
 
 

@@ -7,13 +7,13 @@ One booking per payment, fee and case fee, with the same kinds as the agency's s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Fee, Payment
-from core.domain.dates import parse_month, today
+from core.domain.dates import local_zone, parse_month, today
 from core.domain.errors import InvalidInput
 
 # Our kind → the statement's Buchungsart (the inverse of statement_csv.BOOKING_KINDS)
@@ -44,13 +44,14 @@ class Period:
         """`10/2026`, as the agency's subject line writes it."""
         return f"{self.start.month:02d}/{self.start.year}"
 
+    # Hand-overs are timestamps: the month runs from local midnight to local midnight.
     @property
     def start_at(self) -> datetime:
-        return datetime(self.start.year, self.start.month, 1, tzinfo=UTC)
+        return datetime(self.start.year, self.start.month, 1, tzinfo=local_zone())
 
     @property
     def end_at(self) -> datetime:
-        return datetime(self.end.year, self.end.month, 1, tzinfo=UTC)
+        return datetime(self.end.year, self.end.month, 1, tzinfo=local_zone())
 
 
 def period(month: str, *, on: date | None = None, allow_future: bool = False) -> Period:
@@ -113,6 +114,10 @@ def bookings(session: Session, *, practice_id: int, span: Period) -> list[Bookin
             )
         )
     return sorted(found, key=lambda b: (b.case_id or 0, b.reference, b.day, b.kind, b.amount))
+
+
+def _local_day(at: datetime) -> date:
+    return at.astimezone(local_zone()).date()
 
 
 def case_fee_claims(session: Session, *, practice_id: int, span: Period) -> list[Claim]:
