@@ -42,7 +42,9 @@ def render_replies(replies: list[Reply]) -> str:
     """The chat replies as one plain-text mail body."""
     parts: list[str] = []
     for reply in replies:
-        lines = [reply.text.rstrip()]
+        # the chat's wording speaks of buttons; in a mail the code sent back plays their part
+        text = reply.text.rstrip().replace("Die Schaltfläche gilt", "Der Code gilt")
+        lines = [text]
         for row in reply.buttons:
             for button in row:
                 if button.command:

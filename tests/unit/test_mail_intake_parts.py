@@ -53,10 +53,10 @@ def test_fetch_responses_are_read_whichever_order_the_items_come_in() -> None:
 
 def test_buttons_become_lines_saying_what_to_send_back() -> None:
     reply = Reply(
-        "Übersicht – Forderung 1234",
+        "Übersicht – Forderung 1234\nDie Schaltfläche gilt 10 Minuten.",
         [[Button("Forderung anlegen", "ok:K7PX3MQ9TZ"), Button("Abbrechen", "no:K7PX3MQ9TZ")]],
     )
     text = render_replies([reply])
     assert "Forderung anlegen: Antworten Sie mit: Bestätigen K7PX3MQ9TZ" in text
     assert "Abbrechen: Antworten Sie mit: Abbrechen K7PX3MQ9TZ" in text
-    assert text.startswith("Übersicht – Forderung 1234\n")
+    assert text.startswith("Übersicht – Forderung 1234\nDer Code gilt 10 Minuten.\n")
