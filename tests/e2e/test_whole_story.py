@@ -261,6 +261,8 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
         agency.mail("activation")
         group.wait(lambda: records.onboarding() == OnboardingState.ACTIVE, what="onboarding 'aktiv'")
         group.wait(lambda: chat.find("„aktiv“"), what="the chat told the interface is active")
+        started_on = records.practice().contract_start
+        assert started_on is not None and started_on.isoformat() == agency.handle.state()["contract_start"]
 
         # 5. Forderung anlegen: the overview, then the confirmation button.
         before = len(chat.sent())
@@ -269,7 +271,8 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
             lambda: [c for c in chat.sent()[before:] if button(c, "ok:")],
             what="the hand-over overview with its confirmation button",
         )[0]
-        assert "Honorarforderung" in str(preview.raw["text"]) or INVOICE in str(preview.raw["text"])
+        overview = str(preview.raw["text"])
+        assert f"Übersicht – Forderung {INVOICE}" in overview and "Fallgebühr: kostenlos" in overview
         chat.press(STAFF, str(button(preview, "ok:")), int(preview.result["message_id"]))
         group.wait(
             lambda: chat.find("übergeben", f"{INVOICE}", after=before + 1), what="'übergeben' in the chat"
@@ -376,7 +379,8 @@ def _nothing_twice_nothing_lost(
 
     # At the agency: one claim sent and one case for the one invoice handed over, one payment
     # report sent and stored per payment recorded.
-    assert len(agency.recording.calls("POST", "/claims")) == 1
+    [claim_sent] = agency.recording.calls("POST", "/claims")
+    assert b"Honorarforderung" in claim_sent.body and b"Krankengymnastik" not in claim_sent.body
     assert len(agency.recording.calls("POST", "/payments")) == 1
     assert [c["reference"] for c in agency.cases()] == [INVOICE]
     creditor = [p for p in agency.payments() if p["source"] == "creditor"]
@@ -418,9 +422,9 @@ def _nothing_twice_nothing_lost(
 def _dashboard_shows_the_story(group: ProcessGroup, tmp_path: Path, month: str) -> None:
     """The manager logs in to `inkasso dashboard` in Chromium: the case is vollständig, the statement
     reconciled. Screenshots go to the test's folder (and to docs/ with UPDATE_SCREENSHOT=1)."""
+    browser_path = chromium_or_skip()
     from playwright.sync_api import expect, sync_playwright
 
-    browser_path = chromium_or_skip()
     port = free_port()
     group.start("dashboard", "dashboard", "--port", str(port))
     base = f"http://127.0.0.1:{port}"
@@ -470,9 +474,14 @@ def _screenshot(page: Any, path: Path, *, publish: bool = False) -> None:
 def chromium_or_skip() -> str:
     """Debian's Chromium; missing, it skips on a developer's machine and fails under CI."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    message = "Chromium is not installed; run: apt-get install -y chromium (or scripts/test)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        message = "Playwright is not installed; run: pip install -e '.[test]' (or scripts/test)"
+    else:
+        if found:
+            return found
+        message = "Chromium is not installed; run: apt-get install -y chromium (or scripts/test)"
     if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
         pytest.fail(message)
     pytest.skip(message)
