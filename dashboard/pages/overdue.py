@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import AgeBucket
-from core.services import claims, invoices
+from core.services import claims, confirmations, invoices
 from core.services.access import Permission
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
 st.title("Überfällige Rechnungen")
 PENDING = "claim_preview"
+CREATE = "claim.create"  # the confirmation's action, as the chat names it
 FLASH = "overdue_flash"
 if flash := st.session_state.pop(FLASH, None):
     (st.success if flash[0] else st.warning)(flash[1])
@@ -58,16 +59,26 @@ if ctx.actor.may(Permission.CREATE_CLAIM) and items:
     number = st.selectbox("Rechnung", numbers, key="claim_number")
     if st.button("Übersicht anzeigen", key="claim_preview_btn"):
         with friendly():
-            st.session_state[PENDING] = claims.preview(
+            shown = claims.preview(
                 ctx.app.uow(),
                 practice_id=ctx.practice_id,
                 actor=ctx.actor,
                 number=number,
                 free_months=ctx.app.settings.free_months,
             )
+            # The same second step as the chat: bound to this user and invoice, ten minutes, one use.
+            token = confirmations.issue(
+                ctx.app.uow(),
+                practice_id=ctx.practice_id,
+                actor=ctx.actor,
+                action=CREATE,
+                subject=shown.number,
+            )
+            st.session_state[PENDING] = (shown, token)
 
-preview = st.session_state.get(PENDING)
-if preview is not None:
+pending = st.session_state.get(PENDING)
+if pending is not None:
+    preview, token = pending
     with st.container(border=True):
         st.markdown(f"**Übersicht vor der Übergabe: Rechnung {plain(preview.number)}**")
         st.write(f"Schuldner/in: {plain(preview.patient)}")
@@ -85,6 +96,10 @@ if preview is not None:
             st.session_state.pop(PENDING, None)
             with friendly():
                 chosen = preview.number
+                confirmations.consume(
+                    ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, token=token, action=CREATE,
+                    subject=chosen,
+                )  # fmt: skip
                 outcome = with_finance(
                     ctx.app,
                     lambda finance: claims.create(

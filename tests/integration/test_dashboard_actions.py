@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import select
 
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Invoice, Payment
+from core.db.models import Claim, Confirmation, Invoice, Payment
 from core.domain.dates import today
 from core.services import claims
 from core.services.access import Actor, Role
@@ -229,3 +230,23 @@ def test_the_audit_log_lists_and_filters_events(shared_dash: Dash) -> None:
     at.selectbox(key="audit_prefix").select("login").run()
     assert not at.exception
     assert "Keine Einträge." in texts(at) and not at.dataframe
+
+
+def test_an_overview_left_open_too_long_is_not_carried_out(fresh_dash: Dash) -> None:
+    at = fresh_dash.run("staff", "pages/overdue.py")
+    at.selectbox(key="claim_number").select("R-9")
+    button(at, "Übersicht anzeigen").click().run()
+    with fresh_dash.app.uow() as uow:
+        pending = uow.session.exec(select(Confirmation)).one()
+        assert (pending.action, pending.subject, pending.user_id) == (
+            "claim.create",
+            "R-9",
+            fresh_dash.user_ids["staff"],
+        )
+        pending.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        uow.session.add(pending)
+        uow.commit()
+    button(at, "Bestätigen und übergeben").click().run()
+    assert not at.exception
+    assert "Diese Bestätigung ist abgelaufen" in at.error[0].value
+    assert _claim_of(fresh_dash, "R-9") is None
