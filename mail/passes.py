@@ -139,7 +139,7 @@ class Intake:
         report.downloaded += 1
         if raw is None:
             return True  # gone meanwhile (moved or deleted by someone else)
-        mail = parse(raw)
+        mail = await asyncio.to_thread(parse, raw)  # a 30 MB mail takes a second: not on the event loop
         c = classify(mail, self.rules, staff_addresses=staff)
         if c.kind == "ignored":
             self._ignored(head.uid, c, report)
