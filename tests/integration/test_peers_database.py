@@ -25,14 +25,20 @@ def _engine(url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-def test_database_url_is_empty_and_writable(database_url: str) -> None:
+def test_database_url_is_writable_sqlite_empty_and_postgres_copied_from_the_migrated_template(
+    database_url: str,
+) -> None:
     with _engine(database_url) as engine:
-        assert inspect(engine).get_table_names() == []
+        tables = inspect(engine).get_table_names()
+        if database_url.startswith("sqlite"):
+            assert tables == []
+        else:
+            assert "alembic_version" in tables and "invoice" in tables
         with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE patient (id integer primary key, name varchar(80))"))
-            conn.execute(text("INSERT INTO patient (id, name) VALUES (1, 'Müller')"))
+            conn.execute(text("CREATE TABLE scratch (id integer primary key, name varchar(80))"))
+            conn.execute(text("INSERT INTO scratch (id, name) VALUES (1, 'Müller')"))
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT name FROM patient")).scalar_one() == "Müller"
+            assert conn.execute(text("SELECT name FROM scratch")).scalar_one() == "Müller"
 
 
 def test_sqlite_url_is_a_file_in_the_tests_temp_dir(sqlite_url: str, tmp_path: Path) -> None:
