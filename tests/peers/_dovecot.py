@@ -12,6 +12,7 @@ import signal
 import smtplib
 import ssl
 import subprocess
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,9 @@ class Dovecot:
             stdin=subprocess.DEVNULL,
             # Its own process group, so stop() can also end imap processes the master leaves behind.
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            # PDEATHSIG fires when the *thread* that started the child ends: only the main thread
+            # lives as long as pytest (a start from asyncio.to_thread would die with its worker).
+            preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
         )
         stderr.close()
         try:
