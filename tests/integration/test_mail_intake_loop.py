@@ -141,9 +141,8 @@ async def test_a_dovecot_restart_mid_run_loses_nothing_and_doubles_nothing(
             box.deliver(statement_mail(n), PRACTICE_EMAIL)
             box.deliver(private_mail(n), PRACTICE_EMAIL)
         await asyncio.sleep(0.05)  # the loop is busy with the new mail now
-        # Restarted from this (the main) thread on purpose: the fixture's Dovecot gets
-        # PR_SET_PDEATHSIG, which fires when the *thread* that started it ends — a to_thread
-        # worker would take Dovecot down with it after the test.
+        # From the main thread, so the restarted Dovecot still dies with pytest (PR_SET_PDEATHSIG);
+        # the worker's IMAP thread meanwhile runs into the dropped connection.
         box.restart()
         for n in range(40, 45):
             box.deliver(statement_mail(n), PRACTICE_EMAIL)
