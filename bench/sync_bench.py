@@ -3,7 +3,7 @@
     .venv/bin/python bench/sync_bench.py [--cases 10000] [--latency-ms 20] [--concurrency 8]
                                          [--changed 0.01] [--database-url URL]
 
-The sandbox runs as its own process (TCP_NODELAY set, see SANDBOX_SCRIPT), apart from our GIL. The
+The sandbox runs as its own process (`inkasso sandbox`), apart from our GIL. The
 product database (a fresh SQLite file unless --database-url) holds one claim per case. Measured:
 a full sync (no cursor yet) and an incremental one after `/_sandbox/touch` changed a share of the
 cases. Targets: incremental at most 2 requests per changed case plus paging; full sync at most
@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import gc
 import math
+import os
 import resource
 import socket
 import subprocess
@@ -77,28 +78,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-SANDBOX_SCRIPT = """
-import socket, sys
-from pathlib import Path
-from core.finance1159.sandbox.config import SandboxConfig
-from core.finance1159.sandbox.server import make_server
-
-port, data = int(sys.argv[1]), Path(sys.argv[2])
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-# Accepted connections inherit TCP_NODELAY; without it each answer (headers and body are two
-# writes) waits about 40 ms for the client's delayed ACK, which would swamp the 20 ms latency.
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-sock.bind(("127.0.0.1", port))
-config = SandboxConfig(client_id=sys.argv[3], api_key=sys.argv[4], data_dir=data)
-make_server(config, "127.0.0.1", port).run(sockets=[sock])
-"""
-
-
 def start_sandbox(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    """The sandbox in its own process, so that its work does not share our GIL."""
+    """`inkasso sandbox` in its own process, so that its work does not share our GIL."""
+    env = {**os.environ, "FINANCE1159_CLIENT_ID": CLIENT_ID, "FINANCE1159_API_KEY": API_KEY}
     proc = subprocess.Popen(
-        [sys.executable, "-c", SANDBOX_SCRIPT, str(port), str(folder / "sandbox"), CLIENT_ID, API_KEY],
+        [str(Path(sys.executable).parent / "inkasso"), "sandbox", "--port", str(port), "--data", "sandbox"],
+        env=env,
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
