@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -50,11 +51,19 @@ COMMANDS = [
 
 
 class BotData:
-    """Typed `bot_data`: the product and its command layer, set right after the build."""
+    """Typed `bot_data`: the product and its command layer (set right after the build), and one
+    lock per chat, so a chat's messages are answered in order while other chats go on."""
 
     def __init__(self) -> None:
         self.app: App | None = None
         self.layer: CommandLayer | None = None
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def lock_for(self, chat_id: int) -> asyncio.Lock:
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        return lock
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -86,9 +95,12 @@ def quiet_token_loggers() -> None:
 
 
 def build_application(
-    app: App, *, layer: CommandLayer | None = None, with_updater: bool = True
+    app: App, *, layer: CommandLayer | None = None, with_updater: bool = True, concurrent: int = 16
 ) -> BotApplication:
-    """The PTB Application with our handlers; `with_updater=False` for webhook mode."""
+    """The PTB Application with our handlers; `with_updater=False` for webhook mode.
+
+    Up to `concurrent` updates are handled at once (a slow 1159 Finance answer for one chat
+    does not hold up the others); within one chat they stay in order (`BotData.lock_for`)."""
     token = app.settings.telegram_bot_token
     if token is None or not token.get_secret_value():
         raise PreconditionFailed("TELEGRAM_BOT_TOKEN fehlt: ohne Token kein Telegram-Bot.")
@@ -100,6 +112,7 @@ def build_application(
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .concurrent_updates(concurrent)
     )
     if not with_updater:
         builder = builder.updater(None)
@@ -131,8 +144,9 @@ async def on_message(update: Update, context: BotContext) -> None:
     text = message.text or ""
     if chat.type != "private" and not text.startswith("/"):
         return
-    replies = await context.layer.handle_text(Sender("telegram", user.id), text)
-    await send_replies(context.bot, chat.id, replies)
+    async with context.bot_data.lock_for(chat.id):
+        replies = await context.layer.handle_text(Sender("telegram", user.id), text)
+        await send_replies(context.bot, chat.id, replies)
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -141,15 +155,16 @@ async def on_button(update: Update, context: BotContext) -> None:
     if query is None:
         return
     await query.answer()  # stops the client's spinner; says nothing about the outcome
-    replies = await context.layer.handle_button(Sender("telegram", query.from_user.id), query.data or "")
     message = query.message
-    if message is not None and any(r.settles_prompt for r in replies):
-        try:
-            await query.edit_message_reply_markup(None)
-        except TelegramError as exc:
-            log.info("could not remove spent buttons: %s", type(exc).__name__)
     chat_id = message.chat.id if message is not None else query.from_user.id
-    await send_replies(context.bot, chat_id, replies)
+    async with context.bot_data.lock_for(chat_id):
+        replies = await context.layer.handle_button(Sender("telegram", query.from_user.id), query.data or "")
+        if message is not None and any(r.settles_prompt for r in replies):
+            try:
+                await query.edit_message_reply_markup(None)
+            except TelegramError as exc:
+                log.info("could not remove spent buttons: %s", type(exc).__name__)
+        await send_replies(context.bot, chat_id, replies)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -196,10 +211,22 @@ async def run_bot(
     app: App, stop: asyncio.Event, *, poll_timeout: int = 10, notify_interval: float = 5.0
 ) -> None:
     """Run the bot until `stop` is set: polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    application = build_application(app, with_updater=not app.settings.telegram_webhook_url)
+    await serve(application, app, stop, poll_timeout=poll_timeout, notify_interval=notify_interval)
+
+
+async def serve(
+    application: BotApplication,
+    app: App,
+    stop: asyncio.Event,
+    *,
+    poll_timeout: int = 10,
+    notify_interval: float = 5.0,
+) -> None:
+    """Initialise (retrying while Telegram is unreachable), receive updates, notify, until `stop`."""
     from bot import telegram_webhook
 
     webhook = bool(app.settings.telegram_webhook_url)
-    application = build_application(app, with_updater=not webhook)
     while True:
         try:
             await application.initialize()  # getMe

@@ -13,8 +13,10 @@ from typing import Any
 
 from pydantic import SecretStr
 from sqlmodel import col, func, select
+from telegram import Update
+from telegram.ext import TypeHandler
 
-from bot.telegram_app import run_bot
+from bot.telegram_app import BotContext, build_application, serve
 from core.bootstrap import App, build
 from core.config import Settings
 from core.db.models import AuditEvent, Claim, Payment
@@ -84,15 +86,24 @@ def audit_actions(app: App) -> list[tuple[str, str]]:
 
 
 class BotRun:
-    """A running `run_bot` (real PTB Application polling the fake) plus conversation helpers."""
+    """A running bot (real PTB Application polling the fake, as `run_bot` runs it) plus helpers."""
 
     def __init__(self, app: App, fake: FakeBotAPI) -> None:
         self.app, self.fake = app, fake
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.handled = 0
+
+    async def _count(self, update: Update, context: BotContext) -> None:
+        """Runs after the product's handlers (group 1): one more update fully handled."""
+        self.handled += 1
 
     async def start(self) -> None:
-        self.task = asyncio.create_task(run_bot(self.app, self.stop, poll_timeout=1, notify_interval=0.05))
+        application = build_application(self.app)
+        application.add_handler(TypeHandler(Update, self._count), group=1)
+        self.task = asyncio.create_task(
+            serve(application, self.app, self.stop, poll_timeout=1, notify_interval=0.05)
+        )
         await self.fake.wait_for("getUpdates")
 
     async def close(self) -> None:
@@ -104,7 +115,7 @@ class BotRun:
     def sent_to(self, chat_id: int) -> list[Call]:
         return [c for c in self.fake.calls_of("sendMessage") if c["chat_id"] == chat_id]
 
-    async def _next_to(self, chat_id: int, before: int, timeout: float = 10.0) -> Call:
+    async def next_to(self, chat_id: int, before: int, timeout: float = 10.0) -> Call:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while len(sent := self.sent_to(chat_id)) <= before:
@@ -120,18 +131,26 @@ class BotRun:
         chat_id = chat if chat is not None else user
         before = len(self.sent_to(chat_id))
         self.fake.push_text(chat_id, text, user_id=user, chat_type=chat_type)
-        return await self._next_to(chat_id, before)
+        return await self.next_to(chat_id, before)
 
     async def press(self, data: str, message_id: int, user: int = STAFF, chat: int | None = None) -> Call:
         """Press a button with `data` under the bot's message `message_id`; return the answer."""
         chat_id = chat if chat is not None else user
         before = len(self.sent_to(chat_id))
         self.fake.push_callback(chat_id, data, message_id, user_id=user)
-        return await self._next_to(chat_id, before)
+        return await self.next_to(chat_id, before)
 
-    async def settle(self) -> None:
-        """Wait until every update pushed so far was handled (updates are handled in order)."""
-        await self.say("/hilfe", user=MANAGER)
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every update pushed so far was handled (handlers of other chats run concurrently)."""
+        loop = asyncio.get_running_loop()
+        deadline, calm = loop.time() + timeout, 0
+        while calm < 3:
+            delivered = sum(len(c.result or []) for c in self.fake.calls_of("getUpdates"))
+            idle = self.fake._updates.empty() and self.handled >= delivered
+            calm = calm + 1 if idle else 0
+            if loop.time() > deadline:
+                raise TimeoutError(f"{delivered - self.handled} updates still being handled")
+            await asyncio.sleep(0.01)
 
 
 def text(call: Call) -> str:
