@@ -98,7 +98,7 @@ def generate(app: App, *, invoices: int, cases: int, seed: int = 1159) -> None:
             for i in range(1, patients + 1)
         ],
     )
-    invoice_rows = []
+    invoice_rows: list[dict[str, Any]] = []
     for i in range(1, invoices + 1):
         due = today - timedelta(days=rnd.randint(-20, 720))
         in_case = i <= cases
@@ -130,11 +130,14 @@ def generate(app: App, *, invoices: int, cases: int, seed: int = 1159) -> None:
             }
         )
     _bulk(app, Invoice, invoice_rows)
-    claim_rows, fee_rows, pay_rows, audit_rows = [], [], [], []
+    claim_rows: list[dict[str, Any]] = []
+    fee_rows: list[dict[str, Any]] = []
+    pay_rows: list[dict[str, Any]] = []
+    audit_rows: list[dict[str, Any]] = []
     for i in range(1, cases + 1):
         created = datetime.now(UTC) - timedelta(days=rnd.randint(0, 540), minutes=rnd.randint(0, 1440))
         status = rnd.choice(STATUSES)
-        principal = invoice_rows[i - 1]["amount"]
+        principal: Decimal = invoice_rows[i - 1]["amount"]
         paid = principal if status == "paid" else Decimal(0)
         claim_rows.append(
             {

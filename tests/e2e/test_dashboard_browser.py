@@ -155,7 +155,5 @@ def test_log_in_open_a_case_and_record_a_payment_in_chromium(
             browser.close()
     assert shot.stat().st_size > 10_000
     with made.app.uow() as uow:  # type: ignore[attr-defined]
-        paid = uow.session.exec(
-            select(Payment).join(Invoice).where(Invoice.number == "R-9")  # type: ignore[arg-type]
-        ).all()
+        paid = uow.session.exec(select(Payment).join(Invoice).where(Invoice.number == "R-9")).all()
     assert [(str(p.amount), p.source, p.delivery) for p in paid] == [("25.00", "practice", "sent")]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -76,7 +77,7 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def button(at: AppTest, label: str):  # type: ignore[no-untyped-def]
+def button(at: AppTest, label: str) -> Any:
     return next(b for b in at.button if b.label == label)
 
 

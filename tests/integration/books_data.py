@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from core.bootstrap import App
 from core.db.models import Claim, Fee, Invoice, Payment
@@ -29,7 +30,7 @@ MONTH = "2026-10"
 CONTRACT_START = date(2026, 3, 1)
 D = Decimal
 
-EXPECTED = {
+EXPECTED: dict[str, Any] = {
     "debtor_payments": D("225.50"),
     "debtor_fees": D("59.15"),
     "case_fees": D("5.00"),

@@ -39,7 +39,7 @@ MANAGERS = {"statements.py": "Monatsabrechnungen", "audit.py": "Protokoll", "use
 ALL = {**EVERYONE, **MANAGERS}
 
 
-def _login(dash: Dash, name: str, password: str):  # type: ignore[no-untyped-def]
+def _login(dash: Dash, name: str, password: str) -> AppTest:
     at = dash.run(None)
     at.text_input(key="login_name").input(name)
     at.text_input(key="login_password").input(password)

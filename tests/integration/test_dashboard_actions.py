@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import select
+from streamlit.testing.v1 import AppTest
 
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Confirmation, Invoice, Payment
@@ -31,17 +32,11 @@ STAFF = Actor(Role.STAFF, "test")
 
 def _claim_of(dash: Dash, number: str) -> Claim | None:
     with dash.app.uow() as uow:
-        return uow.session.exec(
-            select(Claim).join(Invoice).where(Invoice.number == number)  # type: ignore[arg-type]
-        ).first()
+        return uow.session.exec(select(Claim).join(Invoice).where(Invoice.number == number)).first()
 
 
 def _payments(uow: UnitOfWork, number: str) -> list[Payment]:
-    return list(
-        uow.session.exec(
-            select(Payment).join(Invoice).where(Invoice.number == number)  # type: ignore[arg-type]
-        ).all()
-    )
+    return list(uow.session.exec(select(Payment).join(Invoice).where(Invoice.number == number)).all())
 
 
 def _hand_over(dash: Dash, sandbox: SandboxHandle, number: str) -> None:
@@ -57,7 +52,7 @@ def _hand_over(dash: Dash, sandbox: SandboxHandle, number: str) -> None:
     asyncio.run(go())
 
 
-def _open_case(dash: Dash, who: str, number: str):  # type: ignore[no-untyped-def]
+def _open_case(dash: Dash, who: str, number: str) -> AppTest:
     at = dash.run(who)
     at.session_state["case_number"] = number
     return at.switch_page("pages/case.py").run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from streamlit.testing.v1 import AppTest
+
 from core.services import statements
 from tests.integration._dashboard import Dash, _fresh_dash, button, texts  # noqa: F401
 from tests.integration.books_data import MONTH, STATEMENT_CSV
@@ -20,7 +22,7 @@ def _receive(dash: Dash, text: str, key: str = "<m@x>") -> None:
     )
 
 
-def _report(at, month: str, fmt: str = "pdf"):  # type: ignore[no-untyped-def]
+def _report(at: AppTest, month: str, fmt: str = "pdf") -> AppTest:
     at.text_input(key="report_month").input(month)
     at.selectbox(key="report_format").select(fmt)
     return button(at, "Bericht erstellen").click().run()
