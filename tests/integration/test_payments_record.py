@@ -242,3 +242,22 @@ async def test_a_payment_recorded_before_its_claim_reached_the_agency_waits_for_
     [reported] = agency_payments(sandbox)
     assert reported["case_id"] == case.case_id and reported["amount"] == Decimal("30.00")
     app.close()
+
+
+async def test_a_payment_reported_after_the_agency_closed_the_case_is_failed_with_the_reason(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1", amount="120,00")
+    async with client(recorded.handle) as finance:
+        case_id = await _handed_over(app, finance)
+        recorded.handle.pay(case_id, "120.00")  # settled at the agency; the practice has not synced
+        outcome = await _pay(app, finance, "10,00")
+        assert outcome.passed_on and not outcome.delivered
+        await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
+    [payment] = all_payments(app, "practice")
+    assert payment.delivery == "failed" and "bereits abgeschlossen" in payment.failure_reason
+    assert "CASE_CLOSED" in outbox_items(app)[-1].last_error
+    assert invoice_of(app, "R-1").status == InvoiceStatus.COMPLETE
+    assert len(recorded.calls("POST", "/payments")) == 1
+    app.close()
