@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cli.claim_cmds import render_status
 from core import outbox, sync
 from core.bootstrap import App
 from core.domain.claims import InvoiceStatus
@@ -196,6 +197,8 @@ async def test_a_payment_the_agency_refuses_for_good_is_failed_with_its_reason_s
     assert "AMOUNT_EXCEEDS_OUTSTANDING" in outbox_items(app)[-1].last_error
     [line] = [p for p in st.payments if p.source == "practice"]
     assert line.delivery == "failed" and "höher als die offene Forderung" in line.failure_reason
+    shown = render_status(st)  # what `inkasso claim status` prints
+    assert "50,00 € – direkt an die Praxis, von 1159 Finance abgelehnt (Grund: Der Betrag ist höher" in shown
     app.close()
 
 
