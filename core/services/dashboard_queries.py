@@ -6,22 +6,23 @@ Everything is aggregated or paged in SQL; nothing here loads all rows of a table
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import extract, or_, type_coerce
+from sqlalchemy import and_, extract, not_, or_, type_coerce
 from sqlmodel import Session, col, func, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent, Claim, Fee, Invoice, Patient, Payment, Practice, User
 from core.db.types import Cents
-from core.domain.dates import local_zone, today
+from core.domain.dates import AgeBucket, age_bucket, days_overdue, local_zone, today
 from core.domain.money import ZERO
 from core.finance1159 import wire
 from core.services.access import Actor, Permission, actor_for_user, require
 from core.services.case_mirror import FEE_TEXT, status_text
 from core.services.claims import claim_for
+from core.services.invoices import OPEN_AMOUNT, OPEN_STATES, OverdueItem, OverduePage
 
 OPEN_DELIVERY = ("queued", "submitted", "withdrawal_queued")
 
@@ -392,3 +393,85 @@ def session_actor(uow: UnitOfWork, *, practice_id: int, user_id: int) -> Actor |
         if user is None or user.practice_id != practice_id or not user.login:
             return None
         return actor_for_user(user)
+
+
+_BUCKET_DAYS = {
+    AgeBucket.D0_30: (1, 30),
+    AgeBucket.D31_60: (31, 60),
+    AgeBucket.D61_90: (61, 90),
+    AgeBucket.D90_PLUS: (91, None),
+}
+
+
+def overdue(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    bucket: AgeBucket | None = None,
+    handover_possible: bool | None = None,
+    search: str = "",
+    page: int = 1,
+    per_page: int = 25,
+    on: date | None = None,
+) -> OverduePage:
+    """Overdue invoices not handed over, oldest first, filtered by age, legal basis and text, paged in SQL."""
+    require(actor, Permission.VIEW)
+    on, page = on or today(), max(page, 1)
+    due = col(Invoice.due_date)
+    filters: list[Any] = [
+        col(Invoice.practice_id) == practice_id,
+        col(Invoice.status).in_(OPEN_STATES),
+        due < on,
+        OPEN_AMOUNT > 0,
+    ]
+    if bucket is not None:
+        lower, upper = _BUCKET_DAYS[bucket]
+        filters.append(due <= on - timedelta(days=lower))
+        if upper is not None:
+            filters.append(due >= on - timedelta(days=upper))
+    if handover_possible is not None:
+        # the same rule as OverdueItem.has_legal_basis (consent, or an announcing reminder after the due date)
+        basis = or_(
+            col(Invoice.consent_date).is_not(None),
+            # IS NOT NULL first: the whole AND is then never NULL, so NOT(...) keeps invoices without one
+            and_(
+                col(Invoice.reminder_date).is_not(None),
+                col(Invoice.reminder_date) > due,
+                col(Invoice.handover_announced),
+            ),
+        )
+        filters.append(basis if handover_possible else not_(basis))
+    if text := search.strip().lower():
+        like = f"%{text}%"
+        filters.append(
+            or_(
+                func.lower(col(Invoice.number)).like(like),
+                func.lower(col(Patient.last_name)).like(like),
+                func.lower(col(Patient.first_name)).like(like),
+            )
+        )
+    base = select(Invoice, Patient.first_name, Patient.last_name).join(
+        Patient, col(Patient.id) == col(Invoice.patient_id)
+    )
+    with uow:
+        query = base.where(*filters)
+        total = uow.session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = uow.session.exec(
+            query.order_by(due, col(Invoice.id)).offset((page - 1) * per_page).limit(per_page)
+        ).all()
+    items = [
+        OverdueItem(
+            inv.number,
+            f"{first} {last}",
+            inv.due_date,
+            days_overdue(due_date=inv.due_date, on=on),
+            age_bucket(days_overdue(due_date=inv.due_date, on=on)),
+            inv.open_amount,
+            inv.reminder_date,
+            inv.handover_announced,
+            inv.consent_date,
+        )
+        for inv, first, last in rows
+    ]
+    return OverduePage(items, int(total), page, per_page)

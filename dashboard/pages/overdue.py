@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.domain.dates import AgeBucket
 from core.services import claims, confirmations, invoices
+from core.services import dashboard_queries as dq
 from core.services.access import Permission
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
@@ -31,11 +32,20 @@ with friendly():
         ),
         hide_index=True,
     )
-    choice = st.selectbox("Alter", ["alle", *[b.value for b in AgeBucket]], key="overdue_bucket")
-    bucket = None if choice == "alle" else AgeBucket(choice)
+    a, b, c = st.columns(3)
+    choice = a.selectbox("Alter (Tage)", ["alle", *[b.value for b in AgeBucket]], key="overdue_bucket")
+    basis = b.selectbox("Übergabe möglich", ["alle", "ja", "nein"], key="overdue_basis")
+    search = c.text_input("Suche (Rechnungsnummer oder Name)", key="overdue_search")
     page_no = int(st.number_input("Seite", min_value=1, value=1, step=1, key="overdue_page"))
-    page = invoices.overdue(
-        ctx.app.uow(), practice_id=ctx.practice_id, page=page_no, per_page=25, bucket=bucket
+    page = dq.overdue(
+        ctx.app.uow(),
+        practice_id=ctx.practice_id,
+        actor=ctx.actor,
+        bucket=None if choice == "alle" else AgeBucket(choice),
+        handover_possible=None if basis == "alle" else basis == "ja",
+        search=search,
+        page=page_no,
+        per_page=25,
     )
     st.caption(f"{page.total} überfällige Rechnungen, Seite {page.page} von {page.pages}")
     rows = [

@@ -94,6 +94,12 @@ def test_the_ageing_filter_narrows_the_overdue_list(shared_dash: Dash) -> None:
     at.selectbox(key="overdue_bucket").select("61–90").run()
     assert "1 überfällige Rechnungen" in texts(at)
     assert list(at.selectbox(key="claim_number").options) == ["R-10"]
+    at.selectbox(key="overdue_bucket").select("alle")
+    at.selectbox(key="overdue_basis").select("ja").run()
+    assert list(at.selectbox(key="claim_number").options) == ["R-9"]
+    at.selectbox(key="overdue_basis").select("alle")
+    at.text_input(key="overdue_search").input("mustermann-r-10").run()
+    assert list(at.selectbox(key="claim_number").options) == ["R-10"]
 
 
 def test_zahlung_empfangen_records_the_payment_and_passes_it_on(

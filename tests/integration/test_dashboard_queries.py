@@ -11,9 +11,10 @@ import pytest
 
 from core.bootstrap import App
 from core.db.models import AuditEvent
+from core.domain.dates import AgeBucket
 from core.services import dashboard_queries as dq
 from core.services.access import Actor, Role
-from tests.factories import make_app
+from tests.factories import add_invoice, make_app
 from tests.integration.books_data import build_october
 from tests.peers.database import fresh_postgres_database
 
@@ -40,6 +41,9 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         app = make_app(url, folder)
         stack.callback(app.close)
         build_october(app)
+        add_invoice(app, number="R-9", due_days_ago=45, reminder=True, announced=True, on=ON)
+        add_invoice(app, number="R-10", due_days_ago=75, on=ON)
+        add_invoice(app, number="R-11", due_days_ago=100, consent=True, on=ON)
         yield app
 
 
@@ -123,3 +127,17 @@ def test_a_case_timeline_has_hand_over_fees_payments_and_status_changes(app: App
         (date(2026, 10, 31), "Gebühr: Zinsen", D("1.23")),
     ]
     assert entries[3].detail == "in Prüfung bei 1159 Finance → im Inkasso"
+
+
+def test_overdue_invoices_filter_by_age_legal_basis_and_text(app: App) -> None:
+    def numbers(**kw: object) -> list[str]:
+        page = dq.overdue(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON, **kw)  # type: ignore[arg-type]
+        return [i.number for i in page.items]
+
+    assert numbers() == ["R-11", "R-10", "R-9"]
+    assert numbers(handover_possible=True) == ["R-11", "R-9"]
+    assert numbers(handover_possible=False) == ["R-10"]
+    assert numbers(bucket=AgeBucket.D61_90) == ["R-10"] and numbers(bucket=AgeBucket.D90_PLUS) == ["R-11"]
+    assert numbers(search="r-9") == ["R-9"] and numbers(search="MUSTERMANN-R-10") == ["R-10"]
+    paged = dq.overdue(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON, page=2, per_page=2)
+    assert (paged.total, paged.pages, [i.number for i in paged.items]) == (3, 2, ["R-9"])
