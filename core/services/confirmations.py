@@ -13,6 +13,7 @@ from core.db.engine import UnitOfWork
 from core.db.models import Confirmation
 from core.domain.dates import utcnow
 from core.domain.errors import NotAllowed, PreconditionFailed
+from core.services import audit
 from core.services.access import Actor
 
 LIFETIME = timedelta(minutes=10)
@@ -98,6 +99,18 @@ def consume(
         return Pending(row.token, row.action, row.subject)
 
 
-def cancel(uow: UnitOfWork, *, practice_id: int, actor: Actor, token: str) -> Pending:
-    """Abbrechen: uses the token up without acting."""
-    return consume(uow, practice_id=practice_id, actor=actor, token=token)
+def cancel(
+    uow: UnitOfWork, *, practice_id: int, actor: Actor, token: str, subject: str | None = None
+) -> Pending:
+    """Abbrechen: uses the token up without acting; the cancellation is audited."""
+    pending = consume(uow.fresh(), practice_id=practice_id, actor=actor, token=token, subject=subject)
+    with uow:
+        audit.record(
+            uow.session,
+            practice_id=practice_id,
+            actor=actor,
+            action=f"{pending.action}.cancel",
+            subject=f"invoice:{pending.subject}",
+        )
+        uow.commit()
+    return pending
