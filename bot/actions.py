@@ -182,14 +182,13 @@ class Actions:
         buttons = [[Button("Zurückziehen", f"ok:{token}"), Button("Abbrechen", f"no:{token}")]]
         return [Reply(text, buttons)]
 
-    def _consume(self, actor: Actor, args: tuple[str, ...]) -> confirmations.Pending:
+    def _consume(self, actor: Actor, args: tuple[str, ...], *, cancel: bool = False) -> confirmations.Pending:
         code = args[-1]
         if not (4 <= len(code) <= 20 and code.isascii() and code.isalnum()):
             raise NotAllowed(_BAD_CODE, "malformed confirmation code")
         subject = invoices.normalise_number(args[0]) if len(args) == 2 else None
-        return confirmations.consume(
-            self.app.uow(), practice_id=self.pid, actor=actor, token=code, subject=subject
-        )
+        use = confirmations.cancel if cancel else confirmations.consume
+        return use(self.app.uow(), practice_id=self.pid, actor=actor, token=code, subject=subject)
 
     async def confirm(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         pending = self._consume(actor, args)
@@ -224,6 +223,6 @@ class Actions:
         )
 
     async def cancel(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
-        pending = self._consume(actor, args)
+        pending = self._consume(actor, args, cancel=True)
         what = "übergeben" if pending.action == CREATE else "geändert"
         return [Reply(f"Abgebrochen – für {pending.subject} wurde nichts {what}.", settles_prompt=True)]

@@ -127,6 +127,7 @@ async def test_abbrechen_hands_nothing_over_and_spends_the_button(bot: BotRun, a
     mid, ok, no = await _overview(bot)
     cancelled = await bot.press(no, mid)
     assert "Abgebrochen" in text(cancelled) and "nichts übergeben" in text(cancelled)
+    assert ("claim.create.cancel", f"telegram:{STAFF}") in audit_actions(app)
     late = await bot.press(ok, mid)
     assert "schon verwendet" in text(late)
     assert counts(app).claims == 0
