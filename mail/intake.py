@@ -1,12 +1,13 @@
 """The practice mailbox, watched: recognise 1159 Finance's mails and staff command mails, act once.
 
 The entry points of the mail door for `inkasso run`; a pass itself is `mail.passes`, the IMAP
-protocol `mail.imap`. One pass: SELECT the folder, list the UIDs above the cursor (MailCursor: highest UID handled per
-folder and UIDVALIDITY), fetch only their headers, and download the body only of mail that may
-concern us (from the agency's domain or looking like it, or from a registered staff address).
-A recognised, verified mail is claimed in the database (MailRecord: its key, UID and raw bytes),
-acted on, then flagged and moved to IMAP_DONE_FOLDER. Everything else stays exactly as it was:
-never marked read (BODY.PEEK), never moved. A pass with nothing new downloads no message at all.
+protocol `mail.imap`. One pass: SELECT the folder, list the UIDs above the cursor (MailCursor:
+highest UID handled per folder and UIDVALIDITY), fetch only their headers, and download the body
+only of mail that may concern us (from the agency's domain or looking like it, or from a
+registered staff address). A recognised, verified mail is claimed in the database (MailRecord:
+its key, UID and raw bytes), acted on, then flagged and moved to IMAP_DONE_FOLDER. Everything
+else stays exactly as it was: never marked read (BODY.PEEK), never moved. A pass with nothing
+new downloads no message at all.
 
 `intake_loop` runs passes for `inkasso run`: after each pass it waits with IMAP IDLE (re-issued
 before the server's 30-minute timeout) or sleeps IMAP_POLL_SECONDS, and reconnects with backoff
@@ -23,7 +24,7 @@ import threading
 from sqlalchemy.exc import DBAPIError
 
 from core.bootstrap import App
-from core.domain.errors import PeerUnavailable
+from core.domain.errors import InkassoError, PeerUnavailable
 from mail import outgoing
 from mail.imap import ImapConnection, MailboxRefused
 from mail.keys import content_hash, message_key
@@ -82,6 +83,8 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
             backoff = BACKOFF_MAX
         except PeerUnavailable as exc:
             log.warning("mailbox: %s; reconnecting in %.0f s", exc.log_message, backoff)
+        except InkassoError as exc:  # e.g. no practice set up yet
+            log.warning("mail intake: %s; trying again in %.0f s", exc.log_message, backoff)
         except DBAPIError as exc:
             log.warning(
                 "mail intake: database unavailable (%s); retrying in %.0f s", type(exc).__name__, backoff

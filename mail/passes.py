@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError
 
 from core.bootstrap import App
 from core.domain.dates import utcnow
-from core.domain.errors import InkassoError, PeerUnavailable
-from core.services import access, mail_records, notifications
+from core.domain.errors import InkassoError
+from core.services import access, mail_records, notifications, onboarding
 from mail import outgoing
 from mail.agency import act_on_agency_mail
 from mail.imap import Header, ImapConnection
@@ -52,6 +52,7 @@ class PassReport:
     duplicates: int = 0
     ignored: int = 0
     failed: int = 0
+    deferred: int = 0  # recognised, but could not be acted on yet (tried again next pass)
     outcomes: list[str] = field(default_factory=list)
 
 
@@ -81,6 +82,8 @@ class Intake:
         """One pass over the folder; raises MailboxUnavailable when the connection breaks."""
         report = PassReport()
         app = self.app
+        with app.uow() as uow:  # NotFound (German) until `inkasso seed`/setup made the practice
+            onboarding.get_practice(uow, app.practice_id)
         uidvalidity = await asyncio.to_thread(conn.select, self.folder)
         last = mail_records.cursor(
             app.uow(), practice_id=app.practice_id, folder=self.folder, uidvalidity=uidvalidity
@@ -219,7 +222,19 @@ class Intake:
             uid=uid,
         ):
             return False  # claimed by another worker a moment ago
-        outcome = await self._act(mail, key, c)
+        try:
+            outcome = await self._act(mail, key, c)
+        except InkassoError as exc:  # e.g. no practice set up yet: nothing done, try again next pass
+            mail_records.release(app.uow(), practice_id=app.practice_id, message_key=key)
+            report.deferred += 1
+            log.warning(
+                "mail uid %s %s (%s) not acted on yet: %s; will try again",
+                uid,
+                key,
+                c.reason,
+                exc.log_message,
+            )
+            return False
         mail_records.finish(app.uow(), practice_id=app.practice_id, message_key=key, outcome=outcome)
         report.outcomes.append(outcome)
         if outcome.startswith("failed"):
@@ -255,15 +270,14 @@ class Intake:
             await outgoing.send_now(app, reply, kind="command_reply")
 
     async def _act(self, mail: ParsedMail, key: str, c: Classification) -> str:
-        """Do what the mail asks; transient trouble (database, peers) propagates, the rest is an outcome."""
+        """Do what the mail asks. Our own errors and database trouble propagate (nothing was done,
+        so the mail is tried again); anything else is a bug, recorded as the mail's outcome."""
         try:
             if c.kind == "staff_command":
                 return await self._command(mail, c)
             return await asyncio.to_thread(act_on_agency_mail, self.app, c, mail, key)
-        except (PeerUnavailable, DBAPIError):
+        except (InkassoError, DBAPIError):
             raise
-        except InkassoError as exc:
-            return f"refused: {exc.log_message}"
         except Exception as exc:  # a bug must not stop the worker; the mail stays on record
             log.exception("mail %s could not be handled", key)
             notifications.add(

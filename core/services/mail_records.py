@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -30,6 +30,7 @@ __all__ = [
     "finish_outgoing",
     "pending_outgoing",
     "raw_of",
+    "release",
     "record_outgoing",
 ]
 
@@ -82,7 +83,7 @@ def advance_cursor(
         col(MailCursor.folder) == folder,
         col(MailCursor.uidvalidity) == uidvalidity,
     )
-    for _ in range(2):
+    for attempt in range(2):
         with uow:
             moved = (
                 uow.session.connection()
@@ -103,6 +104,8 @@ def advance_cursor(
                 uow.commit()
                 return
             except IntegrityError:
+                if attempt:
+                    raise
                 continue  # another worker created it first: update that row instead
 
 
@@ -160,8 +163,24 @@ def claim(
         try:
             uow.commit()
         except IntegrityError:
+            uow.session.rollback()
+            if find(uow.fresh(), practice_id=practice_id, message_key=message_key) is None:
+                raise  # not a second claim but something else (e.g. no such practice)
             return False
         return True
+
+
+def release(uow: UnitOfWork, *, practice_id: int, message_key: str) -> None:
+    """Drop a claim whose action did not happen, so the mail is taken up again later."""
+    with uow:
+        uow.session.connection().execute(
+            delete(MailRecord).where(
+                col(MailRecord.practice_id) == practice_id,
+                col(MailRecord.message_key) == message_key,
+                col(MailRecord.outcome) == PROCESSING,
+            )
+        )
+        uow.commit()
 
 
 def finish(uow: UnitOfWork, *, practice_id: int, message_key: str, outcome: str) -> None:

@@ -13,13 +13,14 @@ from sqlmodel import col, delete, select, update
 from core.bootstrap import App
 from core.db.models import MailCursor, MailRecord, Statement
 from core.domain.dates import utcnow
+from core.domain.errors import NotFound
 from core.domain.onboarding import OnboardingState
 from core.services import mail_records
 from core.services.access import Role
 from mail import imap
 from mail.imap import MailboxUnavailable
 from mail.intake import PassReport, intake_once
-from tests.factories import add_user
+from tests.factories import add_practice, add_user, make_app
 from tests.integration.mail_helpers import (
     CORPUS,
     DONE,
@@ -34,7 +35,7 @@ from tests.integration.mail_helpers import (
     state,
     with_auth,
 )
-from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer
+from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
 
 
 @pytest.fixture
@@ -358,3 +359,21 @@ async def test_an_untrusted_server_certificate_is_refused_with_a_german_message(
         await intake_once(app)
 
     assert "IMAP_CAFILE" in refused.value.user_message
+
+
+async def test_before_the_practice_is_set_up_the_mailbox_is_left_alone(
+    box: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    app = make_app(sqlite_url, tmp_path, **mail_settings_for(box))  # no practice yet
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    with pytest.raises(NotFound) as refused:
+        await intake_once(app)
+
+    assert "inkasso seed" in refused.value.user_message
+    [(_, flags)] = folder_view(box)
+    assert "\\Seen" not in flags
+    add_practice(app, email=PRACTICE_EMAIL, onboarding_state=OnboardingState.REQUESTED)
+    assert (await intake_once(app)).handled == 1
+    assert state(app) == OnboardingState.CONTRACT_RECEIVED
+    app.close()
