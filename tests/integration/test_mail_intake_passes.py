@@ -13,11 +13,11 @@ from sqlmodel import col, delete, select, update
 from core.bootstrap import App
 from core.db.models import MailCursor, MailRecord, Statement
 from core.domain.dates import utcnow
-from core.domain.errors import NotFound
+from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.onboarding import OnboardingState
 from core.services import mail_records
 from core.services.access import Role
-from mail import imap
+from mail import imap, passes
 from mail.imap import MailboxUnavailable
 from mail.intake import PassReport, intake_once
 from tests.factories import add_practice, add_user, make_app
@@ -377,3 +377,22 @@ async def test_before_the_practice_is_set_up_the_mailbox_is_left_alone(
     assert (await intake_once(app)).handled == 1
     assert state(app) == OnboardingState.CONTRACT_RECEIVED
     app.close()
+
+
+async def test_a_mail_whose_action_is_refused_is_tried_again_next_pass(
+    box: Dovecot, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = mail_app(sqlite_url, tmp_path, box)
+    box.deliver(corpus("agency_contract_genuine"), PRACTICE_EMAIL)
+
+    def refuse(*args: object) -> str:
+        raise PreconditionFailed("Gerade nicht möglich.", "test refusal")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(passes, "act_on_agency_mail", refuse)
+        early = await intake_once(app)
+    later = await intake_once(app)
+
+    assert (early.deferred, early.handled, later.handled) == (1, 0, 1)
+    assert [r.outcome.split(":")[0] for r in records(app)] == ["done"]
+    assert state(app) == OnboardingState.CONTRACT_RECEIVED
