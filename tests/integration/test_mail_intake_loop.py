@@ -95,7 +95,7 @@ async def test_idle_wakes_the_loop_when_a_mail_arrives(
         started = time.monotonic()
         await asyncio.to_thread(mailbox_clean.deliver, corpus("agency_contract_genuine"), PRACTICE_EMAIL)
         await until(lambda: state(app) == OnboardingState.CONTRACT_RECEIVED, timeout=10)
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 5  # woken by IDLE, not by the 25-minute re-issue
 
 
 async def test_without_idle_the_loop_polls(
