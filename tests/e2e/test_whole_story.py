@@ -275,7 +275,8 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
         assert f"Übersicht – Forderung {INVOICE}" in overview and "Fallgebühr: kostenlos" in overview
         chat.press(STAFF, str(button(preview, "ok:")), int(preview.result["message_id"]))
         group.wait(
-            lambda: chat.find("übergeben", f"{INVOICE}", after=before + 1), what="'übergeben' in the chat"
+            lambda: chat.find(f"Forderung {INVOICE} ist an 1159 Finance übergeben (Fall 1)", after=before),
+            what="the confirmation's answer: handed over",
         )
         group.wait(lambda: len(agency.cases()) == 1, what="one case at the agency")
         case = agency.cases()[0]
@@ -288,7 +289,10 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
             lambda: [p for p in agency.payments() if p["source"] == "creditor"],
             what="the direct payment reported to the agency",
         )
-        group.wait(lambda: len(chat.sent()) > before, what="the answer to /zahlung")
+        group.wait(
+            lambda: chat.find("Zahlung über 30,00 €", INVOICE, "An 1159 Finance gemeldet", after=before),
+            what="the answer to /zahlung: passed on to the agency",
+        )
 
         # 7. The agency's clock moves on (letters, fees); the debtor pays the agency the rest.
         agency.handle.advance(1)
