@@ -456,7 +456,9 @@ def overdue(
     )
     with uow:
         query = base.where(*filters)
-        total = uow.session.exec(select(func.count()).select_from(query.subquery())).one()
+        # Without a name search the count needs no join (the slow part on 100,000 invoices).
+        counted = query if text else select(Invoice.id).where(*filters)
+        total = uow.session.exec(select(func.count()).select_from(counted.subquery())).one()
         rows = uow.session.exec(
             query.order_by(due, col(Invoice.id)).offset((page - 1) * per_page).limit(per_page)
         ).all()
