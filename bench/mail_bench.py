@@ -107,11 +107,19 @@ def corpus(total: int, share: float) -> Iterator[tuple[str, bytes]]:
             yield "private", private(n, rng)
 
 
-def peak_rss_mb() -> float:
+def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mb() -> float:
+    return _status_mb("VmHWM")
+
+
+def rss_mb() -> float:
+    return _status_mb("VmRSS")
 
 
 def reset_peak() -> None:
@@ -138,12 +146,15 @@ class Counting:
         setattr(imap.ImapConnection, "fetch_headers", fetch_headers)  # noqa: B010
 
 
-def timed_pass(app: App, counter: Counting) -> tuple[PassReport, float, float, int]:
+def timed_pass(app: App, counter: Counting) -> tuple[PassReport, float, str, int]:
     reset_peak()
+    base = rss_mb()
     before = counter.bodies
     start = time.perf_counter()
     report = asyncio.run(intake_once(app))
-    return report, time.perf_counter() - start, peak_rss_mb(), counter.bodies - before
+    peak = peak_rss_mb()
+    memory = f"peak RSS {peak:.0f} MB (+{peak - base:.0f} MB during the pass)"
+    return report, time.perf_counter() - start, memory, counter.bodies - before
 
 
 def main() -> int:
@@ -211,14 +222,14 @@ def run(args: argparse.Namespace, folder: Path, dovecot: Any, smtp: SmtpServer) 
     first, t1, rss1, bodies1 = timed_pass(app, counter)
     rate1 = args.messages / t1
     print(
-        f"first pass:   {rate1:8.0f} messages/s ({t1:.2f} s), peak RSS {rss1:.0f} MB; "
+        f"first pass:   {rate1:8.0f} messages/s ({t1:.2f} s), {rss1}; "
         f"bodies downloaded {bodies1}, handled {first.handled}, ignored {first.ignored}, "
         f"failed {first.failed}"
     )
     headers_before = counter.header_fetches
     second, t2, rss2, bodies2 = timed_pass(app, counter)
     print(
-        f"nothing new:  {args.messages / t2:8.0f} messages/s ({t2:.3f} s), peak RSS {rss2:.0f} MB; "
+        f"nothing new:  {args.messages / t2:8.0f} messages/s ({t2:.3f} s), {rss2}; "
         f"bodies downloaded {bodies2}, header fetches {counter.header_fetches - headers_before}"
     )
     print(f"replies sent: {len(smtp.messages)}")
