@@ -16,24 +16,30 @@ log = logging.getLogger(__name__)
 
 
 async def deliver_notifications(app: App, bot: Bot) -> int:
-    """Send pending notifications to the practice chat; each is claimed first, so it goes out once."""
+    """Send pending notifications to the practice chat, claimed first so each goes out once.
+
+    A burst (e.g. a sync that moved many cases) goes out as one message, not one per case:
+    Telegram allows a group about 20 messages a minute. A failed send releases the claims."""
     chat_id = app.settings.practice_chat_id
     if chat_id is None:
         return 0
-    sent = 0
+    claimed = []
     for note in notifications.pending(app.uow(), practice_id=app.practice_id):
         assert note.id is not None
-        if not notifications.mark_delivered(app.uow(), notification_id=note.id):
-            continue  # another worker has it
-        try:
-            for part in chunks(note.text):
-                await bot.send_message(chat_id, part)
-        except TelegramError as exc:
+        if notifications.mark_delivered(app.uow(), notification_id=note.id):
+            claimed.append(note)  # else another worker has it
+    if not claimed:
+        return 0
+    try:
+        for part in chunks("\n\n".join(note.text for note in claimed)):
+            await bot.send_message(chat_id, part)
+    except TelegramError as exc:
+        for note in claimed:
+            assert note.id is not None
             notifications.release(app.uow(), notification_id=note.id)
-            log.warning("notification %s not delivered, retried later: %s", note.id, type(exc).__name__)
-            break
-        sent += 1
-    return sent
+        log.warning("%s notifications not delivered, retried later: %s", len(claimed), type(exc).__name__)
+        return 0
+    return len(claimed)
 
 
 async def notification_loop(app: App, bot: Bot, stop: asyncio.Event, interval: float) -> None:

@@ -147,6 +147,17 @@ async def test_a_failed_notification_is_sent_again_later_not_lost(bot: BotRun, a
     assert sum("R-9" in t for t in sent) == 1
 
 
+async def test_a_burst_of_notifications_arrives_bundled_each_once(bot: BotRun, app: App) -> None:
+    for n in range(30):
+        notifications.add(
+            app.uow(), practice_id=app.practice_id, kind="status", text=f"Forderung B-{n:02}: neu."
+        )
+    sent = await _practice_chat_text(bot, "B-29")
+    assert len(sent) <= 3
+    joined = "\n".join(sent)
+    assert all(joined.count(f"B-{n:02}:") == 1 for n in range(30))
+
+
 async def test_an_unexpected_error_is_logged_and_answered_in_german(
     bot: BotRun, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
