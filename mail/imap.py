@@ -135,9 +135,13 @@ class ImapConnection:
 
     @_guard
     def ensure_folder(self, name: str) -> None:
-        if not self.box.folder.exists(name):
-            self.box.folder.create(name)
-            log.info("IMAP folder %s created", name)
+        """Create `name` unless it exists (another worker creating it at the same moment is fine)."""
+        if self.box.folder.exists(name):
+            return
+        typ, data = self.box.client.create(_quote(name))
+        if typ != "OK" and not self.box.folder.exists(name):
+            raise imaplib.IMAP4.error(f"CREATE {name}: {typ} {data!r:.200}")
+        log.info("IMAP folder %s created", name)
 
     @_guard
     def select(self, folder: str) -> int:
