@@ -14,7 +14,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -84,8 +84,11 @@ def _lease(uow: UnitOfWork, item_id: int, worker: str, lease: timedelta) -> Outb
         return item
 
 
-def due_items(uow: UnitOfWork, *, limit: int = 50, practice_id: int | None = None) -> list[int]:
-    now = utcnow()
+def due_items(
+    uow: UnitOfWork, *, limit: int = 50, practice_id: int | None = None, now: datetime | None = None
+) -> list[int]:
+    """Pending items whose next attempt is due by `now` (a later `now` pulls postponed ones forward)."""
+    now = now or utcnow()
     with uow:
         query = (
             select(OutboxItem.id)
@@ -153,10 +156,12 @@ async def run_once(
     limit: int = 50,
     practice_id: int | None = None,
     lease: timedelta = LEASE,
+    include_postponed: bool = False,
 ) -> int:
-    """Deliver every due item once; returns how many were delivered."""
+    """Deliver every due item once (with `include_postponed`, also those waiting out a backoff)."""
     delivered = 0
-    for item_id in due_items(uow.fresh(), limit=limit, practice_id=practice_id):
+    horizon = utcnow() + MAX_BACKOFF if include_postponed else None
+    for item_id in due_items(uow.fresh(), limit=limit, practice_id=practice_id, now=horizon):
         result = await deliver(uow, finance=finance, item_id=item_id, worker=worker, lease=lease)
         delivered += int(result.done)
     return delivered

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from core import outbox, sync
 from core.bootstrap import App
@@ -15,7 +16,9 @@ log = logging.getLogger(__name__)
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            await outbox.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id)
+            await outbox.run_once(
+                app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app)
+            )
         except Exception:  # the loop must survive anything one round throws
             log.exception("outbox round failed")
         await _sleep(stop, app.settings.outbox_interval_seconds)
@@ -42,14 +45,21 @@ async def sync_loop(app: App, stop: asyncio.Event) -> None:
 
 
 async def run_once(app: App) -> sync.SyncReport:
-    """One round of everything the worker does (for `inkasso run --once` and `inkasso sync --once`)."""
-    await outbox.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id)
+    """One round of everything the worker does (for `inkasso run --once` and `inkasso sync --once`).
+
+    Someone asking for a round now also wants writes that wait out a backoff to be tried now.
+    """
+    await outbox.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app))
     return await sync.sync_once(
         app.uow(),
         finance=app.finance(),
         practice_id=app.practice_id,
         concurrency=app.settings.finance1159_concurrency,
     )
+
+
+def _lease(app: App) -> timedelta:
+    return timedelta(seconds=app.settings.outbox_lease_seconds)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:
