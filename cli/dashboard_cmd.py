@@ -20,6 +20,15 @@ def dashboard(
     """Dashboard starten (Streamlit); Anmeldung mit einem Login aus `inkasso user add --login`."""
     if not 1 <= port <= 65535:
         fail(f"Port {port} ist ungültig (1–65535).", 2)
+    typer.echo(f"Dashboard: http://{host}:{port}/  (beenden mit Strg+C)")
+    command, env = streamlit_command(port, host)
+    sys.stdout.flush()
+    # Replace this process: signals (Ctrl+C, a service manager's SIGTERM) reach Streamlit directly.
+    os.execve(sys.executable, command, env)
+
+
+def streamlit_command(port: int, host: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
+    """The Streamlit command line and environment for the dashboard (also used by `inkasso demo`)."""
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless", "true",
@@ -29,8 +38,5 @@ def dashboard(
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
-    typer.echo(f"Dashboard: http://{host}:{port}/  (beenden mit Strg+C)")
     path = os.pathsep.join(filter(None, [str(APP.parent.parent), os.environ.get("PYTHONPATH")]))
-    sys.stdout.flush()
-    # Replace this process: signals (Ctrl+C, a service manager's SIGTERM) reach Streamlit directly.
-    os.execve(sys.executable, command, {**os.environ, "PYTHONPATH": path})
+    return command, {**os.environ, "PYTHONPATH": path}

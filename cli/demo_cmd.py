@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 import typer
 
 from cli.common import friendly, make_app
+from cli.dashboard_cmd import streamlit_command
 from cli.run_cmds import worker
 from core.bootstrap import App, configure_logging
 from core.services import demo_setup
 
-DASHBOARD_SCRIPT = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 log = logging.getLogger("inkasso.demo")
 
 
@@ -55,26 +52,8 @@ def _start_sandbox(app: App, host: str, port: int) -> tuple[threading.Thread, ob
 
 
 def _start_dashboard(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(DASHBOARD_SCRIPT),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    return subprocess.Popen(
-        command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    command, env = streamlit_command(port)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @friendly
