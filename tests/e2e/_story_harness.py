@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +23,6 @@ from typing import Any, TypeVar
 import httpx
 
 from core.config import Settings
-from tests.peers._ports import free_port
 from tests.peers.botapi import BackgroundBotAPI, Call
 
 __all__ = [
@@ -229,9 +228,6 @@ class Chat:
         """Messages (from index `after` on) whose text contains every needle."""
         return [c for c in self.sent()[after:] if all(n in str(c.raw.get("text", "")) for n in needles)]
 
-    def count_of(self, text: str) -> int:
-        return sum(1 for t in self.texts() if t == text)
-
 
 def _int(value: Any) -> int | None:
     try:
@@ -260,11 +256,3 @@ def wait_http(url: str, *, timeout: float = 30.0, group: ProcessGroup | None = N
         group.wait(ok, what=f"GET {url} answers 200", timeout=timeout, interval=0.2)
     else:
         wait_until(ok, what=f"GET {url} answers 200", timeout=timeout, interval=0.2)
-
-
-def loopback_port() -> int:
-    return free_port()
-
-
-def names(items: Iterable[Any], attr: str) -> list[Any]:
-    return [getattr(i, attr) for i in items]
