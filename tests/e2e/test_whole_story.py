@@ -327,8 +327,9 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
         _report_matches_statement(group, tmp_path, month, statement)
     finally:
         group.stop_all()
-    for proc in group.processes:  # SIGTERM ends a worker cleanly
+    for proc in group.processes:  # SIGTERM ends a worker cleanly, and nothing went wrong on the way
         assert proc.popen.returncode == 0, proc.tail()
+        assert [line for line in proc.output().splitlines() if " ERROR " in line] == [], proc.tail()
     _nothing_twice_nothing_lost(records, chat, smtp_server, agency, mailbox_clean)
     records.engine.dispose()
 
