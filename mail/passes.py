@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -40,6 +41,9 @@ HEADER_BATCH = 250
 _NOT_OURS = {"other", "unknown_sender", "forged", "auto_submitted"}
 STALE_CLAIM_SECONDS = 600
 COMMAND_MAX_AGE = timedelta(days=7)  # staff command mails that arrived earlier are not carried out
+MOVE_GRACE = timedelta(seconds=60)  # after this, a handled but unmoved mail's worker is presumed dead
+# Per app (one per worker): keys it acted on but has not moved yet (the connection broke between).
+_UNMOVED: dict[int, set[str]] = {}
 
 
 @dataclass
@@ -70,6 +74,10 @@ class Intake:
         self.folder = app.settings.imap_folder
         self.done_folder = app.settings.imap_done_folder
         self._layer: CommandLayer | None = None
+        if id(app) not in _UNMOVED:
+            _UNMOVED[id(app)] = set()
+            weakref.finalize(app, _UNMOVED.pop, id(app), None)
+        self._unmoved = _UNMOVED[id(app)]
 
     def layer(self) -> CommandLayer:
         if self._layer is None:
@@ -205,10 +213,7 @@ class Intake:
             if seen.failed:
                 report.failed += 1
                 return True  # kept on record, left in the mailbox for a person
-            report.duplicates += 1
-            log.info("mail uid %s %s already handled (%s); moving it", uid, key, seen.outcome)
-            await asyncio.to_thread(conn.mark_handled, uid, self.done_folder)
-            return True
+            return await self._handled_before(conn, uidvalidity, uid, key, seen, report)
         if seen is None and not mail_records.claim(
             app.uow(),
             practice_id=app.practice_id,
@@ -245,7 +250,53 @@ class Intake:
             return True
         report.handled += 1
         log.info("mail uid %s %s (%s) from %s: %s", uid, key, c.reason, c.sender, outcome)
+        self._unmoved.add(key)
         await asyncio.to_thread(conn.mark_handled, uid, self.done_folder)
+        self._unmoved.discard(key)
+        return True
+
+    async def _handled_before(
+        self,
+        conn: ImapConnection,
+        uidvalidity: int,
+        uid: int,
+        key: str,
+        seen: mail_records.MailSeen,
+        report: PassReport,
+    ) -> bool:
+        """A mail already acted on: move it, but let exactly one worker move each copy.
+
+        Two workers moving one message at once can leave two copies in the done folder (MOVE is
+        copy + expunge), so: the copy that was acted on is moved by the worker that acted on it
+        (or, if that worker died before moving, by anyone after MOVE_GRACE); every other copy (the
+        same mail delivered twice) is claimed as a duplicate first."""
+        app = self.app
+        if (seen.folder, seen.uidvalidity, seen.uid) == (self.folder, uidvalidity, uid):
+            if key not in self._unmoved and not _older_than(seen.at, MOVE_GRACE):
+                return False  # the worker that acted on it is moving it right now
+        else:
+            duplicate = f"{key} duplicate:{self.folder}:{uidvalidity}:{uid}"
+            if not mail_records.claim(
+                app.uow(),
+                practice_id=app.practice_id,
+                message_key=duplicate,
+                raw=b"",  # the same mail as `key`, whose raw bytes are kept
+                kind="duplicate",
+                folder=self.folder,
+                uidvalidity=uidvalidity,
+                uid=uid,
+            ):
+                return True  # another worker took this copy
+            mail_records.finish(
+                app.uow(),
+                practice_id=app.practice_id,
+                message_key=duplicate,
+                outcome=f"done: duplicate of {key}",
+            )
+        report.duplicates += 1
+        log.info("mail uid %s %s already handled (%s); moving it", uid, key, seen.outcome)
+        await asyncio.to_thread(conn.mark_handled, uid, self.done_folder)
+        self._unmoved.discard(key)
         return True
 
     @staticmethod

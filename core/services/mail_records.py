@@ -46,7 +46,10 @@ class MailSeen:
     direction: str
     kind: str
     outcome: str
-    at: datetime
+    at: datetime  # claimed, then finished at
+    folder: str = ""
+    uidvalidity: int | None = None
+    uid: int | None = None
 
     @property
     def in_progress(self) -> bool:
@@ -58,7 +61,16 @@ class MailSeen:
 
 
 def _seen(record: MailRecord) -> MailSeen:
-    return MailSeen(record.message_key, record.direction, record.kind, record.outcome, record.at)
+    return MailSeen(
+        record.message_key,
+        record.direction,
+        record.kind,
+        record.outcome,
+        record.at,
+        record.folder,
+        record.uidvalidity,
+        record.uid,
+    )
 
 
 def cursor(uow: UnitOfWork, *, practice_id: int, folder: str, uidvalidity: int) -> int:
@@ -189,7 +201,7 @@ def finish(uow: UnitOfWork, *, practice_id: int, message_key: str, outcome: str)
         uow.session.connection().execute(
             update(MailRecord)
             .where(col(MailRecord.practice_id) == practice_id, col(MailRecord.message_key) == message_key)
-            .values(outcome=outcome[:1000])
+            .values(outcome=outcome[:1000], at=utcnow())
         )
         uow.commit()
 

@@ -56,13 +56,13 @@ def state(app: App) -> OnboardingState:
     return onboarding.status(app.uow(), practice_id=app.practice_id).state
 
 
-def records(app: App, direction: str = "in") -> list[MailRecord]:
+def records(app: App, direction: str = "in", *, duplicates: bool = False) -> list[MailRecord]:
+    """Mail records, oldest first; copies recognised as duplicates only with `duplicates`."""
     with app.uow() as uow:
-        return list(
-            uow.session.exec(
-                select(MailRecord).where(MailRecord.direction == direction).order_by(col(MailRecord.id))
-            ).all()
-        )
+        query = select(MailRecord).where(MailRecord.direction == direction)
+        if not duplicates:
+            query = query.where(MailRecord.kind != "duplicate")
+        return list(uow.session.exec(query.order_by(col(MailRecord.id))).all())
 
 
 def notes(app: App) -> list[str]:

@@ -302,3 +302,20 @@ async def test_a_quiet_mailbox_is_not_polled_in_a_busy_loop(
     async with running(app):
         await asyncio.sleep(1.5)
     assert len(passes) == 1
+
+
+async def test_two_workers_on_one_mailbox_act_on_each_mail_once(
+    mailbox_clean: Dovecot, database_url: str, tmp_path: Path
+) -> None:
+    first = mail_app(database_url, tmp_path, mailbox_clean, state=OnboardingState.ACTIVE)
+    second = mail_app(database_url, tmp_path, mailbox_clean, state=OnboardingState.ACTIVE)
+    async with running(first), running(second):
+        await asyncio.sleep(0.3)
+        for n in range(20):
+            mailbox_clean.deliver(statement_mail(n), PRACTICE_EMAIL)
+            mailbox_clean.deliver(private_mail(n), PRACTICE_EMAIL)
+        await until(lambda: len(folder_view(mailbox_clean, DONE)) >= 20, timeout=30)  # == below
+        await asyncio.sleep(0.5)  # time for a second, wrong move or action to show up
+
+    assert len(statements(first)) == 20 and len(records(first)) == 20
+    assert len(folder_view(mailbox_clean, DONE)) == 20 and len(folder_view(mailbox_clean)) == 20

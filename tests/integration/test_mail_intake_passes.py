@@ -110,6 +110,8 @@ async def test_the_same_mail_delivered_twice_is_acted_on_once_and_both_copies_ar
     assert (report.handled, report.duplicates) == (1, 1)
     assert again.new == 0
     assert len(records(app)) == 1 and len(events(app)) == 1
+    [duplicate] = [r for r in records(app, duplicates=True) if r.kind == "duplicate"]
+    assert duplicate.outcome == "done: duplicate of <8a8dde15b776e1d5@mail.test>" and duplicate.uid
     assert folder_view(box) == [] and len(folder_view(box, DONE)) == 2
 
 
