@@ -192,9 +192,15 @@ class ImapConnection:
         if done_folder == self.folder:
             return  # flagged where it is: moving into the watched folder would bring it back as new
         if "MOVE" in self.capabilities:
-            _ok(client.uid("MOVE", str(uid), _quote(done_folder)), "UID MOVE")
+            typ, data = client.uid("MOVE", str(uid), _quote(done_folder))
+            if typ != "OK" and not _already_gone(data):
+                raise imaplib.IMAP4.error(f"UID MOVE: {typ} {data!r:.200}")
             return
-        _ok(client.uid("COPY", str(uid), _quote(done_folder)), "UID COPY")
+        typ, data = client.uid("COPY", str(uid), _quote(done_folder))
+        if typ != "OK":
+            if _already_gone(data):
+                return
+            raise imaplib.IMAP4.error(f"UID COPY: {typ} {data!r:.200}")
         _ok(client.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Deleted)"), "UID STORE")
         if "UIDPLUS" in self.capabilities:
             # only this message: a plain EXPUNGE would also remove mail someone else marked deleted
@@ -296,6 +302,12 @@ def _internaldate(meta: bytes) -> datetime | None:
         return datetime.strptime(match[1].decode("ascii").strip(), "%d-%b-%Y %H:%M:%S %z")
     except ValueError:
         return None
+
+
+def _already_gone(data: Any) -> bool:
+    """The server's NO for a message someone else (e.g. another worker) moved a moment ago."""
+    text = b" ".join(d for d in (data or []) if isinstance(d, bytes)).upper()
+    return b"EXPUNGEISSUED" in text or b"NO LONGER EXIST" in text
 
 
 def _new_mail_reported(client: imaplib.IMAP4) -> bool:
