@@ -1,9 +1,14 @@
 """The whole story, end to end, every peer real and on loopback (issue 7).
 
 Access request by SMTP → contract mail → signing link in the chat → marked signed in the chat →
-activation mail → `/forderung` + confirmation → `/zahlung` → the agency collects the rest → the
-invoice is vollständig and the chat is told → the monthly statement arrives and reconciles → the
-dashboard in Chromium shows it → `inkasso report monthly` gives the same figures.
+activation mail → `/forderung` + confirmation → `/zahlung` → the agency's clock moves on and it
+collects the rest → the invoice is vollständig and the chat is told → the monthly statement
+arrives and reconciles → `inkasso report monthly` gives the statement's figures → the dashboard
+in Chromium shows the case vollständig and the statement reconciled.
+
+The product runs as `inkasso run` / `inkasso dashboard` subprocesses configured only through the
+environment; the test talks to it only as people and peers would (chat, mail, agency, browser)
+and reads its database and the peers' records as evidence.
 
 On SQLite with one worker; on PostgreSQL with two `inkasso run` workers at once, where nothing may
 be sent twice and nothing lost.
@@ -470,7 +475,8 @@ def _dashboard_shows_the_story(group: ProcessGroup, tmp_path: Path, month: str) 
 
 
 def _screenshot(page: Any, path: Path, *, publish: bool = False) -> None:
-    page.wait_for_timeout(300)  # let Streamlit's fade-in of the last rerun finish before the picture
+    # A picture of a finished run: Streamlit shows its status widget while a script still runs.
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     page.screenshot(path=str(path), full_page=True)
     if publish and os.environ.get("UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(path, REPO / "docs" / "dashboard.png")
