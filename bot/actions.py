@@ -177,7 +177,7 @@ class Actions:
         text = (
             f"Forderung {st.number} ({st.patient}, {st.status_label}) wirklich zurückziehen?\n"
             "Das geht nur, solange 1159 Finance noch nichts eingenommen hat. "
-            "Die Schaltfläche gilt 10 Minuten."
+            f"Die Schaltfläche gilt {confirmations.minutes(confirmations.LIFETIME)} Minuten."
         )
         buttons = [[Button("Zurückziehen", f"ok:{token}"), Button("Abbrechen", f"no:{token}")]]
         return [Reply(text, buttons)]

@@ -13,6 +13,7 @@ from typing import Literal
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import ZERO, format_eur
 from core.services.claims import ClaimPreview
+from core.services.confirmations import LIFETIME, minutes
 from core.services.invoices import OverduePage
 from core.services.onboarding import OnboardingStatus
 from core.services.payments import PaymentOutcome
@@ -118,7 +119,8 @@ def preview_text(p: ClaimPreview) -> str:
         *sent,
         "Nicht übermittelt: " + ", ".join(p.withheld),
         "",
-        "Erst „Forderung anlegen“ übergibt die Forderung. Die Schaltfläche gilt 10 Minuten.",
+        "Erst „Forderung anlegen“ übergibt die Forderung. "
+        f"Die Schaltfläche gilt {minutes(LIFETIME)} Minuten.",
     )
 
 

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 from bot.commands import CommandLayer, Reply, Sender
 from core.bootstrap import App
+from core.services.confirmations import LIFETIME, MAIL_LIFETIME, minutes
 from mail.compose import command_reply
 from mail.message import ParsedMail
 
@@ -43,7 +44,10 @@ def render_replies(replies: list[Reply]) -> str:
     parts: list[str] = []
     for reply in replies:
         # the chat's wording speaks of buttons; in a mail the code sent back plays their part
-        text = reply.text.rstrip().replace("Die Schaltfläche gilt", "Der Code gilt")
+        text = reply.text.rstrip().replace(
+            f"Die Schaltfläche gilt {minutes(LIFETIME)} Minuten",
+            f"Der Code gilt {minutes(MAIL_LIFETIME)} Minuten",
+        )
         lines = [text]
         for row in reply.buttons:
             for button in row:

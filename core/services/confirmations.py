@@ -17,6 +17,8 @@ from core.services import audit
 from core.services.access import Actor
 
 LIFETIME = timedelta(minutes=10)
+# A code that travels by mail needs a reply written and sent; a chat button does not.
+MAIL_LIFETIME = timedelta(minutes=60)
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed back from mails
 
 
@@ -40,11 +42,19 @@ def issue(uow: UnitOfWork, *, practice_id: int, actor: Actor, action: str, subje
                 user_id=actor.user_id,
                 action=action,
                 subject=subject,
-                expires_at=utcnow() + LIFETIME,
+                expires_at=utcnow() + lifetime_for(actor),
             )
         )
         uow.commit()
     return token
+
+
+def minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
+
+
+def lifetime_for(actor: Actor) -> timedelta:
+    return MAIL_LIFETIME if actor.label.startswith("mail:") else LIFETIME
 
 
 def consume(
@@ -78,9 +88,7 @@ def consume(
                 "Diese Bestätigung wurde schon verwendet – es wurde nichts doppelt ausgeführt."
             )
         if row.expires_at < now:
-            raise PreconditionFailed(
-                "Diese Bestätigung ist abgelaufen (10 Minuten). Bitte den Befehl neu senden."
-            )
+            raise PreconditionFailed("Diese Bestätigung ist abgelaufen. Bitte den Befehl neu senden.")
         # Conditional update: two presses at the same moment, only one wins.
         won = (
             uow.session.connection()

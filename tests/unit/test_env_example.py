@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _names() -> set[str]:
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
-    return {line.split("=", 1)[0].strip() for line in lines if "=" in line and not line.lstrip().startswith("#")}
+    settings = [line for line in lines if "=" in line and not line.lstrip().startswith("#")]
+    return {line.split("=", 1)[0].strip() for line in settings}
 
 
 def test_env_example_lists_every_setting() -> None:

@@ -59,4 +59,4 @@ def test_buttons_become_lines_saying_what_to_send_back() -> None:
     text = render_replies([reply])
     assert "Forderung anlegen: Antworten Sie mit: Bestätigen K7PX3MQ9TZ" in text
     assert "Abbrechen: Antworten Sie mit: Abbrechen K7PX3MQ9TZ" in text
-    assert text.startswith("Übersicht – Forderung 1234\nDer Code gilt 10 Minuten.\n")
+    assert text.startswith("Übersicht – Forderung 1234\nDer Code gilt 60 Minuten.\n")
