@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,25 +18,7 @@ from core.domain.errors import ImportRefused, InvalidInput, NotAllowed
 from core.domain.invoice_rows import COLUMNS
 from core.services.access import OPERATOR, Actor, Role
 from core.services.invoice_import import BATCH, ImportResult, import_invoices
-from tests.factories import add_practice, export_row, make_app, write_csv
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
-    """The product with its practice, once on SQLite and once on PostgreSQL."""
-    app = make_app(database_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
-    """For refusals decided while reading the file, before the database is touched at all."""
-    app = make_app(sqlite_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
+from tests.factories import export_row, write_csv
 
 
 def run_import(app: App, path: Path, **options: Any) -> ImportResult:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,26 +15,8 @@ from core.domain.errors import IllegalTransition, NotAllowed, NotFound
 from core.domain.onboarding import OnboardingAction, OnboardingState
 from core.services import onboarding
 from core.services.access import OPERATOR, SYSTEM, Actor, Role
-from tests.factories import add_practice, make_app
 
 A, S = OnboardingAction, OnboardingState
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
-    app = make_app(database_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
-    """For behaviour that does not depend on the database engine: SQLite only, to stay fast."""
-    app = make_app(sqlite_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
 
 
 def move(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -16,26 +14,9 @@ from core.domain.dates import AgeBucket
 from core.domain.errors import InvalidInput, NotFound
 from core.services import invoices
 from core.services.invoices import BucketSum
-from tests.factories import add_invoice, add_patient, add_practice, make_app
+from tests.factories import add_invoice, add_patient
 
 ON = date(2026, 6, 15)
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
-    app = make_app(database_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
-    """For behaviour that does not depend on the database engine: SQLite only, to stay fast."""
-    app = make_app(sqlite_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
 
 
 def numbers(app: App, **options: object) -> list[str]:

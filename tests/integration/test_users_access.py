@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,24 +12,7 @@ from core.db.models import User
 from core.domain.errors import InvalidInput, NotAllowed, NotFound
 from core.services import access, audit, users
 from core.services.access import OPERATOR, SYSTEM, Actor, Permission, Role
-from tests.factories import add_practice, add_user, make_app
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[App]:
-    app = make_app(database_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
-    app = make_app(sqlite_url, tmp_path)
-    add_practice(app)
-    yield app
-    app.close()
-
+from tests.factories import add_user
 
 STAFF = Actor(Role.STAFF, "telegram:1")
 MANAGER = Actor(Role.MANAGER, "telegram:2")
