@@ -13,7 +13,14 @@ from sqlmodel import Session, col, select
 from core import outbox
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, OutboxItem, Patient, Practice
-from core.domain.claims import InvoiceFacts, InvoiceStatus, case_fee, check_handover, invoice_status
+from core.domain.claims import (
+    Basis,
+    InvoiceFacts,
+    InvoiceStatus,
+    case_fee,
+    check_handover,
+    invoice_status,
+)
 from core.domain.dates import days_overdue, format_date, today
 from core.domain.errors import AgencyRejected, NotFound, PreconditionFailed
 from core.domain.money import ZERO, format_eur
@@ -119,6 +126,30 @@ def _fee(practice: Practice, on: date, free_months: int) -> tuple[Decimal, str]:
     return fee, f"{format_eur(fee)} Fallgebühr für die Praxis"
 
 
+@dataclass(frozen=True)
+class _Checked:
+    invoice: Invoice
+    basis: Basis
+    fee: Decimal
+    fee_text: str
+
+
+def _check(
+    session: Session, practice_id: int, number: str, on: date, free_months: int, *, lock: bool
+) -> _Checked:
+    """Every precondition of a hand-over, in the order staff should hear about them."""
+    practice = _practice(session, practice_id)
+    invoice = (locked_invoice if lock else _plain_invoice)(session, practice_id, number)
+    basis = check_handover(_facts(session, invoice), today=on)
+    _require_active(practice)
+    fee, fee_text = _fee(practice, on, free_months)
+    return _Checked(invoice, basis, fee, fee_text)
+
+
+def _plain_invoice(session: Session, practice_id: int, number: str) -> Invoice:
+    return find(session, practice_id=practice_id, number=number)
+
+
 def preview(
     uow: UnitOfWork,
     *,
@@ -132,13 +163,10 @@ def preview(
     on = on or today()
     with uow:
         session = uow.session
-        practice = _practice(session, practice_id)
-        invoice = find(session, practice_id=practice_id, number=number)
-        basis = check_handover(_facts(session, invoice), today=on)
-        _require_active(practice)
+        checked = _check(session, practice_id, number, on, free_months, lock=False)
+        invoice, basis = checked.invoice, checked.basis
         patient = session.get(Patient, invoice.patient_id)
         assert patient is not None
-        fee, fee_text = _fee(practice, on, free_months)
         return ClaimPreview(
             number=invoice.number,
             patient=f"{patient.first_name} {patient.last_name}",
@@ -149,8 +177,8 @@ def preview(
             legal_basis=basis.describe(),
             sent=describe_payload(claim_payload(invoice, patient)),
             withheld=WITHHELD,
-            case_fee=fee,
-            case_fee_text=fee_text,
+            case_fee=checked.fee,
+            case_fee_text=checked.fee_text,
         )
 
 
@@ -168,11 +196,8 @@ def queue(
     on = on or today()
     with uow:
         session = uow.session
-        practice = _practice(session, practice_id)
-        invoice = locked_invoice(session, practice_id, number)
-        basis = check_handover(_facts(session, invoice), today=on)
-        _require_active(practice)
-        fee, _ = _fee(practice, on, free_months)
+        checked = _check(session, practice_id, number, on, free_months, lock=True)
+        invoice, basis, fee = checked.invoice, checked.basis, checked.fee
         claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
         if claim is None:
             claim = Claim(
