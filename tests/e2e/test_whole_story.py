@@ -454,29 +454,31 @@ def _dashboard_shows_the_story(group: ProcessGroup, tmp_path: Path, month: str) 
             nav = page.get_by_test_id("stSidebarNav")
             nav.get_by_role("link", name="Fälle").click()
             expect(page.get_by_role("heading", name="Inkasso-Fälle")).to_be_visible()
-            # st.dataframe draws on a canvas; its cells exist only as hidden accessibility cells.
-            page.get_by_text("vollständig bezahlt", exact=True).first.wait_for(state="attached")
-            page.get_by_text(INVOICE, exact=True).first.wait_for(state="attached")
-            _screenshot(page, tmp_path / "dashboard-faelle.png")
+            _screenshot(page, tmp_path / "dashboard-faelle.png", cells=(INVOICE, "vollständig bezahlt"))
 
             page.get_by_role("button", name="Öffnen").click()
             expect(page.get_by_role("heading", name=f"Fall: Rechnung {INVOICE}")).to_be_visible()
             expect(
                 page.get_by_text("Vollständig: 1159 Finance hat den vollen Betrag erhalten.")
             ).to_be_visible()
-            _screenshot(page, tmp_path / "dashboard-fall.png", publish=True)
+            timeline = ("Rechnung vollständig bezahlt", "Gebühr: Inkassokosten", "Zahlung an 1159 Finance")
+            _screenshot(page, tmp_path / "dashboard-fall.png", cells=timeline, publish=True)
 
             nav.get_by_role("link", name="Monatsabrechnungen").click()
             expect(page.get_by_role("heading", name="Monatsabrechnungen")).to_be_visible()
             expect(page.get_by_text(f"Abgleich {label}: Stimmt überein")).to_be_visible()
-            _screenshot(page, tmp_path / "dashboard-abrechnungen.png")
+            _screenshot(page, tmp_path / "dashboard-abrechnungen.png", cells=(label,))
         finally:
             browser.close()
 
 
-def _screenshot(page: Any, path: Path, *, publish: bool = False) -> None:
-    # A picture of a finished run: Streamlit shows its status widget while a script still runs.
-    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")
+def _screenshot(page: Any, path: Path, *, cells: tuple[str, ...] = (), publish: bool = False) -> None:
+    """A picture of a finished page: Streamlit's run over, the tables' `cells` there, painted."""
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden")  # shown while a script runs
+    for text in cells:  # st.dataframe's canvas grid mirrors its cells in hidden accessibility cells
+        page.get_by_text(text, exact=True).first.wait_for(state="attached")
+    # Two animation frames: the grid paints its canvas in the frame after its data arrived.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.screenshot(path=str(path), full_page=True)
     if publish and os.environ.get("UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(path, REPO / "docs" / "dashboard.png")
