@@ -326,7 +326,10 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
         )[0]
         assert statement.parse_error == ""
         assert statement.reconciliation["ok"] is True, statement.reconciliation
-        group.wait(lambda: chat.find("Monatsabrechnung"), what="the chat told about the statement")
+        group.wait(
+            lambda: chat.find(f"Monatsabrechnung {month[5:]}/{month[:4]} eingegangen", "stimmt mit unseren"),
+            what="the chat told the statement came and matches our records",
+        )
 
         # 10. The monthly report gives the statement's figures.
         _report_matches_statement(group, tmp_path, month, statement)
