@@ -29,6 +29,7 @@ from core.services import (
     onboarding,
     payments,
     status,
+    withdrawals,
 )
 from core.services.access import Actor, Permission
 
@@ -211,7 +212,7 @@ class Actions:
             )
             return outcome.message
         if pending.action == WITHDRAW:
-            return await claims.withdraw(
+            return await withdrawals.withdraw(
                 self.app.uow(),
                 finance=self.app.finance(),
                 practice_id=self.pid,

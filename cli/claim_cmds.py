@@ -12,7 +12,7 @@ from cli.common import fail, friendly, make_app, print_json
 from core.bootstrap import App
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_eur
-from core.services import claims, payments, status
+from core.services import claims, payments, status, withdrawals
 from core.services.access import OPERATOR
 from core.worker import run_once
 
@@ -163,7 +163,7 @@ def claim_withdraw(invoice: str = typer.Argument(..., help="Rechnungsnummer.")) 
     typer.echo(
         _run(
             app,
-            lambda: claims.withdraw(
+            lambda: withdrawals.withdraw(
                 app.uow(), finance=app.finance(), practice_id=app.practice_id, actor=OPERATOR, number=invoice
             ),
         )

@@ -1,4 +1,4 @@
-"""Claims ("Forderung anlegen"): the overview, the hand-over through the outbox, withdrawal."""
+"""Claims ("Forderung anlegen"): the overview and the hand-over through the outbox."""
 
 from __future__ import annotations
 
@@ -19,10 +19,9 @@ from core.domain.claims import (
     InvoiceStatus,
     case_fee,
     check_handover,
-    invoice_status,
 )
 from core.domain.dates import days_overdue, format_date, today
-from core.domain.errors import AgencyRejected, NotFound, PreconditionFailed
+from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.money import ZERO, format_eur
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import Finance1159Client
@@ -227,7 +226,7 @@ def queue(
             practice_id=practice_id,
             kind=outbox.CLAIM,
             subject_id=claim.id or 0,
-            key=_attempt_key(session, outbox.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
+            key=attempt_key(session, outbox.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
         )
         audit.record(
             session,
@@ -286,7 +285,7 @@ async def create(
     )
 
 
-def _attempt_key(session: Session, kind: str, subject_id: int, base: str) -> str:
+def attempt_key(session: Session, kind: str, subject_id: int, base: str) -> str:
     """The outbox key of a write; a new attempt after one refused for good gets its own."""
     earlier = session.exec(
         select(OutboxItem.id).where(OutboxItem.kind == kind, OutboxItem.subject_id == subject_id)
@@ -303,70 +302,3 @@ def claim_for(session: Session, *, practice_id: int, number: str) -> tuple[Invoi
             f"(offen: {format_eur(invoice.open_amount)}). Übergeben mit /forderung {invoice.number}."
         )
     return invoice, claim
-
-
-def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> int | None:
-    """Withdraw a claim created by mistake; returns the outbox item id, or None if nothing left to send."""
-    require(actor, Permission.WITHDRAW_CLAIM)
-    with uow:
-        session = uow.session
-        locked_invoice(session, practice_id, number)  # two managers at once: one withdrawal
-        invoice, claim = claim_for(session, practice_id=practice_id, number=number)
-        if claim.delivery in ("withdrawn", "withdrawal_queued"):
-            raise PreconditionFailed(f"Die Forderung {invoice.number} ist bereits zurückgezogen.")
-        if claim.paid_to_agency > ZERO:
-            raise PreconditionFailed(
-                f"1159 Finance hat für {invoice.number} schon Geld eingenommen; zurückziehen geht nicht mehr."
-            )
-        item_id: int | None = None
-        if claim.case_id is None:
-            pending = session.exec(
-                select(OutboxItem).where(OutboxItem.kind == outbox.CLAIM, OutboxItem.subject_id == claim.id)
-            ).first()
-            if pending is not None and not outbox.cancel(session, pending):
-                raise PreconditionFailed(
-                    "Die Forderung wird gerade übermittelt. Bitte gleich noch einmal versuchen."
-                )
-            claim.delivery = "withdrawn"
-            invoice.status = invoice_status(
-                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
-            )
-        else:
-            claim.delivery = "withdrawal_queued"
-            item = outbox.enqueue(
-                session,
-                practice_id=practice_id,
-                kind=outbox.WITHDRAWAL,
-                subject_id=claim.id or 0,
-                key=_attempt_key(
-                    session, outbox.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
-                ),
-            )
-            item_id = item.id
-        audit.record(
-            session,
-            practice_id=practice_id,
-            actor=actor,
-            action="claim.withdraw",
-            subject=f"invoice:{invoice.number}",
-            case_id=claim.case_id,
-        )
-        uow.commit()
-        return item_id
-
-
-async def withdraw(
-    uow: UnitOfWork, *, finance: Finance1159Client, practice_id: int, actor: Actor, number: str
-) -> str:
-    item_id = queue_withdrawal(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
-    if item_id is None:
-        return f"Forderung {number} ist zurückgezogen (sie war noch nicht übermittelt)."
-    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
-    if result.done:
-        return f"Forderung {number} ist bei 1159 Finance zurückgezogen."
-    if result.failed:
-        raise AgencyRejected(
-            f"1159 Finance hat die Rücknahme von {number} abgelehnt: {result.message}",
-            f"withdrawal of {number} refused: {result.message}",
-        )
-    return f"Rücknahme von {number} ist vorgemerkt. {result.message}"

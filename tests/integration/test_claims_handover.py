@@ -16,7 +16,7 @@ from core.db.models import AuditEvent, Notification
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import AgencyRejected, NotAllowed, NotFound, PreconditionFailed, Refused
 from core.domain.onboarding import OnboardingState
-from core.services import claims, status
+from core.services import claims, status, withdrawals
 from core.services.access import OPERATOR
 from tests.integration._claims_helpers import (
     MANAGER,
@@ -199,13 +199,13 @@ async def test_staff_may_not_withdraw_a_claim_and_a_manager_may(
     async with client(sandbox) as finance:
         await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
         with pytest.raises(NotAllowed) as caught:
-            await claims.withdraw(app.uow(), finance=finance, actor=STAFF, **common)
+            await withdrawals.withdraw(app.uow(), finance=finance, actor=STAFF, **common)
         assert "nur Praxisleitungen" in caught.value.user_message
         assert agency_cases(sandbox)[0]["status"] == "received"
-        message = await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+        message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
         assert "zurückgezogen" in message
         with pytest.raises(PreconditionFailed, match="bereits zurückgezogen"):
-            await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+            await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
     [case] = agency_cases(sandbox)
     assert case["status"] == "withdrawn"
     claim = claim_of(app, "R-1")
@@ -221,7 +221,7 @@ async def test_withdrawing_a_claim_not_yet_sent_cancels_it_without_asking_the_ag
     ready_invoice(app, "R-1")
     claims.queue(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1")
     async with client(recorded.handle) as finance:
-        message = await claims.withdraw(
+        message = await withdrawals.withdraw(
             app.uow(), finance=finance, practice_id=app.practice_id, actor=OPERATOR, number="R-1"
         )
         assert "noch nicht übermittelt" in message
@@ -245,7 +245,7 @@ async def test_a_claim_whose_case_already_collected_money_cannot_be_withdrawn(
         sandbox.pay(outcome.case_id or 0, "10.00")
         await status.fetch(app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1")
         with pytest.raises(PreconditionFailed, match="schon Geld eingenommen"):
-            await claims.withdraw(
+            await withdrawals.withdraw(
                 app.uow(), finance=finance, practice_id=app.practice_id, actor=MANAGER, number="R-1"
             )
     assert agency_cases(sandbox)[0]["status"] == "in_collection"
@@ -309,7 +309,7 @@ async def test_a_withdrawal_the_agency_refuses_says_so_and_is_not_reported_as_qu
         outcome = await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
         sandbox.pay(outcome.case_id or 0, "5.00")  # the practice has not synced since
         with pytest.raises(AgencyRejected) as caught:
-            await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+            await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
         st = await status.fetch(app.uow(), finance=finance, actor=STAFF, **common)
     assert "zurückgezogen" in caught.value.user_message and "vorgemerkt" not in caught.value.user_message
     assert caught.value.exit_code == 1

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from core import sync
-from core.services import claims, payments, status
+from core.services import claims, payments, status, withdrawals
 from tests.factories import add_patient
 from tests.integration._claims_helpers import (
     MANAGER,
@@ -46,7 +46,7 @@ async def test_the_leistung_text_is_in_no_request_body_sent_to_the_agency(
         await payments.record_and_send(
             app.uow(), finance=finance, actor=STAFF, number="R-1", amount="10,00", **common
         )
-        await claims.withdraw(app.uow(), finance=finance, actor=MANAGER, number="R-2", **common)
+        await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, number="R-2", **common)
         recorded.handle.advance(3)
         await status.fetch(app.uow(), finance=finance, actor=STAFF, number="R-1", **common)
         await sync.sync_once(app.uow(), finance=finance, **common)

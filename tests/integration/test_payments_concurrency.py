@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.domain.errors import InkassoError
-from core.services import claims, payments
+from core.services import claims, payments, withdrawals
 from tests.integration._claims_helpers import (
     STAFF,
     all_claims,
@@ -87,7 +87,7 @@ async def test_two_withdrawals_of_one_claim_at_once_queue_one(
         )
     outcomes = _at_once(
         *(
-            lambda: claims.queue_withdrawal(
+            lambda: withdrawals.queue_withdrawal(
                 app.uow(), practice_id=app.practice_id, actor=OPERATOR, number="R-1"
             )
             for _ in range(2)

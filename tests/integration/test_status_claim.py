@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.domain.errors import NotFound
-from core.services import claims, payments, status
+from core.services import claims, payments, status, withdrawals
 from tests.integration._claims_helpers import (
     STAFF,
     agency_cases,
@@ -96,7 +96,7 @@ async def test_open_cases_lists_queued_submitted_and_failed_claims_but_not_withd
             app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
         )
         claims.queue(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-2")
-        await claims.withdraw(
+        await withdrawals.withdraw(
             app.uow(), finance=finance, practice_id=app.practice_id, actor=OPERATOR, number="R-1"
         )
     listed = status.open_cases(app.uow(), practice_id=app.practice_id, actor=STAFF)

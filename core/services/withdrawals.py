@@ -1,0 +1,83 @@
+"""Withdrawal ("Forderung zurückziehen"): a claim created by mistake, while nothing was collected."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from core import outbox
+from core.db.engine import UnitOfWork
+from core.db.models import OutboxItem
+from core.domain.claims import invoice_status
+from core.domain.errors import AgencyRejected, PreconditionFailed
+from core.domain.money import ZERO
+from core.finance1159.client import Finance1159Client
+from core.services import audit
+from core.services.access import Actor, Permission, require
+from core.services.claims import attempt_key, claim_for, locked_invoice
+
+
+def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> int | None:
+    """Withdraw a claim created by mistake; returns the outbox item id, or None if nothing left to send."""
+    require(actor, Permission.WITHDRAW_CLAIM)
+    with uow:
+        session = uow.session
+        locked_invoice(session, practice_id, number)  # two managers at once: one withdrawal
+        invoice, claim = claim_for(session, practice_id=practice_id, number=number)
+        if claim.delivery in ("withdrawn", "withdrawal_queued"):
+            raise PreconditionFailed(f"Die Forderung {invoice.number} ist bereits zurückgezogen.")
+        if claim.paid_to_agency > ZERO:
+            raise PreconditionFailed(
+                f"1159 Finance hat für {invoice.number} schon Geld eingenommen; zurückziehen geht nicht mehr."
+            )
+        item_id: int | None = None
+        if claim.case_id is None:
+            pending = session.exec(
+                select(OutboxItem).where(OutboxItem.kind == outbox.CLAIM, OutboxItem.subject_id == claim.id)
+            ).first()
+            if pending is not None and not outbox.cancel(session, pending):
+                raise PreconditionFailed(
+                    "Die Forderung wird gerade übermittelt. Bitte gleich noch einmal versuchen."
+                )
+            claim.delivery = "withdrawn"
+            invoice.status = invoice_status(
+                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
+            )
+        else:
+            claim.delivery = "withdrawal_queued"
+            item = outbox.enqueue(
+                session,
+                practice_id=practice_id,
+                kind=outbox.WITHDRAWAL,
+                subject_id=claim.id or 0,
+                key=attempt_key(
+                    session, outbox.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
+                ),
+            )
+            item_id = item.id
+        audit.record(
+            session,
+            practice_id=practice_id,
+            actor=actor,
+            action="claim.withdraw",
+            subject=f"invoice:{invoice.number}",
+            case_id=claim.case_id,
+        )
+        uow.commit()
+        return item_id
+
+
+async def withdraw(
+    uow: UnitOfWork, *, finance: Finance1159Client, practice_id: int, actor: Actor, number: str
+) -> str:
+    item_id = queue_withdrawal(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
+    if item_id is None:
+        return f"Forderung {number} ist zurückgezogen (sie war noch nicht übermittelt)."
+    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    if result.done:
+        return f"Forderung {number} ist bei 1159 Finance zurückgezogen."
+    if result.failed:
+        raise AgencyRejected(
+            f"1159 Finance hat die Rücknahme von {number} abgelehnt: {result.message}",
+            f"withdrawal of {number} refused: {result.message}",
+        )
+    return f"Rücknahme von {number} ist vorgemerkt. {result.message}"
