@@ -216,8 +216,14 @@ def to_wire(obj: Any) -> Any:
     return obj
 
 
+class RawJSON(str):
+    """JSON text already encoded by to_json (e.g. the sandbox's stored case objects): sent verbatim."""
+
+
 def _encode(value: Any) -> str:
     # Hand-written because json.JSONEncoder cannot emit a Decimal as a bare number without float.
+    if isinstance(value, RawJSON):
+        return value
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, Decimal):

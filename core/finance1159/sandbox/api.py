@@ -138,16 +138,18 @@ def _page(runtime: Runtime, request: Request, table: str, where: str, args: list
     per_page = query_int(
         request.query_params, "per_page", wire.DEFAULT_PER_PAGE, low=1, high=wire.MAX_PER_PAGE
     )
-    order = "case_id" if table == "cases" else "payment_id"  # stable while pages are fetched
+    # Ordered by id, so pages stay stable while they are fetched. A case is sent as the JSON text
+    # stored with it (views.render_stale keeps it current), not rendered per request.
+    columns, order = ("case_id, json", "case_id") if table == "cases" else ("*", "payment_id")
     conn = runtime.store.conn
     with runtime.store.transaction():
         total = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
         rows = conn.execute(
-            f"SELECT * FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
             [*args, per_page, (page - 1) * per_page],
         ).fetchall()
-        items = (
-            views.case_objects(conn, rows) if table == "cases" else [views.payment_object(r) for r in rows]
+        items: list[Any] = (
+            views.case_fragments(conn, rows) if table == "cases" else [views.payment_object(r) for r in rows]
         )
     return ok({key: items, wire.KEY_PAGE: page, wire.KEY_PER_PAGE: per_page, wire.KEY_TOTAL: total})
 

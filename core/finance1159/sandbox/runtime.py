@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from core.finance1159.sandbox import views
 from core.finance1159.sandbox.clock import Clock
 from core.finance1159.sandbox.config import SandboxConfig
 from core.finance1159.sandbox.store import Store
@@ -27,6 +28,10 @@ class Runtime:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.store = Store(config.data_dir / DB_FILE)
+        # Every change to a case is committed together with its rendered JSON object.
+        self.store.before_commit = views.render_stale
+        with self.store.transaction():
+            pass  # renders what a file written by an older sandbox lacks
         self.clock = Clock(self.store)
         self.faults = Faults(timeout_seconds=config.timeout_seconds, rng=random.Random(config.seed))
         self.api_requests = 0

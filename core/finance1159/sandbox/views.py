@@ -6,7 +6,10 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from core.finance1159 import wire
+
 ZERO = Decimal("0.00")
+CHUNK = 500  # cases per fees query while rendering
 
 
 def case_objects(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
@@ -41,6 +44,36 @@ def case_objects(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[dict
             }
         )
     return result
+
+
+def case_fragment(case: dict[str, Any]) -> wire.RawJSON:
+    """One case object as the exact JSON text the API sends (wire.to_json of the same object)."""
+    return wire.RawJSON(wire.to_json(case).decode("utf-8"))
+
+
+def render_stale(conn: sqlite3.Connection) -> int:
+    """Renders every case whose stored JSON the triggers cleared; returns how many (Store.before_commit)."""
+    rendered = 0
+    while rows := conn.execute(
+        "SELECT * FROM cases WHERE json IS NULL ORDER BY case_id LIMIT ?", (CHUNK,)
+    ).fetchall():
+        conn.executemany(
+            "UPDATE cases SET json = ? WHERE case_id = ?",
+            [(case_fragment(case), case["case_id"]) for case in case_objects(conn, rows)],
+        )
+        rendered += len(rows)
+    return rendered
+
+
+def case_fragments(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[wire.RawJSON]:
+    """The stored JSON of `rows` (columns case_id and json); a stale one is rendered on the spot."""
+    stale = [row["case_id"] for row in rows if row["json"] is None]
+    fresh: dict[int, wire.RawJSON] = {}
+    if stale:  # only a write that bypassed Store.transaction leaves one behind
+        marks = ",".join("?" * len(stale))
+        full = conn.execute(f"SELECT * FROM cases WHERE case_id IN ({marks})", stale).fetchall()
+        fresh = {case["case_id"]: case_fragment(case) for case in case_objects(conn, full)}
+    return [fresh[row["case_id"]] if row["json"] is None else wire.RawJSON(row["json"]) for row in rows]
 
 
 def payment_object(row: sqlite3.Row) -> dict[str, Any]:
