@@ -255,6 +255,8 @@ def from_json(data: bytes | str) -> Any:
 
 
 def parse_amount(value: Any) -> Decimal:
+    if type(value) is Decimal:  # a JSON number with a fraction, as from_json reads it
+        return value  # what Decimal(str(value)) would give, without the round trip through text
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise ValueError(f"not an amount: {value!r}")
     try:
