@@ -65,8 +65,9 @@ def demo(
     configure_logging(logging.WARNING)
     app = make_app()
     sandbox = None
-    if (where := _local_sandbox(app)) is not None:
-        sandbox = _start_sandbox(app, *where)
+    where_ = _local_sandbox(app) or ("127.0.0.1", 8159)
+    if _local_sandbox(app) is not None:
+        sandbox = _start_sandbox(app, *where_)
     mail_configured = bool(app.settings.imap_host and app.settings.smtp_host)
     state = demo_setup.prepare(
         app.uow(),
@@ -83,7 +84,12 @@ def demo(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        month = None
+        if sandbox is not None and state.invoices_created:
+            month = loop.create_task(_let_a_month_pass(app, *where_))
         await worker(app, stop)
+        if month is not None:
+            month.cancel()
 
     try:
         asyncio.run(main())
@@ -103,6 +109,25 @@ def demo(
         typer.echo(
             "Demo beendet. Die Daten bleiben in ./data und werden beim nächsten Start weiterverwendet."
         )
+
+
+async def _let_a_month_pass(app: App, host: str, port: int) -> None:
+    """First run only: once the demo claims are at the sandbox, let a month pass there and pull the
+    result, so the dashboard shows fees and money the agency collected rather than empty pages."""
+    from core import outbox
+    from core.sync import sync_once
+
+    try:
+        for _ in range(60):
+            await outbox.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id)
+            if not outbox.due_items(app.uow(), practice_id=app.practice_id):
+                break
+            await asyncio.sleep(1)
+        async with httpx.AsyncClient(base_url=f"http://{host}:{port}/_sandbox", timeout=30) as control:
+            (await control.post("/clock", json={"days": 30})).raise_for_status()
+        await sync_once(app.uow(), finance=app.finance(), practice_id=app.practice_id)
+    except Exception:  # the demo runs on without the extra month
+        log.warning("could not let a month pass in the demo sandbox", exc_info=True)
 
 
 def _tell(app: App, state: demo_setup.DemoState, port: int, dashboard: bool, mail: bool) -> None:

@@ -103,7 +103,7 @@ def _ensure_login(uow: UnitOfWork, *, practice_id: int, data_dir: Path) -> str:
         role="manager",
         login=DEMO_LOGIN,
         password=password,
-        name="Praxisleitung (Demo)",
+        name="Dr. Demo",
     )
     data_dir.mkdir(parents=True, exist_ok=True)
     secret_file.write_text(password + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.services import dashboard_queries as dq
 from core.services import invoices
+from dashboard.charts import euro_bars
 from dashboard.runtime import eur, friendly, page_context
 
 ctx = page_context()
@@ -34,7 +35,7 @@ with friendly():
             frame = pd.DataFrame(
                 {"Monat": [k for k, _ in months], "Eingezogen (€)": [float(v) for _, v in months]}
             )
-            st.bar_chart(frame, x="Monat", y="Eingezogen (€)")
+            euro_bars(frame, x="Monat", y="Eingezogen (€)")
         else:
             st.info("In den letzten zwölf Monaten hat 1159 Finance noch nichts eingezogen.")
     with right:
@@ -47,4 +48,4 @@ with friendly():
                 "Anzahl": [b.count for b in buckets],
             }
         )
-        st.bar_chart(ageing, x="Tage überfällig", y="Offener Betrag (€)")
+        euro_bars(ageing, x="Tage überfällig", y="Offener Betrag (€)", tooltip=list(ageing.columns))
