@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from urllib.parse import urlparse
@@ -130,6 +133,13 @@ async def _let_a_month_pass(app: App, host: str, port: int) -> None:
         log.warning("could not let a month pass in the demo sandbox", exc_info=True)
 
 
+def _inkasso() -> str:
+    """How to call this very program from the same folder (the venv's bin is often not on PATH)."""
+    if shutil.which("inkasso"):
+        return "inkasso"
+    return os.path.relpath(sys.argv[0]) if sys.argv and sys.argv[0] else "inkasso"
+
+
 def _tell(app: App, state: demo_setup.DemoState, port: int, dashboard: bool, mail: bool) -> None:
     s = app.settings
     lines = ["", "Praxis-Inkasso Demo läuft.", ""]
@@ -140,7 +150,7 @@ def _tell(app: App, state: demo_setup.DemoState, port: int, dashboard: bool, mai
     if dashboard:
         lines.append(f"  Dashboard:      http://127.0.0.1:{port}  (Login: {state.login} / {state.password})")
     lines.append(f"  1159 Finance:   {s.finance1159_base_url}  (lokale Sandbox)")
-    lines.append("  Chat im Terminal: in einem zweiten Terminal `inkasso chat` starten.")
+    lines.append(f"  Chat im Terminal: in einem zweiten Terminal `{_inkasso()} chat` starten.")
     if s.telegram_bot_token is None:
         lines.append(
             "  Telegram:       TELEGRAM_BOT_TOKEN und PRACTICE_CHAT_ID in .env eintragen, dann neu starten."
