@@ -20,6 +20,8 @@ class Cents(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if type(value) is Decimal:  # the usual case first: the sync binds tens of thousands
+            return to_cents(value)
         if value is None:
             return None
         if isinstance(value, float):

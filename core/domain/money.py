@@ -93,7 +93,9 @@ def format_number(amount: Decimal) -> str:
 
 
 def to_cents(amount: Decimal) -> int:
-    return int((Decimal(amount) * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    scaled = (amount if type(amount) is Decimal else Decimal(amount)).scaleb(2)
+    whole = int(scaled)  # exact for amounts in cents, the usual case; others are rounded
+    return whole if whole == scaled else int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def from_cents(cents: int) -> Decimal:

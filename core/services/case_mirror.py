@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -40,8 +40,25 @@ def status_text(status: str) -> str:
     return STATUS_TEXT.get(status, status or "noch nicht übermittelt")
 
 
-def case_values(case: wire.Case) -> dict[str, Any]:
-    """The claim's columns that mirror a case (for one claim here, for many at once in the sync)."""
+# The claim's columns that mirror a case, in the order case_values() fills them.
+MIRROR_COLUMNS = (
+    "agency_status",
+    "interest",
+    "fees_total",
+    "paid_to_agency",
+    "paid_to_creditor",
+    "outstanding",
+    "agency_updated_at",
+    "closed_at",
+    "status_as_of",
+)
+
+
+def case_values(case: wire.Case, *, as_of: datetime | None = None) -> dict[str, Any]:
+    """The values of MIRROR_COLUMNS for a case (for one claim here, for many at once in the sync).
+
+    `as_of` is when the agency was asked; now unless given.
+    """
     return {
         "agency_status": case.status,
         "interest": case.interest,
@@ -51,7 +68,7 @@ def case_values(case: wire.Case) -> dict[str, Any]:
         "outstanding": case.outstanding,
         "agency_updated_at": case.updated_at,
         "closed_at": case.closed_at,
-        "status_as_of": utcnow(),
+        "status_as_of": as_of or utcnow(),
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -123,6 +123,14 @@ def test_plain_dotted_amounts_parse_back_too(amount: Decimal) -> None:
 @given(st.integers(min_value=0, max_value=100_000_000))
 def test_cents_round_trip(cents: int) -> None:
     assert to_cents(from_cents(cents)) == cents
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=5, allow_nan=False))
+def test_cents_round_half_away_from_zero_like_a_bank(amount: Decimal) -> None:
+    # The plain definition; to_cents takes a shortcut for amounts already in whole cents.
+    expected = int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    assert to_cents(amount) == expected
+    assert to_cents(str(amount)) == expected  # type: ignore[arg-type]
 
 
 @given(st.text(max_size=30))

@@ -1,0 +1,145 @@
+"""Mirror a page of cases onto our claims.
+
+Most cases of a pull changed nothing but amounts (or nothing at all); those are compared and
+written in bulk, in the form the database stores them (driver_rows). A new status, new fees, or a
+claim whose creation answer was lost goes through case_mirror.apply_case, which also raises the
+notifications and audit entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table, update
+from sqlalchemy.engine import Connection, Dialect
+
+from core.db import driver_rows
+from core.db.engine import UnitOfWork
+from core.db.models import Claim, Fee
+from core.domain.dates import utcnow
+from core.finance1159 import wire
+from core.services.case_mirror import MIRROR_COLUMNS, apply_case, case_values
+
+CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
+FEES: Table = Fee.__table__  # type: ignore[attr-defined]
+_AMOUNTS = ("paid_to_agency", "outstanding", "fees_total")  # a change here counts as a change
+_AMOUNT_AT = tuple(MIRROR_COLUMNS.index(n) for n in _AMOUNTS)
+# MIRROR_COLUMNS ends with the three times, which mirror() converts once per case or per page.
+_TIMES = MIRROR_COLUMNS.index("agency_updated_at")
+assert MIRROR_COLUMNS[_TIMES:] == ("agency_updated_at", "closed_at", "status_as_of")
+
+
+class _Stored(NamedTuple):
+    """A claim's mirror columns as stored (cents as integers, times in the database's form)."""
+
+    id: int
+    case_id: int | None
+    reference: str
+    delivery: str
+    agency_status: str
+    agency_updated_at: Any
+    paid_to_agency: int
+    outstanding: int | None
+    fees_total: int
+
+
+class _Form:
+    """The stored form of the values compared and written here, for one database dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.column = [driver_rows.binder(CLAIMS.c[n], dialect) for n in MIRROR_COLUMNS[:_TIMES]]
+        self.time = driver_rows.binder(CLAIMS.c.agency_updated_at, dialect)
+        self.cents = driver_rows.binder(FEES.c.amount, dialect)
+        self.day = driver_rows.binder(FEES.c.charged_on, dialect)
+
+    def mirror(self, case: wire.Case, updated_at: Any, as_of: datetime, as_of_stored: Any) -> list[Any]:
+        """The stored values of MIRROR_COLUMNS; the two times come already converted."""
+        values = case_values(case, as_of=as_of)
+        stored = [
+            store(values[name]) for store, name in zip(self.column, MIRROR_COLUMNS[:_TIMES], strict=True)
+        ]
+        closed_at = None if case.closed_at is None else self.time(case.closed_at)
+        return [*stored, updated_at, closed_at, as_of_stored]
+
+    def fees(self, case: wire.Case) -> list[tuple[Any, ...]]:
+        return sorted((f.type, self.cents(f.amount), self.day(f.date)) for f in case.fees)
+
+
+def apply_cases(uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case]) -> int:
+    """Mirror the cases of one page in one transaction; returns how many changed in status or money."""
+    changed = 0
+    with uow:
+        session = uow.session
+        connection = session.connection()
+        form = _Form(connection.dialect)
+        stored = _stored_claims(connection, practice_id, cases)
+        unchanged: list[int] = []
+        fresh: list[tuple[_Stored, wire.Case, Any]] = []
+        for case in cases:
+            row = stored.get(case.case_id)
+            if row is None:
+                continue  # not a claim of this practice
+            updated_at = form.time(case.updated_at)
+            if row.case_id == case.case_id and row.agency_updated_at == updated_at:
+                unchanged.append(row.id)  # the agency changed nothing since we mirrored it
+            else:
+                fresh.append((row, case, updated_at))
+        fees = _stored_fees(connection, [row.id for row, _, _ in fresh])
+        now = utcnow()
+        now_stored = form.time(now)
+        bulk: list[list[Any]] = []
+        for row, case, updated_at in fresh:
+            plain = (
+                row.case_id == case.case_id
+                and row.delivery not in ("queued", "failed")
+                and row.agency_status == case.status
+                and fees.get(row.id, []) == form.fees(case)
+            )
+            if plain:
+                values = form.mirror(case, updated_at, now, now_stored)
+                before = [row.paid_to_agency, row.outstanding, row.fees_total]
+                changed += [values[i] for i in _AMOUNT_AT] != before
+                bulk.append([*values, row.id])
+            else:
+                claim = session.get(Claim, row.id)
+                assert claim is not None
+                changed += apply_case(session, claim, case)
+        driver_rows.update_many(connection, CLAIMS, MIRROR_COLUMNS, "id", bulk)
+        for start in range(0, len(unchanged), 500):
+            connection.execute(
+                update(CLAIMS).where(CLAIMS.c.id.in_(unchanged[start : start + 500])).values(status_as_of=now)
+            )
+        uow.commit()
+    return changed
+
+
+def _stored_claims(
+    connection: Connection, practice_id: int, cases: Sequence[wire.Case]
+) -> dict[int, _Stored]:
+    """The claims behind the cases, by case id."""
+
+    def read(key: str, values: list[Any]) -> list[_Stored]:
+        rows = driver_rows.select_in(
+            connection, CLAIMS, _Stored._fields, key, values, where={"practice_id": practice_id}
+        )
+        return [_Stored._make(row) for row in rows]
+
+    found = {row.case_id or 0: row for row in read("case_id", [c.case_id for c in cases])}
+    missing = {c.reference: c.case_id for c in cases if c.case_id not in found}
+    if missing:
+        # A claim whose creation answer was lost in a crash has no case id yet: found by reference.
+        for row in read("reference", list(missing)):
+            found[missing[row.reference]] = row
+    return found
+
+
+def _stored_fees(connection: Connection, claim_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """Each claim's fees as stored, sorted, comparable with _Form.fees."""
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for claim_id, kind, amount, day in driver_rows.select_in(
+        connection, FEES, ("claim_id", "type", "amount", "charged_on"), "claim_id", claim_ids
+    ):
+        found.setdefault(claim_id, []).append((kind, amount, day))
+    return {claim_id: sorted(rows) for claim_id, rows in found.items()}
