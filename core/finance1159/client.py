@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -21,8 +21,6 @@ from core.finance1159.transport import Transport, make_http_client, parse_answer
 from core.finance1159.wire import Case, ClaimCreated, ClaimIn, Debtor, Page, Payment, PaymentIn
 
 __all__ = ["Finance1159Client", "make_client", "make_http_client"]
-
-T = TypeVar("T")
 
 
 class Finance1159Client:
@@ -109,7 +107,7 @@ class Finance1159Client:
         per_page: int = wire.MAX_PER_PAGE,
     ) -> Page[Case]:
         params = query_params(updated_since=updated_since, reference=reference, status=status)
-        return await self._page(wire.PATH_CASES, wire.KEY_CASES, wire.parse_case, params, page, per_page)
+        return await self._page(wire.PATH_CASES, wire.KEY_CASES, params, page, per_page)
 
     async def iter_cases(
         self,
@@ -121,7 +119,7 @@ class Finance1159Client:
     ) -> AsyncIterator[Case]:
         """Every matching case, page by page (the agency orders by case id, so pages stay stable)."""
         params = query_params(updated_since=updated_since, reference=reference, status=status)
-        async for case in self._iterate(wire.PATH_CASES, wire.KEY_CASES, wire.parse_case, params, per_page):
+        async for case in self._iterate(wire.PATH_CASES, wire.KEY_CASES, params, per_page):
             yield case
 
     async def withdraw_case(self, case_id: int) -> Case:
@@ -151,17 +149,13 @@ class Finance1159Client:
         per_page: int = wire.MAX_PER_PAGE,
     ) -> Page[Payment]:
         params = query_params(case_id=case_id, since=since)
-        return await self._page(
-            wire.PATH_PAYMENTS, wire.KEY_PAYMENTS, wire.parse_payment, params, page, per_page
-        )
+        return await self._page(wire.PATH_PAYMENTS, wire.KEY_PAYMENTS, params, page, per_page)
 
     async def iter_payments(
         self, *, case_id: int | None = None, since: datetime | None = None, per_page: int = wire.MAX_PER_PAGE
     ) -> AsyncIterator[Payment]:
         params = query_params(case_id=case_id, since=since)
-        async for payment in self._iterate(
-            wire.PATH_PAYMENTS, wire.KEY_PAYMENTS, wire.parse_payment, params, per_page
-        ):
+        async for payment in self._iterate(wire.PATH_PAYMENTS, wire.KEY_PAYMENTS, params, per_page):
             yield payment
 
     async def report_payment(self, payment: PaymentIn) -> int:
@@ -174,32 +168,16 @@ class Finance1159Client:
             return wire_id(exc.dataset, "dataset")
         return parse_answer(lambda: wire_id(body[wire.KEY_PAYMENT_ID], "payment_id"), "POST /payments")
 
-    async def _page(
-        self,
-        path: str,
-        key: str,
-        parse: Callable[[dict[str, Any]], T],
-        params: dict[str, str],
-        page: int,
-        per_page: int,
-    ) -> Page[T]:
+    async def _page(self, path: str, key: str, params: dict[str, str], page: int, per_page: int) -> Page[Any]:
         query = {**params, wire.KEY_PAGE: str(page), wire.KEY_PER_PAGE: str(per_page)}
-        _, body = await self._transport.call("GET", path, params=query)
-
-        def build() -> Page[T]:
-            items = tuple(parse(item) for item in body[key])
-            return Page(
-                items, int(body[wire.KEY_PAGE]), int(body[wire.KEY_PER_PAGE]), int(body[wire.KEY_TOTAL])
-            )
-
-        return parse_answer(build, f"GET {path}")
+        return await self._transport.decoded(path, lambda data: wire.decode_page(key, data), params=query)
 
     async def _iterate(
-        self, path: str, key: str, parse: Callable[[dict[str, Any]], T], params: dict[str, str], per_page: int
-    ) -> AsyncIterator[T]:
+        self, path: str, key: str, params: dict[str, str], per_page: int
+    ) -> AsyncIterator[Any]:
         page = 1
         while True:
-            result = await self._page(path, key, parse, params, page, per_page)
+            result = await self._page(path, key, params, page, per_page)
             for item in result.items:
                 yield item
             if result.is_last:

@@ -79,6 +79,32 @@ class Transport:
     async def call(
         self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None
     ) -> tuple[int, dict[str, Any]]:
+        """The status and the JSON object of a success answer; typed errors for everything else."""
+        response = await self._respond(method, path, json_body, params)
+        return response.status_code, _read(response, f"{method} {path}")
+
+    async def decoded(
+        self, path: str, decode: Callable[[bytes], T], *, params: dict[str, Any] | None = None
+    ) -> T:
+        """GET and decode a success answer straight from its bytes (the large listings).
+
+        An answer `decode` refuses is read as an envelope instead, to raise the agency's own error.
+        """
+        context = f"GET {path}"
+        response = await self._respond("GET", path, None, params)
+        if response.status_code < 300:
+            try:
+                return decode(response.content)
+            except ValueError as exc:
+                refused = f"{type(exc).__name__}: {exc}"
+        else:
+            refused = f"HTTP {response.status_code}"
+        _read(response, context)  # raises for an error envelope
+        raise UnexpectedResponse(status_code=response.status_code, context=context, information=refused)
+
+    async def _respond(
+        self, method: str, path: str, json_body: Any, params: dict[str, Any] | None
+    ) -> httpx.Response:
         context = f"{method} {path}"
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._max_attempts),
@@ -99,7 +125,7 @@ class Transport:
             ) from exc
         except httpx.HTTPError as exc:  # e.g. an unsupported scheme: configuration, not transient
             raise AgencyUnavailable(f"{context}: {type(exc).__name__}: {exc}") from exc
-        return response.status_code, _read(response, context)
+        return response
 
     async def _send(
         self, method: str, path: str, json_body: Any, params: dict[str, Any] | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import SyncCursor
@@ -12,12 +12,14 @@ from core.db.models import SyncCursor
 CASES, PAYMENTS = "cases", "payments"
 
 
-def position(uow: UnitOfWork, practice_id: int, stream: str) -> datetime | None:
-    with uow:
-        row = uow.session.exec(
-            select(SyncCursor).where(SyncCursor.practice_id == practice_id, SyncCursor.stream == stream)
-        ).first()
-        return row.position if row else None
+def positions(session: Session, practice_id: int) -> dict[str, datetime | None]:
+    """Every stream's position (None for a stream never pulled)."""
+    rows = session.exec(
+        select(SyncCursor.stream, SyncCursor.position).where(SyncCursor.practice_id == practice_id)
+    ).all()
+    found: dict[str, datetime | None] = {CASES: None, PAYMENTS: None}
+    found.update(dict(rows))
+    return found
 
 
 def newer_than(seen: datetime | None) -> datetime | None:
@@ -46,4 +48,5 @@ def advance(uow: UnitOfWork, practice_id: int, stream: str, seen: datetime | Non
 
 
 def last_sync(uow: UnitOfWork, *, practice_id: int) -> datetime | None:
-    return position(uow, practice_id, CASES)
+    with uow:
+        return positions(uow.session, practice_id)[CASES]

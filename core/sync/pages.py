@@ -22,7 +22,8 @@ async def all_pages(
 
     The first `expected_pages` pages are asked for at once (a full pull knows about how many cases
     it mirrors, so it need not wait for page 1 to learn the total); the others as soon as a page
-    tells the total. Each page goes to `on_page` as it arrives, while later ones are on their way.
+    tells the total. With `on_page`, each page goes there as it arrives, while later ones are on
+    their way, and the items are not kept (a full pull would hold 10,000 cases for nothing).
     """
     gate = asyncio.Semaphore(concurrency)
     arrived: asyncio.Queue[asyncio.Task[wire.Page[T]]] = asyncio.Queue()
@@ -46,9 +47,12 @@ async def all_pages(
         while handled < len(tasks):
             result = (await arrived.get()).result()
             handled += 1
-            items.extend(result.items)
             totals.add(result.total)
-            if on_page is not None and result.items:
+            if on_page is None:
+                items.extend(result.items)
+            elif result.items:
+                # Let the requests this answer made room for go out before the page is handled.
+                await asyncio.sleep(0)
                 on_page(result.items)
             ask(-(-result.total // max(result.per_page, 1)))  # pages, rounded up
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, text
 from sqlmodel import col, select
@@ -23,6 +24,7 @@ from core.sync.pages import all_pages
 from core.sync.payments import apply_payments
 
 _LOCK_BASE = 1159_0000
+_BATCH = 300  # cases stored per transaction
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,27 @@ async def sync_once(
 async def _sync(
     uow: UnitOfWork, finance: Finance1159Client, practice_id: int, concurrency: int
 ) -> SyncReport:
-    since_cases = cursors.newer_than(cursors.position(uow.fresh(), practice_id, cursors.CASES))
-    since_payments = cursors.newer_than(cursors.position(uow.fresh(), practice_id, cursors.PAYMENTS))
-    # A first (full) pull reads one case per claim handed over: ask for all those pages at once.
-    expected = 1 if since_cases else _pages_of(_handed_over(uow.fresh(), practice_id))
+    since_cases, since_payments, expected = _starting_point(uow.fresh(), practice_id)
     changed = 0
+    arrived: list[wire.Case] = []
+    seen: set[int] = set()
+    newest: datetime | None = None
+
+    def store(at_least: int) -> None:
+        # Pages are stored in batches: a transaction and its queries cost about as much as
+        # mirroring a hundred cases, and the loop reading the next pages waits meanwhile.
+        nonlocal changed
+        if len(arrived) >= at_least:
+            changed += apply_cases(uow.fresh(), practice_id, arrived)
+            arrived.clear()
 
     def apply_page(cases: Sequence[wire.Case]) -> None:
-        nonlocal changed
-        changed += apply_cases(uow.fresh(), practice_id, cases)
+        nonlocal newest
+        seen.update(c.case_id for c in cases)
+        latest = max(c.updated_at for c in cases)
+        newest = latest if newest is None else max(newest, latest)
+        arrived.extend(cases)
+        store(_BATCH)
 
     def pull_cases() -> Awaitable[tuple[list[wire.Case], bool]]:
         return all_pages(
@@ -74,7 +88,7 @@ async def _sync(
         )
 
     # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
-    (cases, cases_stable), (payments, payments_stable) = await asyncio.gather(
+    (_, cases_stable), (payments, payments_stable) = await asyncio.gather(
         pull_cases(),
         all_pages(
             lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
@@ -87,28 +101,27 @@ async def _sync(
     for _ in range(2):
         if cases_stable:
             break
-        again, cases_stable = await pull_cases()
-        cases = again + cases
+        _, cases_stable = await pull_cases()
+    store(1)
     added = apply_payments(uow.fresh(), practice_id, payments)
     if cases_stable:
-        cursors.advance(
-            uow.fresh(), practice_id, cursors.CASES, max((c.updated_at for c in cases), default=None)
-        )
+        cursors.advance(uow.fresh(), practice_id, cursors.CASES, newest)
     if payments_stable:
         cursors.advance(
             uow.fresh(), practice_id, cursors.PAYMENTS, max((p.created_at for p in payments), default=None)
         )
-    return SyncReport(len({c.case_id for c in cases}), changed, added)
+    return SyncReport(len(seen), changed, added)
 
 
-def _handed_over(uow: UnitOfWork, practice_id: int) -> int:
+def _starting_point(uow: UnitOfWork, practice_id: int) -> tuple[datetime | None, datetime | None, int]:
+    """Where each stream goes on from, and how many pages of cases to ask for at once: a first
+    (full) pull reads one case per claim handed over, so it knows about how many there are."""
     with uow:
-        return int(
-            uow.session.exec(
+        seen = cursors.positions(uow.session, practice_id)
+        pages = 1
+        if seen[cursors.CASES] is None:
+            handed_over = uow.session.exec(
                 select(func.count()).where(Claim.practice_id == practice_id, col(Claim.case_id).is_not(None))
             ).one()
-        )
-
-
-def _pages_of(items: int) -> int:
-    return max(-(-items // wire.MAX_PER_PAGE), 1)
+            pages = max(-(-int(handed_over) // wire.MAX_PER_PAGE), 1)
+    return cursors.newer_than(seen[cursors.CASES]), cursors.newer_than(seen[cursors.PAYMENTS]), pages

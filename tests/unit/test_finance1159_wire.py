@@ -74,8 +74,60 @@ def test_a_case_is_parsed_with_decimals_and_aware_times() -> None:
 
 
 def test_a_time_without_offset_is_refused() -> None:
+    case = wire.from_json(CASE)
     with pytest.raises(ValueError):
-        wire.parse_time("2026-11-02T10:00:00")
+        wire.parse_case({**case, "updated_at": "2026-11-02T10:00:00"})
+
+
+def _page(cases: list[dict[str, object]], error: bool = False) -> bytes:
+    body = {"error": error, "cases": cases, "page": 1, "per_page": 100, "total": len(cases)}
+    return wire.to_json(body)
+
+
+def test_a_page_is_decoded_straight_from_bytes_exactly_as_parse_case_reads_one_case() -> None:
+    one = wire.from_json(CASE)
+    page = wire.decode_page(wire.KEY_CASES, _page([one, {**one, "case_id": 2}]))
+    assert page.items[0] == wire.parse_case(one)
+    assert [c.case_id for c in page.items] == [one["case_id"], 2]
+    assert (page.page, page.per_page, page.total) == (1, 100, 2)
+    assert type(page.items[0].outstanding) is Decimal  # never a float on the way
+
+
+def test_amounts_keep_their_digits_and_text_amounts_are_read_too() -> None:
+    one = {**wire.from_json(CASE), "outstanding": "12.10"}
+    raw = _page([one]).replace(b'"outstanding":"12.10"', b'"outstanding":0.1000000000000000055511')
+    case = wire.decode_page(wire.KEY_CASES, raw).items[0]
+    assert case.outstanding == Decimal("0.1000000000000000055511")
+    assert wire.parse_case(one).outstanding == Decimal("12.10")
+
+
+def test_a_case_without_interest_has_none() -> None:
+    one = wire.from_json(CASE)
+    one.pop("interest", None)
+    assert wire.parse_case(one).interest == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"outstanding": True},
+        {"case_id": "sieben"},
+        {"fees": [{"type": "interest", "amount": Decimal("1.50")}]},
+        {"created_at": "2026-11-02T10:00:00"},
+        {"status": None},
+    ],
+)
+def test_a_page_with_a_malformed_case_is_refused_as_a_whole(change: dict[str, object]) -> None:
+    one = wire.from_json(CASE)
+    with pytest.raises(ValueError):
+        wire.decode_page(wire.KEY_CASES, _page([one, {**one, **change}]))
+
+
+def test_an_error_envelope_is_not_a_page() -> None:
+    with pytest.raises(ValueError):
+        wire.decode_page(wire.KEY_CASES, _page([], error=True))
+    with pytest.raises(ValueError):
+        wire.decode_page(wire.KEY_PAYMENTS, b'{"error": false}')
 
 
 def test_the_last_page_is_recognised() -> None:
