@@ -37,6 +37,7 @@ from core.config import Settings
 from core.db.models import Claim, Invoice, Patient, Practice
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import make_client
+from core.worker import settle_after_start
 
 CLIENT_ID, API_KEY = "bench-praxis", "bench-key-not-secret"
 
@@ -228,6 +229,7 @@ def main() -> int:
             seed_product(app, int(bulk["first_case_id"]), args.cases)
             print(f"setup: {args.cases:,} cases and claims in {time.perf_counter() - start:.1f} s")
             control(root, "/faults", {"latency_ms": args.latency_ms})
+            settle_after_start()  # as `inkasso run` and `inkasso sync` do before they start syncing
 
             # CPU seconds of both processes per phase: where the wall time beyond the latency goes.
             served = cpu_seconds(sandbox.pid)

@@ -14,7 +14,7 @@ from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_eur
 from core.services import claims, payments, status, withdrawals
 from core.services.access import OPERATOR
-from core.worker import run_once
+from core.worker import run_once, settle_after_start
 
 T = TypeVar("T")
 claim_app = typer.Typer(help="Forderungen: Übersicht, anlegen, Status, zurückziehen.", no_args_is_help=True)
@@ -206,6 +206,7 @@ def sync_cmd(
 
         run_worker(app, bot=False, mail=False)
         return
+    settle_after_start()
     report = _run(app, lambda: run_once(app))
     typer.echo(
         f"Abgleich fertig: {report.cases_seen} geänderte Fälle gelesen, {report.cases_changed} aktualisiert, "

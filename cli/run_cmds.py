@@ -12,7 +12,7 @@ import typer
 from cli.common import friendly, make_app
 from core.bootstrap import App, configure_logging
 from core.config import Settings
-from core.worker import outbox_loop, run_once, sync_loop
+from core.worker import outbox_loop, run_once, settle_after_start, sync_loop
 
 log = logging.getLogger("inkasso.run")
 
@@ -40,6 +40,7 @@ async def worker(app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool 
 
 def run_worker(app: App, *, bot: bool = True, mail: bool = True) -> None:
     async def main() -> None:
+        settle_after_start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -58,6 +59,7 @@ def run(once: bool = typer.Option(False, "--once", help="Eine Runde und beenden.
     if once:
 
         async def one_round() -> None:
+            settle_after_start()
             try:
                 await run_once(app)
                 if app.settings.imap_host:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from datetime import timedelta
 
@@ -11,6 +12,17 @@ from core.bootstrap import App
 from core.domain.errors import InkassoError
 
 log = logging.getLogger(__name__)
+
+
+def settle_after_start() -> None:
+    """Keep what start-up built (modules, models, settings) out of the garbage collector's sight.
+
+    Otherwise every full collection walks those 100,000 objects again: about 40 ms in which the
+    event loop stands still, measured in the middle of a 10,000-case sync (bench/sync_bench.py).
+    Called once the worker is set up, before its loops start.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:

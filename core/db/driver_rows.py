@@ -18,14 +18,10 @@ Binder = Callable[[Any], Any]
 _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
 
 
-def binder(column: Column[Any], dialect: Dialect) -> Binder:
-    """The function that turns a Python value into what the driver stores for this column."""
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return process if process is not None else _same
-
-
-def _same(value: Any) -> Any:
-    return value
+def binder(column: Column[Any], dialect: Dialect) -> Binder | None:
+    """The function that turns a Python value into what the driver stores for this column, or
+    None where the driver takes the value as it is."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
 def select_in(
@@ -54,19 +50,58 @@ def select_in(
     return rows
 
 
+def select_where(
+    connection: Connection, table: Table, names: Sequence[str], equal: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """The stored values of `names` of every row whose columns equal `equal` (stored form)."""
+    mark = _placeholder(connection.dialect)
+    quote = connection.dialect.identifier_preparer.quote
+    conditions = " AND ".join(f"{quote(name)} = {mark}" for name in equal)
+    statement = f"SELECT {', '.join(map(quote, names))} FROM {_table(connection, table)} WHERE {conditions}"
+    return list(connection.exec_driver_sql(statement, tuple(equal.values())).fetchall())
+
+
 def update_many(
-    connection: Connection, table: Table, names: Sequence[str], key: str, rows: Iterable[Sequence[Any]]
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    key: str,
+    rows: Iterable[Sequence[Any]],
+    *,
+    unless_newer: str | None = None,
 ) -> None:
     """UPDATE table SET names… WHERE key = …, once per row; each row holds the stored values of
-    `names` followed by the key. One executemany; the values go to the driver as they are."""
+    `names`, then the key. One executemany; the values go to the driver as they are.
+
+    With `unless_newer`, a row also ends with a value of that column, and a stored row is left as
+    it is where that column already holds a later value (an ordered column: times, counters).
+    """
     batch = [tuple(r) for r in rows]
     if not batch:
         return
     mark = _placeholder(connection.dialect)
-    preparer = connection.dialect.identifier_preparer
-    assignments = ", ".join(f"{preparer.quote(n)} = {mark}" for n in names)
-    statement = f"UPDATE {_table(connection, table)} SET {assignments} WHERE {preparer.quote(key)} = {mark}"
+    quote = connection.dialect.identifier_preparer.quote
+    assignments = ", ".join(f"{quote(n)} = {mark}" for n in names)
+    statement = f"UPDATE {_table(connection, table)} SET {assignments} WHERE {quote(key)} = {mark}"
+    if unless_newer is not None:
+        statement += f" AND ({quote(unless_newer)} IS NULL OR {quote(unless_newer)} < {mark})"
     connection.exec_driver_sql(statement, batch)
+
+
+def set_where_in(
+    connection: Connection, table: Table, values: dict[str, Any], key: str, keys: Sequence[Any]
+) -> None:
+    """UPDATE table SET name = value… WHERE key IN keys; the values given in stored form."""
+    mark = _placeholder(connection.dialect)
+    quote = connection.dialect.identifier_preparer.quote
+    assignments = ", ".join(f"{quote(name)} = {mark}" for name in values)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = list(keys[start : start + _CHUNK])
+        statement = (
+            f"UPDATE {_table(connection, table)} SET {assignments} "
+            f"WHERE {quote(key)} IN ({', '.join([mark] * len(chunk))})"
+        )
+        connection.exec_driver_sql(statement, (*values.values(), *chunk))
 
 
 def _table(connection: Connection, table: Table) -> str:

@@ -40,7 +40,7 @@ def status_text(status: str) -> str:
     return STATUS_TEXT.get(status, status or "noch nicht übermittelt")
 
 
-# The claim's columns that mirror a case, in the order case_values() fills them.
+# The claim's columns that mirror a case, in the order mirror_row() gives them.
 MIRROR_COLUMNS = (
     "agency_status",
     "interest",
@@ -54,22 +54,25 @@ MIRROR_COLUMNS = (
 )
 
 
-def case_values(case: wire.Case, *, as_of: datetime | None = None) -> dict[str, Any]:
-    """The values of MIRROR_COLUMNS for a case (for one claim here, for many at once in the sync).
+def mirror_row(case: wire.Case, as_of: datetime) -> tuple[Any, ...]:
+    """The values of MIRROR_COLUMNS for a case; `as_of` is when the agency was asked."""
+    fees_total = sum((f.amount for f in case.fees), ZERO) if case.fees else ZERO
+    return (
+        case.status,
+        case.interest,
+        fees_total,
+        case.paid_to_agency,
+        case.paid_to_creditor,
+        case.outstanding,
+        case.updated_at,
+        case.closed_at,
+        as_of,
+    )
 
-    `as_of` is when the agency was asked; now unless given.
-    """
-    return {
-        "agency_status": case.status,
-        "interest": case.interest,
-        "fees_total": sum((f.amount for f in case.fees), ZERO),
-        "paid_to_agency": case.paid_to_agency,
-        "paid_to_creditor": case.paid_to_creditor,
-        "outstanding": case.outstanding,
-        "agency_updated_at": case.updated_at,
-        "closed_at": case.closed_at,
-        "status_as_of": as_of or utcnow(),
-    }
+
+def case_values(case: wire.Case, *, as_of: datetime | None = None) -> dict[str, Any]:
+    """MIRROR_COLUMNS and their values for a case, as of now unless given."""
+    return dict(zip(MIRROR_COLUMNS, mirror_row(case, as_of or utcnow()), strict=True))
 
 
 def fee_key(fees: Iterable[tuple[str, Decimal, date]]) -> list[tuple[str, Decimal, date]]:

@@ -9,10 +9,11 @@ notifications and audit entries.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
 
 from core.db import driver_rows
@@ -20,7 +21,7 @@ from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee
 from core.domain.dates import utcnow
 from core.finance1159 import wire
-from core.services.case_mirror import MIRROR_COLUMNS, apply_case, case_values
+from core.services.case_mirror import MIRROR_COLUMNS, apply_case, mirror_row
 
 CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
 FEES: Table = Fee.__table__  # type: ignore[attr-defined]
@@ -50,16 +51,15 @@ class _Form:
 
     def __init__(self, dialect: Dialect) -> None:
         self.column = [driver_rows.binder(CLAIMS.c[n], dialect) for n in MIRROR_COLUMNS[:_TIMES]]
-        self.time = driver_rows.binder(CLAIMS.c.agency_updated_at, dialect)
-        self.cents = driver_rows.binder(FEES.c.amount, dialect)
-        self.day = driver_rows.binder(FEES.c.charged_on, dialect)
+        self.time = _required(driver_rows.binder(CLAIMS.c.agency_updated_at, dialect))
+        self.cents = _required(driver_rows.binder(FEES.c.amount, dialect))
+        self.day = driver_rows.binder(FEES.c.charged_on, dialect) or (lambda day: day)
 
     def mirror(self, case: wire.Case, updated_at: Any, as_of: datetime, as_of_stored: Any) -> list[Any]:
         """The stored values of MIRROR_COLUMNS; the two times come already converted."""
-        values = case_values(case, as_of=as_of)
-        stored = [
-            store(values[name]) for store, name in zip(self.column, MIRROR_COLUMNS[:_TIMES], strict=True)
-        ]
+        values = mirror_row(case, as_of)
+        # zip stops at the times (self.column covers MIRROR_COLUMNS[:_TIMES]), converted apart.
+        stored = [value if store is None else store(value) for store, value in zip(self.column, values)]  # noqa: B905
         closed_at = None if case.closed_at is None else self.time(case.closed_at)
         return [*stored, updated_at, closed_at, as_of_stored]
 
@@ -67,14 +67,53 @@ class _Form:
         return sorted((f.type, self.cents(f.amount), self.day(f.date)) for f in case.fees)
 
 
-def apply_cases(uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case]) -> int:
+def _required(store: driver_rows.Binder | None) -> driver_rows.Binder:
+    assert store is not None, "money and times always have a stored form of their own"
+    return store
+
+
+@dataclass(frozen=True)
+class KnownClaims:
+    """A practice's claims and fees as stored when a full pull began, read while its first
+    requests were on their way. Mirroring is still safe if a claim changed since: a plain update
+    only lands where the stored case is not newer, and everything else reads the claim afresh."""
+
+    by_case: dict[int, _Stored]
+    by_reference: dict[str, _Stored]
+    fees: dict[int, list[tuple[Any, ...]]]
+
+
+def read_known_claims(uow: UnitOfWork, practice_id: int) -> KnownClaims:
+    with uow:
+        connection = uow.session.connection()
+        rows = [
+            _Stored._make(row)
+            for row in driver_rows.select_where(
+                connection, CLAIMS, _Stored._fields, {"practice_id": practice_id}
+            )
+        ]
+        fees: dict[int, list[tuple[Any, ...]]] = {}
+        for claim_id, kind, amount, day in driver_rows.select_where(
+            connection, FEES, ("claim_id", "type", "amount", "charged_on"), {"practice_id": practice_id}
+        ):
+            fees.setdefault(claim_id, []).append((kind, amount, day))
+    return KnownClaims(
+        by_case={row.case_id: row for row in rows if row.case_id is not None},
+        by_reference={row.reference: row for row in rows if row.case_id is None},
+        fees={claim_id: sorted(found) for claim_id, found in fees.items()},
+    )
+
+
+def apply_cases(
+    uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case], known: KnownClaims | None = None
+) -> int:
     """Mirror the cases of one page in one transaction; returns how many changed in status or money."""
     changed = 0
     with uow:
         session = uow.session
         connection = session.connection()
         form = _Form(connection.dialect)
-        stored = _stored_claims(connection, practice_id, cases)
+        stored, fees = _stored_claims(connection, practice_id, cases, known)
         unchanged: list[int] = []
         fresh: list[tuple[_Stored, wire.Case, Any]] = []
         for case in cases:
@@ -86,7 +125,6 @@ def apply_cases(uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case]) -
                 unchanged.append(row.id)  # the agency changed nothing since we mirrored it
             else:
                 fresh.append((row, case, updated_at))
-        fees = _stored_fees(connection, [row.id for row, _, _ in fresh])
         now = utcnow()
         now_stored = form.time(now)
         bulk: list[list[Any]] = []
@@ -101,24 +139,35 @@ def apply_cases(uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case]) -
                 values = form.mirror(case, updated_at, now, now_stored)
                 before = [row.paid_to_agency, row.outstanding, row.fees_total]
                 changed += [values[i] for i in _AMOUNT_AT] != before
-                bulk.append([*values, row.id])
+                bulk.append([*values, row.id, updated_at])
             else:
                 claim = session.get(Claim, row.id)
                 assert claim is not None
                 changed += apply_case(session, claim, case)
-        driver_rows.update_many(connection, CLAIMS, MIRROR_COLUMNS, "id", bulk)
-        for start in range(0, len(unchanged), 500):
-            connection.execute(
-                update(CLAIMS).where(CLAIMS.c.id.in_(unchanged[start : start + 500])).values(status_as_of=now)
-            )
+        # Never back in time: a claim another writer mirrored from a newer answer keeps that.
+        driver_rows.update_many(
+            connection, CLAIMS, MIRROR_COLUMNS, "id", bulk, unless_newer="agency_updated_at"
+        )
+        driver_rows.set_where_in(connection, CLAIMS, {"status_as_of": now_stored}, "id", unchanged)
         uow.commit()
     return changed
 
 
 def _stored_claims(
-    connection: Connection, practice_id: int, cases: Sequence[wire.Case]
-) -> dict[int, _Stored]:
-    """The claims behind the cases, by case id."""
+    connection: Connection, practice_id: int, cases: Sequence[wire.Case], known: KnownClaims | None
+) -> tuple[dict[int, _Stored], dict[int, list[tuple[Any, ...]]]]:
+    """The claims behind the cases by case id, and their fees; from `known` where it has them."""
+    found: dict[int, _Stored] = {}
+    fees: dict[int, list[tuple[Any, ...]]] = {}
+    if known is not None:
+        for case in cases:
+            row = known.by_case.get(case.case_id) or known.by_reference.get(case.reference)
+            if row is not None:
+                found[case.case_id] = row
+                fees[row.id] = known.fees.get(row.id, [])
+    missing = [c for c in cases if c.case_id not in found]
+    if not missing:
+        return found, fees
 
     def read(key: str, values: list[Any]) -> list[_Stored]:
         rows = driver_rows.select_in(
@@ -126,13 +175,16 @@ def _stored_claims(
         )
         return [_Stored._make(row) for row in rows]
 
-    found = {row.case_id or 0: row for row in read("case_id", [c.case_id for c in cases])}
-    missing = {c.reference: c.case_id for c in cases if c.case_id not in found}
-    if missing:
+    read_now = read("case_id", [c.case_id for c in missing])
+    found.update((row.case_id or 0, row) for row in read_now)
+    unknown = {c.reference: c.case_id for c in missing if c.case_id not in found}
+    if unknown:
         # A claim whose creation answer was lost in a crash has no case id yet: found by reference.
-        for row in read("reference", list(missing)):
-            found[missing[row.reference]] = row
-    return found
+        by_reference = read("reference", list(unknown))
+        found.update((unknown[row.reference], row) for row in by_reference)
+        read_now += by_reference
+    fees.update(_stored_fees(connection, [row.id for row in read_now]))
+    return found, fees
 
 
 def _stored_fees(connection: Connection, claim_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:

@@ -11,20 +11,20 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, text
-from sqlmodel import col, select
+from sqlalchemy import String, text
 
 from core.db.engine import UnitOfWork, is_postgres
-from core.db.models import Claim
+from core.db.models import Claim, SyncCursor
 from core.finance1159 import wire
 from core.finance1159.client import Finance1159Client
 from core.sync import cursors
-from core.sync.cases import apply_cases
+from core.sync.cases import KnownClaims, apply_cases, read_known_claims
+from core.sync.cursors import CASES, PAYMENTS
 from core.sync.pages import all_pages
 from core.sync.payments import apply_payments
 
 _LOCK_BASE = 1159_0000
-_BATCH = 300  # cases stored per transaction
+_BATCH = 200  # cases stored per transaction
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,16 @@ async def _sync(
     uow: UnitOfWork, finance: Finance1159Client, practice_id: int, concurrency: int
 ) -> SyncReport:
     since_cases, since_payments, expected = _starting_point(uow.fresh(), practice_id)
+    requests_out = asyncio.Event()
+
+    async def read_known() -> KnownClaims | None:
+        # A full pull reads every claim at once, in a thread, once its first requests are out.
+        if expected == 1:
+            return None
+        await requests_out.wait()
+        return await asyncio.to_thread(read_known_claims, uow.fresh(), practice_id)
+
+    known = asyncio.ensure_future(read_known())
     changed = 0
     arrived: list[wire.Case] = []
     seen: set[int] = set()
@@ -68,7 +78,8 @@ async def _sync(
         # mirroring a hundred cases, and the loop reading the next pages waits meanwhile.
         nonlocal changed
         if len(arrived) >= at_least:
-            changed += apply_cases(uow.fresh(), practice_id, arrived)
+            ready = known.result() if known.done() and known.exception() is None else None
+            changed += apply_cases(uow.fresh(), practice_id, arrived, ready)
             arrived.clear()
 
     def apply_page(cases: Sequence[wire.Case]) -> None:
@@ -79,30 +90,40 @@ async def _sync(
         arrived.extend(cases)
         store(_BATCH)
 
+    def list_cases(page: int) -> Awaitable[wire.Page[wire.Case]]:
+        requests_out.set()
+        return finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE)
+
     def pull_cases() -> Awaitable[tuple[list[wire.Case], bool]]:
         return all_pages(
-            lambda page: finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE),
+            list_cases,
             concurrency,
             apply_page,
             expected_pages=expected,
         )
 
-    # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
-    (_, cases_stable), (payments, payments_stable) = await asyncio.gather(
-        pull_cases(),
-        all_pages(
-            lambda page: finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE),
-            concurrency,
-        ),
-    )
-    # A case changed while the pages were read joins the listing and shifts the later pages, so
-    # another case may have slipped between two of them: read the same span again (applying is
-    # idempotent and skips what is unchanged). If the agency is busy every time, the cursor stays.
-    for _ in range(2):
-        if cases_stable:
-            break
-        _, cases_stable = await pull_cases()
-    store(1)
+    try:
+        # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
+        (_, cases_stable), (payments, payments_stable) = await asyncio.gather(
+            pull_cases(),
+            all_pages(
+                lambda page: finance.list_payments(
+                    since=since_payments, page=page, per_page=wire.MAX_PER_PAGE
+                ),
+                concurrency,
+            ),
+        )
+        # A case changed while the pages were read joins the listing and shifts the later pages,
+        # so another case may have slipped between two of them: read the same span again
+        # (applying is idempotent and skips what is unchanged). If the agency is busy every
+        # time, the cursor stays.
+        for _ in range(2):
+            if cases_stable:
+                break
+            _, cases_stable = await pull_cases()
+        store(1)
+    finally:
+        await asyncio.gather(known, return_exceptions=True)  # the thread ends on its own
     added = apply_payments(uow.fresh(), practice_id, payments)
     if cases_stable:
         cursors.advance(uow.fresh(), practice_id, cursors.CASES, newest)
@@ -116,12 +137,24 @@ async def _sync(
 def _starting_point(uow: UnitOfWork, practice_id: int) -> tuple[datetime | None, datetime | None, int]:
     """Where each stream goes on from, and how many pages of cases to ask for at once: a first
     (full) pull reads one case per claim handed over, so it knows about how many there are."""
+    # Plain statements: they run before the first request goes out, and the ORM's would first
+    # have to be compiled (milliseconds, in a worker's first pull).
     with uow:
-        seen = cursors.positions(uow.session, practice_id)
+        connection = uow.session.connection()
+        rows = connection.execute(_POSITIONS, {"practice_id": practice_id})
+        seen: dict[str, datetime | None] = {CASES: None, PAYMENTS: None}
+        seen.update((stream, position) for stream, position in rows)
         pages = 1
-        if seen[cursors.CASES] is None:
-            handed_over = uow.session.exec(
-                select(func.count()).where(Claim.practice_id == practice_id, col(Claim.case_id).is_not(None))
-            ).one()
+        if seen[CASES] is None:
+            handed_over = connection.execute(_HANDED_OVER, {"practice_id": practice_id}).scalar_one()
             pages = max(-(-int(handed_over) // wire.MAX_PER_PAGE), 1)
-    return cursors.newer_than(seen[cursors.CASES]), cursors.newer_than(seen[cursors.PAYMENTS]), pages
+    return cursors.newer_than(seen[CASES]), cursors.newer_than(seen[PAYMENTS]), pages
+
+
+_CURSORS = SyncCursor.__table__  # type: ignore[attr-defined]
+_POSITIONS = text(f"SELECT stream, position FROM {_CURSORS.name} WHERE practice_id = :practice_id").columns(
+    stream=String, position=_CURSORS.c.position.type
+)
+_HANDED_OVER = text(
+    f"SELECT COUNT(*) FROM {Claim.__tablename__} WHERE practice_id = :practice_id AND case_id IS NOT NULL"
+)

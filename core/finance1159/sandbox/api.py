@@ -138,20 +138,20 @@ def _page(runtime: Runtime, request: Request, table: str, where: str, args: list
     per_page = query_int(
         request.query_params, "per_page", wire.DEFAULT_PER_PAGE, low=1, high=wire.MAX_PER_PAGE
     )
-    # Ordered by id, so pages stay stable while they are fetched. A case is sent as the JSON text
-    # stored with it (views.render_stale keeps it current), not rendered per request.
+    # A case is sent as the JSON text stored with it (views.render_stale keeps it current).
     columns, order = ("case_id, json", "case_id") if table == "cases" else ("*", "payment_id")
     conn = runtime.store.conn
-    with runtime.store.transaction():
-        total = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", args).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*args, per_page, (page - 1) * per_page],
-        ).fetchall()
+
+    def render(total: int, rows: list[Any]) -> bytes:
         items: list[Any] = (
             views.case_fragments(conn, rows) if table == "cases" else [views.payment_object(r) for r in rows]
         )
-    return ok({key: items, wire.KEY_PAGE: page, wire.KEY_PER_PAGE: per_page, wire.KEY_TOTAL: total})
+        body = {wire.KEY_ERROR: False, key: items, wire.KEY_PAGE: page, wire.KEY_PER_PAGE: per_page}
+        return wire.to_json({**body, wire.KEY_TOTAL: total})
+
+    with runtime.store.transaction():
+        body = runtime.listings.page(table, order, columns, where, args, page, per_page, render)
+    return Response(body, 200, media_type="application/json")
 
 
 routes = [

