@@ -95,7 +95,7 @@ class PaymentSource:
 
 
 # -- objects -----------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DebtorIn:
     salutation: str | None = None
     first_name: str
@@ -110,12 +110,12 @@ class DebtorIn:
     phone: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Debtor(DebtorIn):
     debtor_id: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ClaimIn:
     reference: str
     debtor: DebtorIn
@@ -129,7 +129,7 @@ class ClaimIn:
     subject: str = "Honorarforderung"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ClaimCreated:
     case_id: int
     debtor_id: int
@@ -137,14 +137,14 @@ class ClaimCreated:
     already_existed: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Fee:
     type: str
     amount: Decimal
     date: date
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Case:
     case_id: int
     reference: str
@@ -161,7 +161,7 @@ class Case:
     closed_at: Time | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PaymentIn:
     case_id: int
     amount: Decimal
@@ -169,7 +169,7 @@ class PaymentIn:
     reference: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Payment:
     payment_id: int
     case_id: int
@@ -192,7 +192,7 @@ class Page(Generic[T]):
         return not self.items or self.page * self.per_page >= self.total
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CasesPage:
     """The answer to GET /cases, decoded in one pass (see decode_page)."""
 
@@ -203,7 +203,7 @@ class CasesPage:
     total: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PaymentsPage:
     """The answer to GET /payments."""
 

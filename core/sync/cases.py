@@ -9,12 +9,13 @@ notifications and audit entries.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
+from sqlmodel import Session
 
 from core.db import driver_rows
 from core.db.engine import UnitOfWork
@@ -46,8 +47,18 @@ class _Stored(NamedTuple):
     fees_total: int
 
 
-class _Form:
+class Form:
     """The stored form of the values compared and written here, for one database dialect."""
+
+    _made: dict[str, Form] = {}
+
+    @classmethod
+    def of(cls, dialect: Dialect) -> Form:
+        """One per kind of database (the converters are the same for every engine of a kind)."""
+        key = f"{dialect.name}+{dialect.driver}"
+        if key not in cls._made:
+            cls._made[key] = cls(dialect)
+        return cls._made[key]
 
     def __init__(self, dialect: Dialect) -> None:
         self.column = [driver_rows.binder(CLAIMS.c[n], dialect) for n in MIRROR_COLUMNS[:_TIMES]]
@@ -104,70 +115,116 @@ def read_known_claims(uow: UnitOfWork, practice_id: int) -> KnownClaims:
     )
 
 
-def apply_cases(
-    uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case], known: KnownClaims | None = None
-) -> int:
-    """Mirror the cases of one page in one transaction; returns how many changed in status or money."""
-    changed = 0
+@dataclass
+class Plan:
+    """What mirroring some cases writes: plain changes in stored form, claims the agency left as
+    they were (only status_as_of moves on), and cases for apply_case (new status, fees, case id).
+
+    Planning needs the stored claims but no database; a writer thread can then do the writing.
+    """
+
+    as_of: Any
+    bulk: list[list[Any]] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    thorough: list[tuple[int, wire.Case]] = field(default_factory=list)
+    changed: int = 0  # plain changes of money; apply_case counts its own
+
+
+def plan_cases(
+    form: Form, stored: dict[int, _Stored], fees: dict[int, list[tuple[Any, ...]]], cases: Sequence[wire.Case]
+) -> Plan:
+    now = utcnow()
+    plan = Plan(as_of=form.time(now))
+    for case in cases:
+        row = stored.get(case.case_id)
+        if row is None:
+            continue  # not a claim of this practice
+        updated_at = form.time(case.updated_at)
+        if row.case_id == case.case_id and row.agency_updated_at == updated_at:
+            plan.unchanged.append(row.id)  # the agency changed nothing since we mirrored it
+        elif (
+            row.case_id == case.case_id
+            and row.delivery not in ("queued", "failed")
+            and row.agency_status == case.status
+            and fees.get(row.id, []) == form.fees(case)
+        ):
+            values = form.mirror(case, updated_at, now, plan.as_of)
+            plan.changed += [values[i] for i in _AMOUNT_AT] != [
+                row.paid_to_agency,
+                row.outstanding,
+                row.fees_total,
+            ]
+            plan.bulk.append([*values, row.id, updated_at])
+        else:
+            plan.thorough.append((row.id, case))
+    return plan
+
+
+def write_plan(uow: UnitOfWork, plan: Plan) -> int:
+    """Write a plan in one transaction; returns how many claims changed in status or money."""
     with uow:
-        session = uow.session
-        connection = session.connection()
-        form = _Form(connection.dialect)
-        stored, fees = _stored_claims(connection, practice_id, cases, known)
-        unchanged: list[int] = []
-        fresh: list[tuple[_Stored, wire.Case, Any]] = []
-        for case in cases:
-            row = stored.get(case.case_id)
-            if row is None:
-                continue  # not a claim of this practice
-            updated_at = form.time(case.updated_at)
-            if row.case_id == case.case_id and row.agency_updated_at == updated_at:
-                unchanged.append(row.id)  # the agency changed nothing since we mirrored it
-            else:
-                fresh.append((row, case, updated_at))
-        now = utcnow()
-        now_stored = form.time(now)
-        bulk: list[list[Any]] = []
-        for row, case, updated_at in fresh:
-            plain = (
-                row.case_id == case.case_id
-                and row.delivery not in ("queued", "failed")
-                and row.agency_status == case.status
-                and fees.get(row.id, []) == form.fees(case)
-            )
-            if plain:
-                values = form.mirror(case, updated_at, now, now_stored)
-                before = [row.paid_to_agency, row.outstanding, row.fees_total]
-                changed += [values[i] for i in _AMOUNT_AT] != before
-                bulk.append([*values, row.id, updated_at])
-            else:
-                claim = session.get(Claim, row.id)
-                assert claim is not None
-                changed += apply_case(session, claim, case)
-        # Never back in time: a claim another writer mirrored from a newer answer keeps that.
-        driver_rows.update_many(
-            connection, CLAIMS, MIRROR_COLUMNS, "id", bulk, unless_newer="agency_updated_at"
-        )
-        driver_rows.set_where_in(connection, CLAIMS, {"status_as_of": now_stored}, "id", unchanged)
+        changed = plan.changed + _write(uow.session, plan)
         uow.commit()
     return changed
 
 
-def _stored_claims(
-    connection: Connection, practice_id: int, cases: Sequence[wire.Case], known: KnownClaims | None
-) -> tuple[dict[int, _Stored], dict[int, list[tuple[Any, ...]]]]:
-    """The claims behind the cases by case id, and their fees; from `known` where it has them."""
+def apply_cases(
+    uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case], known: KnownClaims | None = None
+) -> int:
+    """Mirror cases in one transaction; returns how many changed in status or money."""
+    with uow:
+        connection = uow.session.connection()
+        form = Form.of(connection.dialect)
+        stored, fees, missing = known_claims(known, cases)
+        if missing:
+            read, read_fees = _read_claims(connection, practice_id, missing)
+            stored |= read
+            fees |= read_fees
+        plan = plan_cases(form, stored, fees, cases)
+        changed = plan.changed + _write(uow.session, plan)
+        uow.commit()
+    return changed
+
+
+def _write(session: Session, plan: Plan) -> int:
+    changed = 0
+    for claim_id, case in plan.thorough:
+        claim = session.get(Claim, claim_id)
+        assert claim is not None
+        changed += apply_case(session, claim, case)
+    connection = session.connection()
+    # Never back in time: a claim another writer mirrored from a newer answer keeps that.
+    driver_rows.update_many(
+        connection, CLAIMS, MIRROR_COLUMNS, "id", plan.bulk, unless_newer="agency_updated_at"
+    )
+    driver_rows.set_where_in(connection, CLAIMS, {"status_as_of": plan.as_of}, "id", plan.unchanged)
+    return changed
+
+
+def known_claims(
+    known: KnownClaims | None, cases: Sequence[wire.Case]
+) -> tuple[dict[int, _Stored], dict[int, list[tuple[Any, ...]]], list[wire.Case]]:
+    """The claims behind the cases by case id and their fees, as far as `known` has them; and the
+    cases it has no claim for (a claim handed over since it was read, or none was read)."""
     found: dict[int, _Stored] = {}
     fees: dict[int, list[tuple[Any, ...]]] = {}
-    if known is not None:
-        for case in cases:
-            row = known.by_case.get(case.case_id) or known.by_reference.get(case.reference)
-            if row is not None:
-                found[case.case_id] = row
-                fees[row.id] = known.fees.get(row.id, [])
-    missing = [c for c in cases if c.case_id not in found]
-    if not missing:
-        return found, fees
+    if known is None:
+        return found, fees, list(cases)
+    missing: list[wire.Case] = []
+    for case in cases:
+        row = known.by_case.get(case.case_id) or known.by_reference.get(case.reference)
+        if row is None:
+            missing.append(case)
+        else:
+            found[case.case_id] = row
+            fees[row.id] = known.fees.get(row.id, [])
+    return found, fees, missing
+
+
+def _read_claims(
+    connection: Connection, practice_id: int, cases: Sequence[wire.Case]
+) -> tuple[dict[int, _Stored], dict[int, list[tuple[Any, ...]]]]:
+    """The claims behind the cases by case id, and their fees, read now."""
 
     def read(key: str, values: list[Any]) -> list[_Stored]:
         rows = driver_rows.select_in(
@@ -175,20 +232,19 @@ def _stored_claims(
         )
         return [_Stored._make(row) for row in rows]
 
-    read_now = read("case_id", [c.case_id for c in missing])
-    found.update((row.case_id or 0, row) for row in read_now)
-    unknown = {c.reference: c.case_id for c in missing if c.case_id not in found}
+    rows = read("case_id", [c.case_id for c in cases])
+    found = {row.case_id or 0: row for row in rows}
+    unknown = {c.reference: c.case_id for c in cases if c.case_id not in found}
     if unknown:
         # A claim whose creation answer was lost in a crash has no case id yet: found by reference.
         by_reference = read("reference", list(unknown))
         found.update((unknown[row.reference], row) for row in by_reference)
-        read_now += by_reference
-    fees.update(_stored_fees(connection, [row.id for row in read_now]))
-    return found, fees
+        rows += by_reference
+    return found, _stored_fees(connection, [row.id for row in rows])
 
 
 def _stored_fees(connection: Connection, claim_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
-    """Each claim's fees as stored, sorted, comparable with _Form.fees."""
+    """Each claim's fees as stored, sorted, comparable with Form.fees."""
     found: dict[int, list[tuple[Any, ...]]] = {}
     for claim_id, kind, amount, day in driver_rows.select_in(
         connection, FEES, ("claim_id", "type", "amount", "charged_on"), "claim_id", claim_ids

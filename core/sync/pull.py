@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,15 @@ from core.db.models import Claim, SyncCursor
 from core.finance1159 import wire
 from core.finance1159.client import Finance1159Client
 from core.sync import cursors
-from core.sync.cases import KnownClaims, apply_cases, read_known_claims
+from core.sync.cases import (
+    Form,
+    KnownClaims,
+    apply_cases,
+    known_claims,
+    plan_cases,
+    read_known_claims,
+    write_plan,
+)
 from core.sync.cursors import CASES, PAYMENTS
 from core.sync.pages import all_pages
 from core.sync.payments import apply_payments
@@ -68,6 +77,9 @@ async def _sync(
         return await asyncio.to_thread(read_known_claims, uow.fresh(), practice_id)
 
     known = asyncio.ensure_future(read_known())
+    form = Form.of(uow.engine.dialect)
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-writer")
+    written: list[Future[int]] = []
     changed = 0
     arrived: list[wire.Case] = []
     seen: set[int] = set()
@@ -77,10 +89,18 @@ async def _sync(
         # Pages are stored in batches: a transaction and its queries cost about as much as
         # mirroring a hundred cases, and the loop reading the next pages waits meanwhile.
         nonlocal changed
-        if len(arrived) >= at_least:
-            ready = known.result() if known.done() and known.exception() is None else None
-            changed += apply_cases(uow.fresh(), practice_id, arrived, ready)
-            arrived.clear()
+        if len(arrived) < at_least:
+            return
+        ready = known.result() if known.done() and known.exception() is None else None
+        stored, fees, missing = known_claims(ready, arrived)
+        if missing:  # an incremental pull, or claims handed over since the full one began
+            changed += apply_cases(uow.fresh(), practice_id, missing)
+        if stored:
+            # Planned here, written by one thread in order: SQLite's and the driver's own work
+            # then runs beside the HTTP work instead of holding up the event loop.
+            plan = plan_cases(form, stored, fees, [c for c in arrived if c.case_id in stored])
+            written.append(writer.submit(write_plan, uow.fresh(), plan))
+        arrived.clear()
 
     def apply_page(cases: Sequence[wire.Case]) -> None:
         nonlocal newest
@@ -122,7 +142,9 @@ async def _sync(
                 break
             _, cases_stable = await pull_cases()
         store(1)
+        changed += sum([await asyncio.wrap_future(done) for done in written])
     finally:
+        writer.shutdown(wait=True)  # nothing is written after the pull returned
         await asyncio.gather(known, return_exceptions=True)  # the thread ends on its own
     added = apply_payments(uow.fresh(), practice_id, payments)
     if cases_stable:
