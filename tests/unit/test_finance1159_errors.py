@@ -177,3 +177,43 @@ async def test_the_api_key_never_shows_in_repr_errors_or_logs(caplog: pytest.Log
         error = error.__cause__ or error.__context__
     assert all(SECRET not in str(e) and SECRET not in repr(e) for e in chain)
     assert caplog.records and SECRET not in caplog.text
+
+
+@pytest.mark.parametrize(("status", "message"), [(403, "AUTHENTICATION_FAILED"), (200, "INVALID_PARAMETER")])
+async def test_a_listing_answered_with_an_error_envelope_raises_the_typed_error(
+    status: int, message: str
+) -> None:
+    # Pages are decoded straight from the bytes; an answer that is not a page still shows its envelope.
+    expected = errors.AuthenticationFailed if status == 403 else errors.InvalidRequest
+    async with client_for(envelope(status, message, "page")) as client:
+        with pytest.raises(expected):
+            await client.list_cases(page=1)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(
+            200, json={"error": False, "cases": [{"case_id": 1}], "page": 1, "per_page": 1, "total": 1}
+        ),
+        httpx.Response(200, json={"error": False, "payments": [], "page": 1}),  # no total
+        httpx.Response(200, text="{not json"),
+    ],
+)
+async def test_a_listing_outside_the_contract_is_an_unexpected_response(response: httpx.Response) -> None:
+    async with client_for(lambda request: response) as client:
+        with pytest.raises(errors.UnexpectedResponse) as caught:
+            await client.list_cases(page=1) if b"cases" in response.content else await client.list_payments()
+    assert "GET /" in str(caught.value)
+
+
+async def test_a_listing_page_is_read_with_exact_amounts() -> None:
+    payment = {
+        "payment_id": 5, "case_id": 17, "amount": 12.30, "date": "2026-11-02", "source": "agency",
+        "reference": None, "created_at": "2026-11-02T10:00:00+01:00",
+    }  # fmt: skip
+    body = {"error": False, "payments": [payment], "page": 1, "per_page": 100, "total": 1}
+    async with client_for(lambda request: httpx.Response(200, json=body)) as client:
+        page = await client.list_payments()
+    assert page.items[0].amount == Decimal("12.30") and type(page.items[0].amount) is Decimal
+    assert page.is_last and page.items[0].created_at.utcoffset() is not None
