@@ -3,10 +3,13 @@
     .venv/bin/python bench/sync_bench.py [--cases 10000] [--latency-ms 20] [--concurrency 8]
                                          [--changed 0.01] [--database-url URL]
 
-The sandbox runs as its own process (`inkasso sandbox`), apart from our GIL. The
-product database (a fresh SQLite file unless --database-url) holds one claim per case. Measured:
-a full sync (no cursor yet) and an incremental one after `/_sandbox/touch` changed a share of the
-cases. Targets: incremental at most 2 requests per changed case plus paging; full sync at most
+The sandbox runs as its own process (`inkasso sandbox`), apart from our GIL. The product database
+(a fresh SQLite file unless --database-url) holds one claim per case. The process is set up as
+`inkasso run` sets itself up (settle_after_start) and has read one case, as the worker's outbox
+round would have. Measured: a full sync (no cursor yet, the sandbox has not listed those pages
+before), then an incremental one after `/_sandbox/touch` changed a share of the cases, and last,
+for comparison, only the listing of every page without storing anything.
+Targets: incremental at most 2 requests per changed case plus paging; full sync at most
 1.3 × requests × latency ÷ concurrency of wall time.
 """
 
