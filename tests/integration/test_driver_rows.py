@@ -1,0 +1,227 @@
+"""core.db.driver_rows on SQLite and PostgreSQL: values in stored form, written and read past the ORM,
+must be exactly what the ORM itself stores and reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table
+
+from core.bootstrap import App
+from core.db.driver_rows import Binder, binder, select_in, select_where, set_where_in, update_many
+from core.db.models import Claim, Invoice, Patient, Practice
+
+CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
+WRITTEN = ("agency_status", "paid_to_agency", "outstanding", "interest", "agency_updated_at", "closed_at")
+T0 = datetime(2026, 3, 1, 12, 34, 56, 789012, tzinfo=UTC)
+
+
+def add_claims(app: App, count: int, *, practice_id: int | None = None, prefix: str = "R") -> list[int]:
+    """`count` claims (one invoice each) of the practice, default the app's; returns their ids."""
+    practice_id = practice_id or app.practice_id
+    due = date(2026, 1, 15)
+    with app.uow() as uow:
+        session = uow.session
+        if session.get(Practice, practice_id) is None:
+            session.add(Practice(id=practice_id, name=f"Praxis {practice_id}"))
+            session.flush()
+        patient = Patient(
+            practice_id=practice_id, patient_key=f"{prefix}-patient", first_name="Erika",
+            last_name="Mustermann", street="Heidestraße 17", zip="51147", city="Köln",
+        )  # fmt: skip
+        session.add(patient)
+        session.flush()
+        invoices = [
+            Invoice(
+                practice_id=practice_id,
+                patient_id=saved(patient.id),
+                number=f"{prefix}-{n}",
+                invoice_date=due - timedelta(days=14),
+                due_date=due,
+                amount=Decimal("100.00"),
+            )
+            for n in range(count)
+        ]
+        session.add_all(invoices)
+        session.flush()
+        claims = [
+            Claim(
+                practice_id=practice_id,
+                invoice_id=saved(invoice.id),
+                reference=invoice.number,
+                delivery="submitted",
+                legal_basis="consent",
+                legal_basis_date=due,
+                principal=Decimal("100.00"),
+                case_id=1000 + n,
+                agency_status="received",
+                created_by="test",
+            )
+            for n, invoice in enumerate(invoices)
+        ]
+        session.add_all(claims)
+        session.flush()
+        ids = [saved(claim.id) for claim in claims]
+        uow.commit()
+    return ids
+
+
+def saved(row_id: int | None) -> int:
+    """The id of a flushed row."""
+    assert row_id is not None
+    return row_id
+
+
+def stored(app: App, name: str) -> Binder:
+    """The column's stored form, or the value as it is where the driver takes it unchanged."""
+    return binder(CLAIMS.c[name], app.engine.dialect) or (lambda value: value)
+
+
+def stored_row(app: App, values: dict[str, Any]) -> list[Any]:
+    return [stored(app, name)(value) for name, value in values.items()]
+
+
+def set_updated_at(app: App, moments: dict[int, datetime | None]) -> None:
+    """agency_updated_at written through the ORM."""
+    with app.uow() as uow:
+        for claim_id, moment in moments.items():
+            claim = uow.session.get(Claim, claim_id)
+            assert claim is not None
+            claim.agency_updated_at = moment
+        uow.commit()
+
+
+def orm_claims(app: App, ids: list[int]) -> list[Claim]:
+    with app.uow() as uow:
+        claims = [uow.session.get(Claim, claim_id) for claim_id in ids]
+    assert all(claim is not None for claim in claims)
+    return [claim for claim in claims if claim is not None]
+
+
+def test_values_written_by_update_many_read_back_through_the_orm_unchanged(app: App) -> None:
+    ids = add_claims(app, 2)
+    plus_two = timezone(timedelta(hours=2))
+    wanted: list[dict[str, Any]] = [
+        {
+            "agency_status": "in_collection",
+            "paid_to_agency": Decimal("1234.56"),
+            "outstanding": Decimal("0.10"),
+            "interest": Decimal("7.05"),
+            "agency_updated_at": T0,
+            "closed_at": None,
+        },
+        {
+            "agency_status": "paid",
+            "paid_to_agency": Decimal("0.01"),
+            "outstanding": None,
+            "interest": Decimal("98765432.99"),
+            "agency_updated_at": datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+            "closed_at": datetime(2027, 1, 1, 1, 0, 0, 1, tzinfo=plus_two),  # 2026-12-31 23:00 UTC
+        },
+    ]
+    with app.uow() as uow:
+        rows = [[*stored_row(app, values), claim_id] for values, claim_id in zip(wanted, ids, strict=True)]
+        update_many(uow.session.connection(), CLAIMS, WRITTEN, "id", rows)
+        uow.commit()
+    for claim, values in zip(orm_claims(app, ids), wanted, strict=True):
+        assert {name: getattr(claim, name) for name in WRITTEN} == values
+        assert claim.paid_to_agency.as_tuple() == values["paid_to_agency"].as_tuple()  # 0.10 stays 0.10
+        assert claim.agency_updated_at is not None and claim.agency_updated_at.tzinfo == UTC
+        assert claim.principal == Decimal("100.00")  # a column not named is left as it was
+
+
+def test_select_in_returns_what_binder_makes_of_orm_written_values(app: App) -> None:
+    [first, second] = add_claims(app, 2)
+    with app.uow() as uow:
+        claim = uow.session.get(Claim, first)
+        assert claim is not None
+        claim.paid_to_agency, claim.outstanding, claim.agency_updated_at = Decimal("0.10"), None, T0
+        uow.commit()
+    names = ("id", "paid_to_agency", "outstanding", "agency_updated_at")
+    with app.engine.connect() as connection:
+        rows = select_in(connection, CLAIMS, names, "id", [first, second])
+    assert sorted(rows) == [
+        (first, 10, None, stored(app, "agency_updated_at")(T0)),
+        (second, 0, None, None),
+    ]
+
+
+def test_select_in_keeps_to_the_where_filter_and_reads_more_than_500_keys(app: App) -> None:
+    ours = add_claims(app, 620)
+    [theirs] = add_claims(app, 1, practice_id=app.practice_id + 1, prefix="OTHER")
+    where = {"practice_id": app.practice_id}
+    with app.engine.connect() as connection:
+        found = select_in(connection, CLAIMS, ("id", "reference"), "id", [*ours, theirs], where=where)
+        unfiltered = select_in(connection, CLAIMS, ("id",), "id", [*ours, theirs])
+        by_reference = select_in(connection, CLAIMS, ("id",), "reference", ["OTHER-0", "R-619"], where=where)
+        none = select_in(connection, CLAIMS, ("id",), "id", [])
+    assert sorted(found) == [(claim_id, f"R-{n}") for n, claim_id in enumerate(ours)]
+    assert sorted(row[0] for row in unfiltered) == sorted([*ours, theirs])
+    assert by_reference == [(ours[-1],)]
+    assert none == []
+
+
+def test_update_many_unless_newer_never_moves_a_claim_back_in_time(app: App) -> None:
+    unset, older, equal, newer = add_claims(app, 4)
+    set_updated_at(app, {older: T0 - timedelta(microseconds=1), equal: T0, newer: T0 + timedelta(seconds=1)})
+    at = stored(app, "agency_updated_at")(T0)
+    with app.uow() as uow:
+        rows = [
+            [*stored_row(app, {"agency_status": "legal"}), at, claim_id, at]
+            for claim_id in (unset, older, equal, newer)
+        ]
+        update_many(
+            uow.session.connection(), CLAIMS, ("agency_status", "agency_updated_at"), "id", rows,
+            unless_newer="agency_updated_at",
+        )  # fmt: skip
+        uow.commit()
+    claims = orm_claims(app, [unset, older, equal, newer])
+    assert [(c.agency_status, c.agency_updated_at) for c in claims] == [
+        ("legal", T0),
+        ("legal", T0),
+        ("received", T0),
+        ("received", T0 + timedelta(seconds=1)),
+    ]
+
+
+def test_set_where_in_sets_the_column_on_exactly_the_listed_rows(app: App) -> None:
+    ids = add_claims(app, 560)
+    listed = ids[::2] + ids[1:530:2]  # more than 500 keys, in no particular order
+    with app.uow() as uow:
+        values = {"status_as_of": stored(app, "status_as_of")(T0), "agency_status": "paid"}
+        set_where_in(uow.session.connection(), CLAIMS, values, "id", listed)
+        set_where_in(uow.session.connection(), CLAIMS, values, "id", [])
+        uow.commit()
+    changed = {c.id for c in orm_claims(app, ids) if (c.status_as_of, c.agency_status) == (T0, "paid")}
+    untouched = {
+        c.id for c in orm_claims(app, ids) if (c.status_as_of, c.agency_status) == (None, "received")
+    }
+    assert changed == set(listed)
+    assert untouched == set(ids) - set(listed) and len(untouched) == 15
+
+
+def test_select_where_returns_exactly_the_matching_rows(app: App) -> None:
+    ids = add_claims(app, 5)
+    add_claims(app, 2, practice_id=app.practice_id + 1, prefix="OTHER")
+    with app.uow() as uow:
+        for claim_id in ids[1:3]:
+            claim = uow.session.get(Claim, claim_id)
+            assert claim is not None
+            claim.agency_status, claim.paid_to_agency = "legal", Decimal("12.34")
+        uow.commit()
+    names = ("id", "reference", "paid_to_agency")
+    with app.engine.connect() as connection:
+        legal = select_where(
+            connection, CLAIMS, names, {"practice_id": app.practice_id, "agency_status": "legal"}
+        )
+        paid = select_where(
+            connection, CLAIMS, ("id",), {"paid_to_agency": stored(app, "paid_to_agency")(Decimal("12.34"))}
+        )
+        everything = select_where(connection, CLAIMS, ("id",), {"practice_id": app.practice_id})
+        nothing = select_where(connection, CLAIMS, ("id",), {"reference": "R-404"})
+    assert sorted(legal) == [(ids[1], "R-1", 1234), (ids[2], "R-2", 1234)]
+    assert sorted(paid) == [(ids[1],), (ids[2],)]
+    assert sorted(row[0] for row in everything) == ids
+    assert nothing == []
