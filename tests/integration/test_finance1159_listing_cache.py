@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 
 from core.finance1159.sandbox.runtime import DB_FILE
 from tests.integration.test_finance1159_api import good_claim_body
@@ -105,11 +104,6 @@ def test_a_new_case_and_a_reset_show_in_the_very_next_listing(sandbox: SandboxHa
     assert listing(sandbox) == (0, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="listing.py keys its cache on the sandbox connection's total_changes, which another "
-    "connection's writes do not move; test_finance1159_stored_json shows such writes are supported",
-)
 def test_a_write_by_another_connection_shows_in_the_next_listing(sandbox: SandboxHandle) -> None:
     ids = bulk(sandbox, 3)
     assert [c["status"] for c in listing(sandbox)[1]] == ["received"] * 3

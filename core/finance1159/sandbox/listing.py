@@ -18,7 +18,7 @@ Render = Callable[[int, list[sqlite3.Row]], bytes]
 class Listings:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._version = -1
+        self._version: tuple[int, int] = (-1, -1)
         self._ids: dict[tuple[str, str, tuple[Any, ...]], list[int]] = {}
         self._pages: dict[tuple[str, str, tuple[Any, ...], int, int], bytes] = {}
 
@@ -34,12 +34,14 @@ class Listings:
         render: Render,
     ) -> bytes:
         """The rendered page: `render(total, rows)` unless kept; call inside a transaction."""
-        # total_changes grows with every row this connection inserts, updates or deletes, and the
-        # sandbox's database has no other writer: an unchanged count means unchanged listings.
-        if self._conn.total_changes != self._version:
+        # total_changes grows with every row this connection writes, data_version with every
+        # commit of another connection (a test or a tool writing the file): both unchanged means
+        # unchanged listings.
+        version = (self._conn.total_changes, self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._version:
             self._ids.clear()
             self._pages.clear()
-            self._version = self._conn.total_changes
+            self._version = version
         key = (table, where, tuple(args))
         kept = self._pages.get((*key, page, per_page))
         if kept is not None:
