@@ -61,6 +61,14 @@ def claims_for_bulk_cases(app: App, first_case: int, count: int) -> None:
         uow.commit()
 
 
+def bulk_product(database_url: str, tmp_path: Path, sandbox: SandboxHandle, count: int) -> tuple[App, int]:
+    """The product with one claim per bulk case at the agency; and the first case's id."""
+    app = product(database_url, tmp_path, sandbox)
+    first = int(sandbox.control("/bulk_cases", {"count": count})["first_case_id"])
+    claims_for_bulk_cases(app, first, count)
+    return app, first
+
+
 def mirrored(app: App) -> dict[int, Claim]:
     with app.uow() as uow:
         return {c.case_id or 0: c for c in uow.session.exec(select(Claim)).all()}
@@ -69,9 +77,7 @@ def mirrored(app: App) -> dict[int, Claim]:
 async def test_a_full_pull_mirrors_every_case_exactly(
     database_url: str, tmp_path: Path, sandbox: SandboxHandle
 ) -> None:
-    app = product(database_url, tmp_path, sandbox)
-    first = int(sandbox.control("/bulk_cases", {"count": CASES})["first_case_id"])
-    claims_for_bulk_cases(app, first, CASES)
+    app, first = bulk_product(database_url, tmp_path, sandbox, CASES)
     sandbox.pay(first + 7, "12.34")  # one case with money at the agency
     async with client(sandbox) as finance:
         report = await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
@@ -93,9 +99,7 @@ async def test_a_full_pull_mirrors_every_case_exactly(
 async def test_a_pull_never_sets_a_claim_back_to_an_older_answer(
     database_url: str, tmp_path: Path, sandbox: SandboxHandle
 ) -> None:
-    app = product(database_url, tmp_path, sandbox)
-    first = int(sandbox.control("/bulk_cases", {"count": CASES})["first_case_id"])
-    claims_for_bulk_cases(app, first, CASES)
+    app, first = bulk_product(database_url, tmp_path, sandbox, CASES)
     async with client(sandbox) as finance:
         await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
     # Meanwhile "Forderung anzeigen" mirrored a newer answer for one claim; then the cursor is lost
