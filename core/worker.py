@@ -23,6 +23,7 @@ def settle_after_start() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Column, Table
 from sqlalchemy.engine import Connection, Dialect
 
+from core.db.types import Cents
+
 Binder = Callable[[Any], Any]
 _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
 
@@ -21,6 +23,8 @@ _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
 def binder(column: Column[Any], dialect: Dialect) -> Binder | None:
     """The function that turns a Python value into what the driver stores for this column, or
     None where the driver takes the value as it is."""
+    if isinstance(column.type, Cents):
+        return Cents.stored  # the same conversion, without SQLAlchemy's wrapper around it
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 

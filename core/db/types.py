@@ -20,7 +20,12 @@ class Cents(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if type(value) is Decimal:  # the usual case first: the sync binds tens of thousands
+        return self.stored(value)
+
+    @staticmethod
+    def stored(value: Any) -> int | None:
+        """What the database holds for an amount (the sync converts thousands with it directly)."""
+        if type(value) is Decimal:  # the usual case first
             return to_cents(value)
         if value is None:
             return None

@@ -231,6 +231,8 @@ def amount_text(value: Decimal) -> str:
 
 def to_wire(obj: Any) -> Any:
     """Dataclasses to plain dicts; None fields are left out (the contract marks them optional)."""
+    if isinstance(obj, str | int | Decimal):  # the leaves (RawJSON included), and most calls
+        return obj
     if is_dataclass(obj) and not isinstance(obj, type):
         return {
             f.name: to_wire(getattr(obj, f.name)) for f in fields(obj) if getattr(obj, f.name) is not None

@@ -131,10 +131,15 @@ class Plan:
 
 
 def plan_cases(
-    form: Form, stored: dict[int, _Stored], fees: dict[int, list[tuple[Any, ...]]], cases: Sequence[wire.Case]
+    form: Form,
+    stored: dict[int, _Stored],
+    fees: dict[int, list[tuple[Any, ...]]],
+    cases: Sequence[wire.Case],
+    into: Plan | None = None,
 ) -> Plan:
+    """Plan the cases, adding to `into` if given."""
     now = utcnow()
-    plan = Plan(as_of=form.time(now))
+    plan = into or Plan(as_of=form.time(now))
     for case in cases:
         row = stored.get(case.case_id)
         if row is None:

@@ -51,8 +51,6 @@ async def all_pages(
             if on_page is None:
                 items.extend(result.items)
             elif result.items:
-                # Let the requests this answer made room for go out before the page is handled.
-                await asyncio.sleep(0)
                 on_page(result.items)
             ask(-(-result.total // max(result.per_page, 1)))  # pages, rounded up
     finally:

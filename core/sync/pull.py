@@ -7,8 +7,7 @@ others skip; everything it applies is idempotent anyway (payments are unique by 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,21 +18,12 @@ from core.db.models import Claim, SyncCursor
 from core.finance1159 import wire
 from core.finance1159.client import Finance1159Client
 from core.sync import cursors
-from core.sync.cases import (
-    Form,
-    KnownClaims,
-    apply_cases,
-    known_claims,
-    plan_cases,
-    read_known_claims,
-    write_plan,
-)
 from core.sync.cursors import CASES, PAYMENTS
 from core.sync.pages import all_pages
 from core.sync.payments import apply_payments
+from core.sync.storing import CaseStore
 
 _LOCK_BASE = 1159_0000
-_BATCH = 200  # cases stored per transaction
 
 
 @dataclass(frozen=True)
@@ -67,71 +57,19 @@ async def _sync(
     uow: UnitOfWork, finance: Finance1159Client, practice_id: int, concurrency: int
 ) -> SyncReport:
     since_cases, since_payments, expected = _starting_point(uow.fresh(), practice_id)
-    requests_out = asyncio.Event()
+    async with CaseStore(uow, practice_id, read_all=expected > 1) as store:
 
-    async def read_known() -> KnownClaims | None:
-        # A full pull reads every claim at once, in a thread, once its first requests are out.
-        if expected == 1:
-            return None
-        await requests_out.wait()
-        return await asyncio.to_thread(read_known_claims, uow.fresh(), practice_id)
+        def list_cases(page: int) -> Awaitable[wire.Page[wire.Case]]:
+            store.requests_out()
+            return finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE)
 
-    known = asyncio.ensure_future(read_known())
-    form = Form.of(uow.engine.dialect)
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-writer")
-    written: list[Future[int]] = []
-    changed = 0
-    arrived: list[wire.Case] = []
-    seen: set[int] = set()
-    newest: datetime | None = None
+        def list_payments(page: int) -> Awaitable[wire.Page[wire.Payment]]:
+            return finance.list_payments(since=since_payments, page=page, per_page=wire.MAX_PER_PAGE)
 
-    def store(at_least: int) -> None:
-        # Pages are stored in batches: a transaction and its queries cost about as much as
-        # mirroring a hundred cases, and the loop reading the next pages waits meanwhile.
-        nonlocal changed
-        if len(arrived) < at_least:
-            return
-        ready = known.result() if known.done() and known.exception() is None else None
-        stored, fees, missing = known_claims(ready, arrived)
-        if missing:  # an incremental pull, or claims handed over since the full one began
-            changed += apply_cases(uow.fresh(), practice_id, missing)
-        if stored:
-            # Planned here, written by one thread in order: SQLite's and the driver's own work
-            # then runs beside the HTTP work instead of holding up the event loop.
-            plan = plan_cases(form, stored, fees, [c for c in arrived if c.case_id in stored])
-            written.append(writer.submit(write_plan, uow.fresh(), plan))
-        arrived.clear()
-
-    def apply_page(cases: Sequence[wire.Case]) -> None:
-        nonlocal newest
-        seen.update(c.case_id for c in cases)
-        latest = max(c.updated_at for c in cases)
-        newest = latest if newest is None else max(newest, latest)
-        arrived.extend(cases)
-        store(_BATCH)
-
-    def list_cases(page: int) -> Awaitable[wire.Page[wire.Case]]:
-        requests_out.set()
-        return finance.list_cases(updated_since=since_cases, page=page, per_page=wire.MAX_PER_PAGE)
-
-    def pull_cases() -> Awaitable[tuple[list[wire.Case], bool]]:
-        return all_pages(
-            list_cases,
-            concurrency,
-            apply_page,
-            expected_pages=expected,
-        )
-
-    try:
         # Both streams at once; the connection pool (finance1159_concurrency) bounds the total.
         (_, cases_stable), (payments, payments_stable) = await asyncio.gather(
-            pull_cases(),
-            all_pages(
-                lambda page: finance.list_payments(
-                    since=since_payments, page=page, per_page=wire.MAX_PER_PAGE
-                ),
-                concurrency,
-            ),
+            all_pages(list_cases, concurrency, store.add, expected_pages=expected),
+            all_pages(list_payments, concurrency),
         )
         # A case changed while the pages were read joins the listing and shifts the later pages,
         # so another case may have slipped between two of them: read the same span again
@@ -140,20 +78,16 @@ async def _sync(
         for _ in range(2):
             if cases_stable:
                 break
-            _, cases_stable = await pull_cases()
-        store(1)
-        changed += sum([await asyncio.wrap_future(done) for done in written])
-    finally:
-        writer.shutdown(wait=True)  # nothing is written after the pull returned
-        await asyncio.gather(known, return_exceptions=True)  # the thread ends on its own
-    added = apply_payments(uow.fresh(), practice_id, payments)
+            _, cases_stable = await all_pages(list_cases, concurrency, store.add)
+        await store.finish()
+    added = apply_payments(uow.fresh(), practice_id, payments)  # after the cases: claims know their case
     if cases_stable:
-        cursors.advance(uow.fresh(), practice_id, cursors.CASES, newest)
+        cursors.advance(uow.fresh(), practice_id, CASES, store.newest)
     if payments_stable:
         cursors.advance(
-            uow.fresh(), practice_id, cursors.PAYMENTS, max((p.created_at for p in payments), default=None)
+            uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None)
         )
-    return SyncReport(len(seen), changed, added)
+    return SyncReport(len(store.seen), store.changed, added)
 
 
 def _starting_point(uow: UnitOfWork, practice_id: int) -> tuple[datetime | None, datetime | None, int]:
