@@ -19,6 +19,8 @@ def settle_after_start() -> None:
 
     Otherwise every full collection walks those 100,000 objects again: about 40 ms in which the
     event loop stands still, measured in the middle of a 10,000-case sync (bench/sync_bench.py).
+    A page of cases makes a thousand objects at once, so the youngest generation is collected
+    every 10,000 allocations instead of every 700 (the pull's collections: 19.6 ms -> 12.6 ms).
     Called once the worker is set up, before its loops start.
     """
     gc.collect()
