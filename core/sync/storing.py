@@ -16,16 +16,8 @@ from types import TracebackType
 
 from core.db.engine import UnitOfWork
 from core.finance1159 import wire
-from core.sync.cases import (
-    Form,
-    KnownClaims,
-    Plan,
-    apply_cases,
-    known_claims,
-    plan_cases,
-    read_known_claims,
-    write_plan,
-)
+from core.sync.cases import Form, Plan, apply_cases, plan_cases, write_plan
+from core.sync.stored import KnownClaims, known_claims, read_known_claims
 
 BATCH = 200  # cases per transaction: one costs about as much as planning a hundred cases
 SLICE = 50  # cases planned before the loop may serve answers again

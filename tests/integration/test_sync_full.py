@@ -15,7 +15,8 @@ from core.bootstrap import App
 from core.db.models import Claim, Invoice, Patient, SyncCursor
 from core.domain.dates import utcnow
 from core.finance1159 import wire
-from core.sync.cases import Form, apply_cases, known_claims, plan_cases, read_known_claims, write_plan
+from core.sync.cases import Form, apply_cases, plan_cases, write_plan
+from core.sync.stored import known_claims, read_known_claims
 from tests.integration._claims_helpers import agency_cases, client, product
 from tests.peers.sandbox import SandboxHandle
 
