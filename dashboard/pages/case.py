@@ -77,7 +77,10 @@ with friendly():
     )
     shown = True
 
-if shown and ctx.actor.may(Permission.RECORD_PAYMENT):
+if shown and ctx.actor.may(Permission.RECORD_PAYMENT) and st_.complete:
+    st.subheader("Zahlung empfangen")
+    st.info("Die Rechnung ist vollständig bezahlt: hier ist keine Zahlung mehr zu erfassen.")
+elif shown and ctx.actor.may(Permission.RECORD_PAYMENT):
     st.subheader("Zahlung empfangen")
     st.caption("Der Patient hat direkt an die Praxis gezahlt; die Zahlung wird an 1159 Finance gemeldet.")
     with st.form("payment", clear_on_submit=True):

@@ -132,6 +132,19 @@ def test_a_bad_amount_is_refused_in_german_and_nothing_is_stored(
         assert _payments(uow, "R-9") == []
 
 
+def test_a_complete_case_offers_no_payment_form(agency_dash: Dash, sandbox: SandboxHandle) -> None:
+    _hand_over(agency_dash, sandbox, "R-9")
+    case = agency_cases(sandbox)[0]
+    sandbox.pay(case["case_id"], Decimal(str(case["outstanding"])))  # the debtor paid everything
+    at = _open_case(agency_dash, "staff", "R-9")
+    assert [t.key for t in at.text_input] == ["payment_amount"]  # still open when last looked at
+    button(at, "Status jetzt abrufen").click().run()
+    assert not at.exception
+    assert any("Vollständig" in s.value for s in at.success)
+    assert not [t for t in at.text_input if t.key == "payment_amount"]
+    assert any("keine Zahlung mehr zu erfassen" in i.value for i in at.info)
+
+
 def test_status_jetzt_abrufen_fetches_the_agency_state(agency_dash: Dash, sandbox: SandboxHandle) -> None:
     _hand_over(agency_dash, sandbox, "R-9")
     at = _open_case(agency_dash, "manager", "R-9")
