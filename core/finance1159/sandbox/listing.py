@@ -49,7 +49,9 @@ class Listings:
         ids = self._ids.get(key)
         if ids is None:
             query = f"SELECT {id_column} FROM {table} WHERE {where} ORDER BY {id_column}"
-            ids = self._ids[key] = [row[0] for row in self._conn.execute(query, args)]
+            cursor = self._conn.cursor()
+            cursor.row_factory = None  # plain tuples: ten thousand sqlite3.Row objects cost 2 ms
+            ids = self._ids[key] = [row[0] for row in cursor.execute(query, args)]
         chunk = ids[(page - 1) * per_page : page * per_page]
         rows: list[sqlite3.Row] = []
         if chunk:
