@@ -143,9 +143,10 @@ def _page(runtime: Runtime, request: Request, table: str, where: str, args: list
     conn = runtime.store.conn
 
     def render(total: int, rows: list[Any]) -> bytes:
-        items: list[Any] = (
-            views.case_fragments(conn, rows) if table == "cases" else [views.payment_object(r) for r in rows]
-        )
+        if table == "cases":  # stored JSON texts, joined as they are
+            items: Any = wire.RawJSON("[" + ",".join(views.case_fragments(conn, rows)) + "]")
+        else:
+            items = [views.payment_object(r) for r in rows]
         body = {wire.KEY_ERROR: False, key: items, wire.KEY_PAGE: page, wire.KEY_PER_PAGE: per_page}
         return wire.to_json({**body, wire.KEY_TOTAL: total})
 
