@@ -55,9 +55,11 @@ class Listings:
         chunk = ids[(page - 1) * per_page : page * per_page]
         rows: list[sqlite3.Row] = []
         if chunk:
-            marks = ",".join("?" * len(chunk))
+            # The page's ids are exactly the listing's ids between its first and its last.
             rows = self._conn.execute(
-                f"SELECT {columns} FROM {table} WHERE {id_column} IN ({marks}) ORDER BY {id_column}", chunk
+                f"SELECT {columns} FROM {table} WHERE {where} AND {id_column} BETWEEN ? AND ? "
+                f"ORDER BY {id_column}",
+                [*args, chunk[0], chunk[-1]],
             ).fetchall()
         body = render(len(ids), rows)
         if len(self._pages) < _KEPT_PAGES:
