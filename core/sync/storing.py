@@ -46,6 +46,9 @@ class CaseStore:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self._planner.cancel()
+        if not self._requests_out.is_set():
+            self._known.cancel()  # still waiting, no thread started
+        # A started read runs on in its thread until done; it is waited for, not abandoned.
         await asyncio.gather(self._planner, self._known, return_exceptions=True)
         self._writer.shutdown(wait=True)  # nothing is written after the pull returned
 
