@@ -57,12 +57,20 @@ def select_in(
 def select_where(
     connection: Connection, table: Table, names: Sequence[str], equal: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
-    """The stored values of `names` of every row whose columns equal `equal` (stored form)."""
+    """The stored values of `names` of every row whose columns equal `equal` (stored form).
+
+    Read through the driver's own cursor: for ten thousand rows SQLAlchemy's result wrapper costs
+    more than the driver's fetch, and this read runs beside the first requests of a full pull."""
     mark = _placeholder(connection.dialect)
     quote = connection.dialect.identifier_preparer.quote
     conditions = " AND ".join(f"{quote(name)} = {mark}" for name in equal)
     statement = f"SELECT {', '.join(map(quote, names))} FROM {_table(connection, table)} WHERE {conditions}"
-    return list(connection.exec_driver_sql(statement, tuple(equal.values())).fetchall())
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement, tuple(equal.values()))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def update_many(

@@ -37,30 +37,32 @@ class StoredClaim(NamedTuple):
 class KnownClaims:
     """A practice's claims and fees as stored when a full pull began, read while its first
     requests were on their way. Mirroring is still safe if a claim changed since: a plain update
-    only lands where the stored case is not newer, and everything else reads the claim afresh."""
+    only lands where the stored case is not newer, and everything else reads the claim afresh.
 
-    by_case: dict[int, StoredClaim]
-    by_reference: dict[str, StoredClaim]
+    The claims are kept as the driver's plain rows (the fields of StoredClaim) and become
+    StoredClaims batch by batch: ten thousand of them at once would hold up the first answers.
+    """
+
+    by_case: dict[int, tuple[Any, ...]]
+    by_reference: dict[str, tuple[Any, ...]]
     fees: dict[int, list[tuple[Any, ...]]]
+
+
+_CASE_ID, _REFERENCE = StoredClaim._fields.index("case_id"), StoredClaim._fields.index("reference")
 
 
 def read_known_claims(uow: UnitOfWork, practice_id: int) -> KnownClaims:
     with uow:
         connection = uow.session.connection()
-        rows = [
-            StoredClaim._make(row)
-            for row in driver_rows.select_where(
-                connection, CLAIMS, StoredClaim._fields, {"practice_id": practice_id}
-            )
-        ]
+        rows = driver_rows.select_where(connection, CLAIMS, StoredClaim._fields, {"practice_id": practice_id})
         fees: dict[int, list[tuple[Any, ...]]] = {}
         for claim_id, kind, amount, day in driver_rows.select_where(
             connection, FEES, ("claim_id", "type", "amount", "charged_on"), {"practice_id": practice_id}
         ):
             fees.setdefault(claim_id, []).append((kind, amount, day))
     return KnownClaims(
-        by_case={row.case_id: row for row in rows if row.case_id is not None},
-        by_reference={row.reference: row for row in rows if row.case_id is None},
+        by_case={row[_CASE_ID]: row for row in rows if row[_CASE_ID] is not None},
+        by_reference={row[_REFERENCE]: row for row in rows if row[_CASE_ID] is None},
         fees={claim_id: sorted(found) for claim_id, found in fees.items()},
     )
 
@@ -80,8 +82,8 @@ def known_claims(
         if row is None:
             missing.append(case)
         else:
-            found[case.case_id] = row
-            fees[row.id] = known.fees.get(row.id, [])
+            claim = found[case.case_id] = StoredClaim._make(row)
+            fees[claim.id] = known.fees.get(claim.id, [])
     return found, fees, missing
 
 

@@ -84,9 +84,16 @@ class CaseStore:
         if batch:
             await self._store(batch)
 
-    async def _store(self, cases: list[wire.Case]) -> None:
+    async def _known_claims(self) -> KnownClaims | None:
+        """The early read's claims; waited for once begun (reading them again per batch would cost
+        more), None where there is none."""
+        if self._requests_out.is_set():
+            await asyncio.wait([self._known])
         ready = self._known.done() and not self._known.cancelled() and not self._known.exception()
-        known = self._known.result() if ready else None
+        return self._known.result() if ready else None
+
+    async def _store(self, cases: list[wire.Case]) -> None:
+        known = await self._known_claims()
         stored, fees, missing = known_claims(known, cases)
         if missing:  # an incremental pull, or claims handed over since the full one began
             self.changed += apply_cases(self._uow.fresh(), self._practice_id, missing)

@@ -3,20 +3,25 @@ one writer thread (core/sync/pull.py, cases.py), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, insert
 from sqlmodel import select
 
 from core import sync
 from core.bootstrap import App
+from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, Patient, SyncCursor
 from core.domain.dates import utcnow
 from core.finance1159 import wire
+from core.sync import storing
 from core.sync.cases import Form, apply_cases, plan_cases, write_plan
-from core.sync.stored import known_claims, read_known_claims
+from core.sync.stored import KnownClaims, known_claims, read_known_claims
 from tests.integration._claims_helpers import agency_cases, client, product
 from tests.peers.sandbox import SandboxHandle
 
@@ -141,4 +146,35 @@ async def test_claims_handed_over_after_the_early_read_are_read_when_their_case_
     for case_id, claim in mirrored(app).items():
         assert claim.agency_updated_at == by_case[case_id].updated_at
         assert claim.outstanding == by_case[case_id].outstanding
+    app.close()
+
+
+async def test_a_slow_early_read_is_waited_for_not_done_again_per_batch(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, first = bulk_product(database_url, tmp_path, sandbox, CASES)
+    reads: list[int] = []
+    read_one_by_one: list[int] = []
+
+    def slow_read(uow: UnitOfWork, practice_id: int) -> KnownClaims:
+        time.sleep(0.3)  # still reading when the first pages have arrived
+        reads.append(practice_id)
+        return read_known_claims(uow, practice_id)
+
+    def counted_apply(uow: UnitOfWork, practice_id: int, cases: Sequence[wire.Case]) -> int:
+        read_one_by_one.extend(c.case_id for c in cases)
+        return apply_cases(uow, practice_id, cases)
+
+    monkeypatch.setattr(storing, "read_known_claims", slow_read)
+    monkeypatch.setattr(storing, "apply_cases", counted_apply)
+    async with client(sandbox) as finance:
+        report = await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
+    assert report.cases_seen == CASES and report.cases_changed == CASES
+    assert reads == [app.practice_id] and read_one_by_one == []
+    by_case = {c["case_id"]: c for c in agency_cases(sandbox)}
+    ours = mirrored(app)
+    assert sorted(ours) == sorted(by_case) and first in ours
+    for case_id, claim in ours.items():
+        assert claim.outstanding == Decimal(str(by_case[case_id]["outstanding"]))
+        assert claim.agency_updated_at == wire.parse_case(by_case[case_id]).updated_at
     app.close()
