@@ -188,7 +188,7 @@ class Finance1159Client:
 def make_client(settings: Settings, http: httpx.AsyncClient | None = None) -> Finance1159Client:
     """A client from the settings; close it with `await client.aclose()` or `async with`."""
     return Finance1159Client(
-        http or make_http_client(settings),
+        http or make_http_client(settings.finance1159_base_url, concurrency=settings.finance1159_concurrency),
         client_id=settings.finance1159_client_id,
         api_key=settings.finance1159_api_key,
         max_attempts=settings.finance1159_max_attempts,

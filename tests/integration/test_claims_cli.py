@@ -130,6 +130,6 @@ def test_while_the_agency_is_unreachable_writes_are_queued_and_answers_needed_no
     assert created.exit_code == 0 and "Forderung R-2 ist vorgemerkt" in created.output
     # Nothing is lost: the claim waits in the outbox (with backoff) until 1159 Finance answers.
     queued = [i for i in outbox_items(app) if i.state == "pending"]
-    assert len(queued) == 1 and "ConnectError" in queued[0].last_error
+    assert len(queued) == 1 and "ClientConnectorError" in queued[0].last_error
     assert [c["reference"] for c in agency_cases(recorded.handle)] == ["R-1"]
     app.close()

@@ -267,7 +267,7 @@ async def test_a_claim_created_while_nothing_listens_is_only_queued(
     down.close()
     assert not outcome.delivered and "sobald 1159 Finance erreichbar ist" in outcome.message
     assert [i.state for i in outbox_items(app)] == ["pending"]
-    assert "ConnectError" in outbox_items(app)[0].last_error
+    assert "ClientConnectorError" in outbox_items(app)[0].last_error
     app.close()
 
 
@@ -346,9 +346,9 @@ def _wrong_key_client(sandbox: SandboxHandle) -> Any:
     import httpx
     from pydantic import SecretStr
 
-    from core.finance1159.client import Finance1159Client
+    from core.finance1159.client import Finance1159Client, make_http_client
 
-    http = httpx.AsyncClient(base_url=sandbox.base_url, timeout=2)
+    http = make_http_client(sandbox.base_url, concurrency=1, timeout=httpx.Timeout(2))
     return Finance1159Client(http, client_id=sandbox.client_id, api_key=SecretStr("falsch"), max_attempts=2)
 
 
@@ -364,7 +364,7 @@ async def test_a_claim_sent_while_the_agency_is_too_slow_is_queued_and_later_exi
         )
         assert not outcome.delivered and "vorgemerkt" in outcome.message
         [item] = outbox_items(app)
-        assert item.state == "pending" and "ReadTimeout" in item.last_error
+        assert item.state == "pending" and "SocketTimeoutError" in item.last_error
         await asyncio.sleep(0.5)  # the slow agency still did the work, twice asked
         sandbox.faults()
         assert (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done

@@ -12,7 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from core.finance1159 import errors
-from core.finance1159.client import Finance1159Client
+from core.finance1159.client import Finance1159Client, make_http_client
 from core.finance1159.wire import CaseStatus, ClaimIn, DebtorIn, PaymentIn, from_json
 from tests.peers.sandbox import SandboxHandle
 
@@ -97,7 +97,7 @@ async def test_unknown_ids_raise_not_found(finance_client: Finance1159Client) ->
 async def test_wrong_credentials_are_refused_with_403(sandbox: SandboxHandle) -> None:
     status, body = raw(sandbox, "GET", "/cases", headers={"X-Auth-Key": "wrong"})
     assert (status, body["error"], body["message"]) == (403, True, "AUTHENTICATION_FAILED")
-    http = httpx.AsyncClient(base_url=sandbox.base_url)
+    http = make_http_client(sandbox.base_url, concurrency=1)
     async with Finance1159Client(http, client_id=sandbox.client_id, api_key=SecretStr("nope")) as client:
         with pytest.raises(errors.AuthenticationFailed) as caught:
             await client.list_cases()

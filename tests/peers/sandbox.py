@@ -21,7 +21,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from core.finance1159.client import Finance1159Client
+from core.finance1159.client import Finance1159Client, make_http_client
 from core.finance1159.sandbox.config import SandboxConfig
 from core.finance1159.sandbox.server import make_server
 from core.finance1159.wire import from_json
@@ -148,7 +148,7 @@ def make_finance_client(
     handle: SandboxHandle, *, read_timeout: float = 1.0, **kwargs: Any
 ) -> Finance1159Client:
     """A client for the sandbox with test-sized timeouts and backoff (milliseconds, not seconds)."""
-    http = httpx.AsyncClient(base_url=handle.base_url, timeout=httpx.Timeout(read_timeout, connect=1.0))
+    http = make_http_client(handle.base_url, concurrency=8, timeout=httpx.Timeout(read_timeout, connect=1.0))
     options = {"max_attempts": 5, "backoff_base": 0.001, "backoff_max": 0.01, **kwargs}
     return Finance1159Client(http, client_id=handle.client_id, api_key=SecretStr(handle.api_key), **options)
 
