@@ -25,8 +25,10 @@ class Cents(TypeDecorator[Decimal]):
     @staticmethod
     def stored(value: Any) -> int | None:
         """What the database holds for an amount (the sync converts thousands with it directly)."""
-        if type(value) is Decimal:  # the usual case first
-            return to_cents(value)
+        if type(value) is Decimal:  # the usual case first: an amount in whole cents
+            scaled = value.scaleb(2)
+            whole = int(scaled)
+            return whole if whole == scaled else to_cents(value)
         if value is None:
             return None
         if isinstance(value, float):

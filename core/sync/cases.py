@@ -59,6 +59,8 @@ class Form:
         return [*stored, updated_at, closed_at, as_of_stored]
 
     def fees(self, case: wire.Case) -> list[tuple[Any, ...]]:
+        if not case.fees:  # most cases of a pull
+            return []
         return sorted((f.type, self.cents(f.amount), self.day(f.date)) for f in case.fees)
 
 
