@@ -60,12 +60,38 @@ def make_http_client(
     """
     # Bot and agency URLs never carry secrets here, but httpx logs every request at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return HttpxAiohttpClient(
+    return AgencyHttpClient(
         base_url=base_url,
         timeout=timeout,
         limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         headers={"Accept": "application/json", "User-Agent": "Praxis-Inkasso"},
     )
+
+
+class AgencyHttpClient(HttpxAiohttpClient):
+    """httpx over aiohttp that keeps no cookies.
+
+    1159 Finance authenticates every request by its headers and has no use for a session; httpx
+    would still run each answer through http.cookiejar, a fifth of the client's CPU per page.
+    A cookie the agency (or something in between) sets is neither kept nor sent back.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise TypeError("the 1159 Finance client keeps no cookies")
+
+
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
 
 
 class Transport:

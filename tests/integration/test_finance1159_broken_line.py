@@ -1,5 +1,6 @@
-"""The client's own transport against a line that breaks: a loopback server that hangs up, cuts an
-answer short or garbles it before it answers properly. Each break is retried; none reaches the caller."""
+"""The client's own transport against a loopback server that misbehaves: it hangs up, cuts an answer
+short, garbles it or resets the line before it answers properly (each break is retried; none reaches
+the caller), or it tries to set a cookie (never kept, never sent back)."""
 
 from __future__ import annotations
 
@@ -44,11 +45,18 @@ async def reset(writer: asyncio.StreamWriter) -> None:
     writer.transport.abort()  # RST instead of FIN
 
 
-async def book(writer: asyncio.StreamWriter) -> None:
-    head = f"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {len(BOOKED)}\r\n\r\n"
+async def book(writer: asyncio.StreamWriter, extra_header: str = "") -> None:
+    head = (
+        f"HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Type: application/json\r\n{extra_header}"
+        f"Content-Length: {len(BOOKED)}\r\n\r\n"
+    )
     writer.write(head.encode() + BOOKED)
     await writer.drain()
     writer.close()
+
+
+async def book_with_cookie(writer: asyncio.StreamWriter) -> None:
+    await book(writer, "Set-Cookie: session=tracked-123; Path=/\r\n")
 
 
 class Line:
@@ -56,9 +64,11 @@ class Line:
 
     def __init__(self, answers: list[Answer]) -> None:
         self.answers, self.requests = answers, 0
+        self.heads: list[bytes] = []
 
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
+        self.heads.append(head)
         lines = head.lower().split(b"\r\n")
         length = next((int(h.split(b":")[1]) for h in lines if h.startswith(b"content-length")), 0)
         await reader.readexactly(length)
@@ -119,3 +129,11 @@ async def test_a_refused_connection_ends_as_agency_unavailable() -> None:
             await finance.get_case(1)
         assert finance.request_count == 2
     assert "ClientConnectorError" in str(caught.value)  # named as what it was, not as a timeout
+
+
+async def test_a_cookie_the_agency_sets_is_neither_kept_nor_sent_back(line_url) -> None:  # type: ignore[no-untyped-def]
+    line, url = await line_url([book_with_cookie])
+    async with client(url, max_attempts=1) as finance:
+        assert await finance.report_payment(PAYMENT) == 5
+        assert await finance.report_payment(PAYMENT) == 5
+    assert len(line.heads) == 2 and all(b"cookie" not in head.lower() for head in line.heads)
