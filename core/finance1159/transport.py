@@ -156,14 +156,16 @@ class Transport:
                 with attempt:
                     response = await self._send(method, path, json_body, params)
         except _ServerError as exc:
-            raise AgencyUnavailable(f"{context}: {exc} after {self._max_attempts} attempts") from exc
+            failure = f"{exc} after {self._max_attempts} attempts"
         except TRANSIENT_ERRORS as exc:
-            raise AgencyUnavailable(
-                f"{context}: {failure_name(exc)} after {self._max_attempts} attempts"
-            ) from exc
+            failure = f"{failure_name(exc)} after {self._max_attempts} attempts"
         except httpx.HTTPError as exc:  # e.g. an unsupported scheme: configuration, not transient
-            raise AgencyUnavailable(f"{context}: {type(exc).__name__}: {exc}") from exc
-        return response
+            failure = f"{type(exc).__name__}: {exc}"
+        else:
+            return response
+        # Raised outside the handlers, so the transport's own error is not chained: aiohttp's keeps
+        # the request, headers and API key included, in its repr. The name above says what broke.
+        raise AgencyUnavailable(f"{context}: {failure}")
 
     async def _send(
         self, method: str, path: str, json_body: Any, params: dict[str, Any] | None

@@ -5,6 +5,7 @@ the caller), or it tries to set a cookie (never kept, never sent back)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
@@ -21,6 +22,7 @@ from core.finance1159.wire import PaymentIn
 Answer = Callable[[asyncio.StreamWriter], Awaitable[None]]
 PAYMENT = PaymentIn(case_id=1, amount=Decimal("12.50"), date=date(2026, 11, 2), reference="Z-1")
 BOOKED = b'{"error": false, "payment_id": 5}'
+SECRET = "very-secret-key-771"
 
 
 async def hang_up(writer: asyncio.StreamWriter) -> None:
@@ -97,7 +99,7 @@ async def line_url() -> AsyncIterator[Callable[[list[Answer]], Awaitable[tuple[L
 def client(base_url: str, max_attempts: int) -> Finance1159Client:
     http = make_http_client(base_url, concurrency=2, timeout=httpx.Timeout(2.0, connect=1.0))
     return Finance1159Client(
-        http, client_id="praxis-1", api_key=SecretStr("k"), max_attempts=max_attempts, backoff_base=0.001,
+        http, client_id="praxis-1", api_key=SecretStr(SECRET), max_attempts=max_attempts, backoff_base=0.001,
         backoff_max=0.002,
     )  # fmt: skip
 
@@ -111,13 +113,24 @@ async def test_every_kind_of_broken_answer_is_retried_until_the_agency_answers(l
 
 
 @pytest.mark.parametrize("answer", [hang_up, cut_short, garble, reset])
-async def test_a_line_that_stays_broken_ends_as_agency_unavailable(line_url, answer: Answer) -> None:  # type: ignore[no-untyped-def]
+async def test_a_line_that_stays_broken_ends_as_agency_unavailable_without_the_key_in_sight(  # type: ignore[no-untyped-def]
+    line_url, answer: Answer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     line, url = await line_url([answer])
     async with client(url, max_attempts=3) as finance:
         with pytest.raises(errors.AgencyUnavailable) as caught:
             await finance.report_payment(PAYMENT)
     assert line.requests == 3 and "Timeout" not in str(caught.value)
     assert caught.value.exit_code == 3 and "nicht erreichbar" in caught.value.user_message
+    # aiohttp's errors keep the request, headers included, in their repr: none may be reachable.
+    chain: list[BaseException] = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    assert all(SECRET not in str(e) and SECRET not in repr(e) for e in chain)
+    assert "retrying" in caplog.text and SECRET not in caplog.text
 
 
 async def test_a_refused_connection_ends_as_agency_unavailable() -> None:
