@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from core.finance1159 import errors
 from core.finance1159.client import Finance1159Client, make_http_client
 from core.finance1159.wire import PaymentIn
+from tests.leaks import shows_anywhere
 
 Answer = Callable[[asyncio.StreamWriter], Awaitable[None]]
 PAYMENT = PaymentIn(case_id=1, amount=Decimal("12.50"), date=date(2026, 11, 2), reference="Z-1")
@@ -124,12 +125,7 @@ async def test_a_line_that_stays_broken_ends_as_agency_unavailable_without_the_k
     assert line.requests == 3 and "Timeout" not in str(caught.value)
     assert caught.value.exit_code == 3 and "nicht erreichbar" in caught.value.user_message
     # aiohttp's errors keep the request, headers included, in their repr: none may be reachable.
-    chain: list[BaseException] = []
-    error: BaseException | None = caught.value
-    while error is not None:
-        chain.append(error)
-        error = error.__cause__ or error.__context__
-    assert all(SECRET not in str(e) and SECRET not in repr(e) for e in chain)
+    assert not shows_anywhere(SECRET, caught.value)
     assert "retrying" in caplog.text and SECRET not in caplog.text
 
 
