@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import uvicorn
@@ -61,5 +60,6 @@ def run(
     smtp_host: str | None = None,
     smtp_port: int | None = None,
 ) -> None:
-    """Blocking entry point for `inkasso sandbox`."""
-    asyncio.run(serve(host, port, data_dir, settings, smtp_host, smtp_port))
+    """Blocking entry point for `inkasso sandbox`, on uvicorn's own event loop (uvloop, as a
+    production server runs)."""
+    make_server(_config(host, port, data_dir, settings, smtp_host, smtp_port), host, port).run()
