@@ -17,7 +17,8 @@ from core.finance1159.errors import (
     PaymentAlreadyExists,
     UnexpectedResponse,
 )
-from core.finance1159.transport import Transport, make_http_client, parse_answer, query_params, wire_id
+from core.finance1159.http_client import make_http_client
+from core.finance1159.transport import Transport, parse_answer, query_params, wire_id
 from core.finance1159.wire import Case, ClaimCreated, ClaimIn, Debtor, Page, Payment, PaymentIn
 
 __all__ = ["Finance1159Client", "make_client", "make_http_client"]
