@@ -9,7 +9,7 @@ in that same stored form (integer cents, the dialect's time format) without conv
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Table
@@ -41,11 +41,8 @@ def _sqlite_default_text(column_type: UTCDateTime, dialect: Dialect) -> bool:
 def _sqlite_utc_text(value: datetime | None) -> str | None:
     """What UTCDateTime stores on SQLite, written by datetime.isoformat (C) instead of a %-format of
     seven fields: a full pull converts ten thousand times or more."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime")
-    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # without "+00:00"
+    utc = UTCDateTime.stored(value)
+    return None if utc is None else utc.isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
 
 def select_in(

@@ -25,10 +25,8 @@ class Cents(TypeDecorator[Decimal]):
     @staticmethod
     def stored(value: Any) -> int | None:
         """What the database holds for an amount (the sync converts thousands with it directly)."""
-        if type(value) is Decimal:  # the usual case first: an amount in whole cents
-            scaled = value.scaleb(2)
-            whole = int(scaled)
-            return whole if whole == scaled else to_cents(value)
+        if type(value) is Decimal:  # the usual case first
+            return to_cents(value)
         if value is None:
             return None
         if isinstance(value, float):
@@ -48,6 +46,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        return self.stored(value)
+
+    @staticmethod
+    def stored(value: datetime | None) -> datetime | None:
+        """The time as stored: in UTC; a naive time is refused (the sync converts thousands)."""
         if value is None:
             return None
         if value.tzinfo is None:
