@@ -93,7 +93,11 @@ def format_number(amount: Decimal) -> str:
 
 
 def to_cents(amount: Decimal) -> int:
-    scaled = (amount if type(amount) is Decimal else Decimal(amount)).scaleb(2)
+    if type(amount) is not Decimal:
+        amount = Decimal(amount)
+    if not amount:  # most amounts of a case (interest, fees, payments) stay zero for long
+        return 0
+    scaled = amount.scaleb(2)
     whole = int(scaled)  # exact for amounts in cents, the usual case; others are rounded
     return whole if whole == scaled else int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
 

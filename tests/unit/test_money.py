@@ -99,6 +99,8 @@ def test_amounts_are_formatted_the_german_way_rounding_half_up(amount: str, numb
 def test_cents_convert_both_ways_exactly() -> None:
     assert to_cents(Decimal("12.34")) == 1234
     assert to_cents(Decimal("0.005")) == 1
+    for zero in ("0.00", "-0.00", "0E-7", "0"):
+        assert to_cents(Decimal(zero)) == 0
     assert from_cents(1234) == Decimal("12.34")
     assert from_cents(0) == Decimal("0.00")
 
