@@ -208,11 +208,14 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
 
 
 async def run_bot(
-    app: App, stop: asyncio.Event, *, poll_timeout: int = 10, notify_interval: float = 5.0
+    app: App, stop: asyncio.Event, *, poll_timeout: int = 10, notify_interval: float | None = None
 ) -> None:
-    """Run the bot until `stop` is set: polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set."""
+    """Run the bot until `stop` is set: polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set.
+
+    Notifications are looked for every `notify_interval` seconds (NOTIFY_INTERVAL_SECONDS)."""
     application = build_application(app, with_updater=not app.settings.telegram_webhook_url)
-    await serve(application, app, stop, poll_timeout=poll_timeout, notify_interval=notify_interval)
+    interval = app.settings.notify_interval_seconds if notify_interval is None else notify_interval
+    await serve(application, app, stop, poll_timeout=poll_timeout, notify_interval=interval)
 
 
 async def serve(

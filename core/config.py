@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     # How long a worker that died mid-send holds an outbox item before another may resend it.
     outbox_lease_seconds: float = Field(default=300.0, gt=0)
     sync_interval_seconds: float = 300.0
+    # How often a worker looks for notifications to post in the practice chat.
+    notify_interval_seconds: float = Field(default=5.0, gt=0)
     session_timeout_minutes: int = 30
 
     datev_consultant_number: str = "1001"

@@ -177,6 +177,7 @@ def _settings(
         "outbox_interval_seconds": "0.5",
         "outbox_lease_seconds": "30",
         "sync_interval_seconds": "0.5",
+        "notify_interval_seconds": "0.5",
         "imap_poll_seconds": "1",
     }
 

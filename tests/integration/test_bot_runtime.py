@@ -158,6 +158,28 @@ async def test_a_burst_of_notifications_arrives_bundled_each_once(bot: BotRun, a
     assert all(joined.count(f"B-{n:02}:") == 1 for n in range(30))
 
 
+async def test_notifications_are_looked_for_as_often_as_notify_interval_seconds_says(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle, fake_botapi: FakeBotAPI
+) -> None:
+    app = wire_app(sqlite_url, tmp_path, sandbox, fake_botapi, notify_interval_seconds=0.05)
+    seed_practice(app)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bot(app, stop))
+    try:
+        notifications.add(app.uow(), practice_id=app.practice_id, kind="status", text="Forderung N-1: neu.")
+        await fake_botapi.wait_for("sendMessage")
+        # Added after a round has run: only a later round (every 0.05 s, not the default 5 s) sends it.
+        notifications.add(app.uow(), practice_id=app.practice_id, kind="status", text="Forderung N-2: neu.")
+        sent = await fake_botapi.wait_for("sendMessage", count=2, timeout=2)
+        assert [c["chat_id"] for c in sent] == [PRACTICE_CHAT, PRACTICE_CHAT]
+        assert "N-1" in text(sent[0]) and "N-2" in text(sent[1])
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await app.aclose()
+        app.close()
+
+
 async def test_an_unexpected_error_is_logged_and_answered_in_german(
     bot: BotRun, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
