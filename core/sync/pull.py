@@ -11,10 +11,10 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, text
+from sqlalchemy import text
 
 from core.db.engine import UnitOfWork, is_postgres
-from core.db.models import Claim, SyncCursor
+from core.db.models import Claim
 from core.finance1159 import wire
 from core.finance1159.client import Finance1159Client
 from core.sync import cursors
@@ -93,13 +93,10 @@ async def _sync(
 def _starting_point(uow: UnitOfWork, practice_id: int) -> tuple[datetime | None, datetime | None, int]:
     """Where each stream goes on from, and how many pages of cases to ask for at once: a first
     (full) pull reads one case per claim handed over, so it knows about how many there are."""
-    # Plain statements: they run before the first request goes out, and the ORM's would first
-    # have to be compiled (milliseconds, in a worker's first pull).
+    # Plain statements, as in cursors.positions: they run before the first request goes out.
     with uow:
         connection = uow.session.connection()
-        rows = connection.execute(_POSITIONS, {"practice_id": practice_id})
-        seen: dict[str, datetime | None] = {CASES: None, PAYMENTS: None}
-        seen.update((stream, position) for stream, position in rows)
+        seen = cursors.positions(connection, practice_id)
         pages = 1
         if seen[CASES] is None:
             handed_over = connection.execute(_HANDED_OVER, {"practice_id": practice_id}).scalar_one()
@@ -107,10 +104,6 @@ def _starting_point(uow: UnitOfWork, practice_id: int) -> tuple[datetime | None,
     return cursors.newer_than(seen[CASES]), cursors.newer_than(seen[PAYMENTS]), pages
 
 
-_CURSORS = SyncCursor.__table__  # type: ignore[attr-defined]
-_POSITIONS = text(f"SELECT stream, position FROM {_CURSORS.name} WHERE practice_id = :practice_id").columns(
-    stream=String, position=_CURSORS.c.position.type
-)
 _HANDED_OVER = text(
     f"SELECT COUNT(*) FROM {Claim.__tablename__} WHERE practice_id = :practice_id AND case_id IS NOT NULL"
 )
