@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Column, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Dialect
@@ -38,11 +39,19 @@ def _sqlite_default_text(column_type: UTCDateTime, dialect: Dialect) -> bool:
     return isinstance(stored, sqlite.DATETIME) and stored._storage_format == sqlite.DATETIME._storage_format
 
 
+_rfc3339 = msgspec.json.Encoder().encode
+
+
 def _sqlite_utc_text(value: datetime | None) -> str | None:
-    """What UTCDateTime stores on SQLite, written by datetime.isoformat (C) instead of a %-format of
-    seven fields: a full pull converts ten thousand times or more."""
+    """What UTCDateTime stores on SQLite, cut from msgspec's RFC 3339 text: a full pull converts ten
+    thousand times or more, and datetime.isoformat of an aware time costs four times as much."""
     utc = UTCDateTime.stored(value)
-    return None if utc is None else utc.isoformat(" ", "microseconds")[:26]  # without "+00:00"
+    if utc is None:
+        return None
+    text = _rfc3339(utc).decode()  # '"2026-11-27T21:34:27.802171Z"', no fraction in a whole second
+    if len(text) == 29:
+        return f"{text[1:11]} {text[12:27]}"
+    return f"{text[1:11]} {text[12:20]}.{utc.microsecond:06d}"
 
 
 def select_in(

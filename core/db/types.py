@@ -53,6 +53,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         """The time as stored: in UTC; a naive time is refused (the sync converts thousands)."""
         if value is None:
             return None
+        if value.tzinfo is UTC:  # as decoded from the agency's answers: nothing to convert
+            return value
         if value.tzinfo is None:
             raise ValueError("naive datetime")
         return value.astimezone(UTC)

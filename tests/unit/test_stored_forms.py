@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -34,7 +34,11 @@ def test_sqlite_times_get_the_fast_converter_and_postgresql_keeps_sqlalchemys() 
     assert binder(TIME, postgresql.psycopg.dialect()).__qualname__.startswith("TypeDecorator")  # type: ignore[union-attr]
 
 
-@given(AWARE)
+# The agency's answers decode to UTC itself (its own fast path), with or without microseconds.
+IN_UTC = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC))
+
+
+@given(AWARE | IN_UTC)
 def test_a_time_on_sqlite_is_stored_as_the_orm_stores_it(moment: datetime) -> None:
     fast, orm = binder(TIME, SQLITE), orm_time_binder(SQLITE)
     assert fast is not None
@@ -46,6 +50,8 @@ def test_sqlite_times_keep_whole_seconds_and_refuse_naive_ones() -> None:
     assert fast is not None
     an_hour_west = timezone(timedelta(hours=-1))
     assert fast(datetime(2026, 11, 27, 18, 0, tzinfo=an_hour_west)) == "2026-11-27 19:00:00.000000"
+    assert fast(datetime(2026, 11, 27, 19, 0, tzinfo=UTC)) == "2026-11-27 19:00:00.000000"
+    assert fast(datetime(2026, 11, 27, 19, 0, 0, 5, tzinfo=UTC)) == "2026-11-27 19:00:00.000005"
     assert fast(None) is None
     with pytest.raises(ValueError, match="naive"):
         fast(datetime(2026, 11, 27, 19, 0))
