@@ -25,13 +25,7 @@ class Cents(TypeDecorator[Decimal]):
     @staticmethod
     def stored(value: Any) -> int | None:
         """What the database holds for an amount (the sync converts thousands with it directly)."""
-        if type(value) is Decimal:  # the usual case first
-            return to_cents(value)
-        if value is None:
-            return None
-        if isinstance(value, float):
-            raise TypeError("money must be Decimal, never float")
-        return to_cents(Decimal(value))
+        return None if value is None else to_cents(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

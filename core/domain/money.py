@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from core.domain.errors import InvalidInput
 
 CENT = Decimal("0.01")
+_HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1000000.00")
 
@@ -93,11 +94,15 @@ def format_number(amount: Decimal) -> str:
 
 
 def to_cents(amount: Decimal) -> int:
+    """Whole cents, half a cent and more rounded away from zero. A float is refused: money is never
+    float."""
     if type(amount) is not Decimal:
+        if isinstance(amount, float):
+            raise TypeError("money must be Decimal, never float")
         amount = Decimal(amount)
     if not amount:  # most amounts of a case (interest, fees, payments) stay zero for long
         return 0
-    scaled = amount.scaleb(2)
+    scaled = amount * _HUNDRED
     whole = int(scaled)  # exact for amounts in cents, the usual case; others are rounded
     return whole if whole == scaled else int(scaled.to_integral_value(rounding=ROUND_HALF_UP))
 

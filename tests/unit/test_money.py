@@ -101,6 +101,8 @@ def test_cents_convert_both_ways_exactly() -> None:
     assert to_cents(Decimal("0.005")) == 1
     for zero in ("0.00", "-0.00", "0E-7", "0"):
         assert to_cents(Decimal(zero)) == 0
+    with pytest.raises(TypeError, match="never float"):
+        to_cents(12.5)  # type: ignore[arg-type]
     assert from_cents(1234) == Decimal("12.34")
     assert from_cents(0) == Decimal("0.00")
 

@@ -62,4 +62,7 @@ def test_sqlite_times_keep_whole_seconds_and_refuse_naive_ones() -> None:
 @given(st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False, places=4))
 def test_cents_are_stored_as_to_cents_makes_them(amount: Decimal) -> None:
     assert Cents.stored(amount) == to_cents(amount)
+    assert Cents.stored(None) is None
+    with pytest.raises(TypeError, match="never float"):
+        Cents.stored(float(amount))
     assert Cents.stored(amount.quantize(Decimal("0.01"))) == int(amount.quantize(Decimal("0.01")) * 100)
