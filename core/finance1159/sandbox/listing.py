@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 _KEPT_PAGES = 256  # about 8 MB of case pages at most; more are rendered afresh
 Render = Callable[[int, list[sqlite3.Row]], bytes]
 
@@ -48,10 +50,7 @@ class Listings:
             return kept
         ids = self._ids.get(key)
         if ids is None:
-            query = f"SELECT {id_column} FROM {table} WHERE {where} ORDER BY {id_column}"
-            cursor = self._conn.cursor()
-            cursor.row_factory = None  # plain tuples: ten thousand sqlite3.Row objects cost 2 ms
-            ids = self._ids[key] = [row[0] for row in cursor.execute(query, args)]
+            ids = self._ids[key] = self._ids_of(table, id_column, where, args)
         chunk = ids[(page - 1) * per_page : page * per_page]
         rows: list[sqlite3.Row] = []
         if chunk:
@@ -65,3 +64,11 @@ class Listings:
         if len(self._pages) < _KEPT_PAGES:
             self._pages[(*key, page, per_page)] = body
         return body
+
+    def _ids_of(self, table: str, id_column: str, where: str, args: list[Any]) -> list[int]:
+        """The listing's ids in order: one JSON array made by SQLite and decoded in C, since a row per
+        id costs 2.5 ms for ten thousand of them, on the event loop every request waits for."""
+        query = f"SELECT json_group_array({id_column}) FROM {table} WHERE {where}"
+        ids: list[int] = msgspec.json.decode(self._conn.execute(query, args).fetchone()[0])
+        ids.sort()  # an aggregate keeps no order; the index scan gives them sorted, so this is cheap
+        return ids
