@@ -360,11 +360,15 @@ def verdict(args: argparse.Namespace, runs: list[Run]) -> bool:
     if len(runs) > 1:
         print(f"-- {len(runs)} runs")
         print(f"full sync, each run: {', '.join(f'{run.full.seconds:.3f}' for run in runs)} s")
-        print(f"full sync, median: {full:.3f} s wall, {requests} requests at most")
+        print(
+            f"full sync, median: {full:.3f} s wall, {requests} requests at most, peak RSS "
+            f"{max(run.full.peak_rss_mb for run in runs):.0f} MB at most"
+        )
         incremental = statistics.median(run.incremental.seconds for run in runs)
         print(
             f"incremental sync, median: {incremental:.3f} s wall, "
-            f"{max(run.incremental.requests for run in runs)} requests at most"
+            f"{max(run.incremental.requests for run in runs)} requests at most, peak RSS "
+            f"{max(run.incremental.peak_rss_mb for run in runs):.0f} MB at most"
         )
         print(f"fetch only, median: {fetch:.3f} s wall")
     # Listing alone (no database) is the floor the sandbox and the HTTP client set; storing the
