@@ -55,6 +55,12 @@ def enqueue(session: Session, *, practice_id: int, kind: str, subject_id: int, k
     return item
 
 
+def taken_up(item: OutboxItem) -> bool:
+    """Whether a worker ever leased the item: its request may have reached 1159 Finance (an answer
+    lost to a timeout, a crash before the commit), even if no attempt was counted."""
+    return bool(item.locked_by) or item.attempts > 0
+
+
 def cancel(session: Session, item: OutboxItem) -> bool:
     """Drop a pending item nobody holds; False if a worker is sending it right now."""
     now = utcnow()
@@ -247,12 +253,18 @@ async def _send_claim(uow: UnitOfWork, finance: Finance1159Client, item: OutboxI
     with uow:
         claim = uow.session.get(Claim, item.subject_id)
         assert claim is not None
-        invoice = uow.session.get(Invoice, claim.invoice_id)
-        assert invoice is not None
-        patient = uow.session.get(Patient, invoice.patient_id)
-        assert patient is not None
-        # The principal is fixed when the claim is created; later direct payments are reported apart.
-        payload = claim_payload(invoice, patient, principal=claim.principal)
+        withdrawn_meanwhile = claim.delivery in ("withdrawal_queued", "withdrawn")
+        reference, known = claim.reference, claim.case_id is not None or claim.delivery == "withdrawn"
+        if not withdrawn_meanwhile:
+            invoice = uow.session.get(Invoice, claim.invoice_id)
+            assert invoice is not None
+            patient = uow.session.get(Patient, invoice.patient_id)
+            assert patient is not None
+            # The principal is fixed when the claim is created; later direct payments go apart.
+            payload = claim_payload(invoice, patient, principal=claim.principal)
+    if withdrawn_meanwhile:
+        await _settle_withdrawn_claim(uow, finance, item, reference, known)
+        return
     created = await finance.create_claim(payload)
     with uow:
         session = uow.session
@@ -263,7 +275,9 @@ async def _send_claim(uow: UnitOfWork, finance: Finance1159Client, item: OutboxI
             created.debtor_id,
             created.status,
         )
-        claim.delivery, claim.submitted_at, claim.failure_reason = "submitted", utcnow(), ""
+        if claim.delivery != "withdrawal_queued":  # withdrawn while this request was on its way
+            claim.delivery = "submitted"
+        claim.submitted_at, claim.failure_reason = utcnow(), ""
         if claim.outstanding is None:
             claim.outstanding = claim.principal
         _finish(session, item)
@@ -282,6 +296,43 @@ async def _send_claim(uow: UnitOfWork, finance: Finance1159Client, item: OutboxI
                 kind="status",
                 text=f"Forderung {claim.reference} ist bei 1159 Finance angelegt (Fall {created.case_id}).",
             )
+        )
+        uow.commit()
+
+
+async def _settle_withdrawn_claim(
+    uow: UnitOfWork, finance: Finance1159Client, item: OutboxItem, reference: str, known: bool
+) -> None:
+    """A claim withdrawn while an earlier sending of it had no answer: the case is never created now,
+    only looked up by its reference (unless its case is known, e.g. from a sync, or the withdrawal
+    is already done). Found, it is recorded, and the withdrawal item withdraws it; not found, the
+    agency never had it and the claim is withdrawn here."""
+    found = None
+    if not known:
+        page = await finance.list_cases(reference=reference, per_page=1)
+        found = page.items[0] if page.items else None
+    with uow:
+        session = uow.session
+        claim = session.get(Claim, item.subject_id)
+        assert claim is not None
+        if found is not None and claim.case_id is None:
+            claim.case_id, claim.debtor_id, claim.agency_status = found.case_id, found.debtor_id, found.status
+            claim.submitted_at = utcnow()
+        elif claim.case_id is None and claim.delivery == "withdrawal_queued":
+            claim.delivery = "withdrawn"
+            invoice = session.get(Invoice, claim.invoice_id)
+            assert invoice is not None
+            invoice.status = invoice_status(
+                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
+            )
+        _finish(session, item)
+        audit.record(
+            session,
+            practice_id=claim.practice_id,
+            actor="worker",
+            action="claim.looked_up",
+            subject=f"invoice:{claim.reference}",
+            case_id=claim.case_id,
         )
         uow.commit()
 
@@ -321,7 +372,13 @@ async def _send_payment(uow: UnitOfWork, finance: Finance1159Client, item: Outbo
 async def _send_withdrawal(uow: UnitOfWork, finance: Finance1159Client, item: OutboxItem) -> None:
     with uow:
         claim = uow.session.get(Claim, item.subject_id)
-        assert claim is not None and claim.case_id is not None
+        assert claim is not None
+        if claim.case_id is None:
+            if claim.delivery == "withdrawal_queued":
+                raise _NotYet()  # the claim's own item first finds out whether the agency has it
+            _finish(uow.session, item)  # it had not: withdrawn without asking the agency
+            uow.commit()
+            return
         case_id = claim.case_id
     case = await finance.withdraw_case(case_id)
     with uow:
@@ -369,4 +426,5 @@ __all__ = [
     "enqueue",
     "pending_for",
     "run_once",
+    "taken_up",
 ]

@@ -16,8 +16,9 @@ from core.services.access import Actor, Permission, require
 from core.services.claims import attempt_key, claim_for, locked_invoice
 
 
-def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> int | None:
-    """Withdraw a claim created by mistake; returns the outbox item id, or None if nothing left to send."""
+def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> list[int]:
+    """Withdraw a claim created by mistake; returns the outbox items to deliver, in order (none if
+    the claim never left the practice)."""
     require(actor, Permission.WITHDRAW_CLAIM)
     with uow:
         session = uow.session
@@ -29,11 +30,16 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
             raise PreconditionFailed(
                 f"1159 Finance hat für {invoice.number} schon Geld eingenommen; zurückziehen geht nicht mehr."
             )
-        item_id: int | None = None
-        if claim.case_id is None:
-            pending = session.exec(
-                select(OutboxItem).where(OutboxItem.kind == outbox.CLAIM, OutboxItem.subject_id == claim.id)
-            ).first()
+        items: list[int] = []
+        pending = session.exec(
+            select(OutboxItem).where(
+                OutboxItem.kind == outbox.CLAIM,
+                OutboxItem.subject_id == claim.id,
+                OutboxItem.state == "pending",
+            )
+        ).first()
+        if claim.case_id is None and (pending is None or not outbox.taken_up(pending)):
+            # Never sent: nothing can be at the agency.
             if pending is not None and not outbox.cancel(session, pending):
                 raise PreconditionFailed(
                     "Die Forderung wird gerade übermittelt. Bitte gleich noch einmal versuchen."
@@ -43,7 +49,11 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
                 amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
             )
         else:
+            # Sent, or sent without an answer: the claim's own item (if still pending) finds out
+            # whether the agency has the case, without creating it; then the case is withdrawn.
             claim.delivery = "withdrawal_queued"
+            if pending is not None:
+                items.append(pending.id or 0)
             item = outbox.enqueue(
                 session,
                 practice_id=practice_id,
@@ -53,7 +63,7 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
                     session, outbox.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
                 ),
             )
-            item_id = item.id
+            items.append(item.id or 0)
         audit.record(
             session,
             practice_id=practice_id,
@@ -63,17 +73,25 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
             case_id=claim.case_id,
         )
         uow.commit()
-        return item_id
+        return items
 
 
 async def withdraw(
     uow: UnitOfWork, *, finance: Finance1159Client, practice_id: int, actor: Actor, number: str
 ) -> str:
-    item_id = queue_withdrawal(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
-    if item_id is None:
+    items = queue_withdrawal(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
+    if not items:
         return f"Forderung {number} ist zurückgezogen (sie war noch nicht übermittelt)."
-    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    for item_id in items:
+        result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+        if not result.done:
+            break
     if result.done:
+        with uow.fresh() as reading:
+            _, claim = claim_for(reading.session, practice_id=practice_id, number=number)
+            reached_agency = claim.case_id is not None
+        if not reached_agency:
+            return f"Forderung {number} ist zurückgezogen (bei 1159 Finance war sie nicht angekommen)."
         return f"Forderung {number} ist bei 1159 Finance zurückgezogen."
     if result.failed:
         raise AgencyRejected(

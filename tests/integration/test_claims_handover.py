@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import select
 
-from core import outbox
+from core import outbox, sync
 from core.bootstrap import App
-from core.db.models import AuditEvent, Notification
+from core.db.models import AuditEvent, Claim, Invoice, Notification, OutboxItem, Patient
 from core.domain.claims import InvoiceStatus
+from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected, NotAllowed, NotFound, PreconditionFailed, Refused
 from core.domain.onboarding import OnboardingState
 from core.services import claims, status, withdrawals
 from core.services.access import OPERATOR
+from core.services.claim_payload import claim_payload
 from tests.integration._claims_helpers import (
     MANAGER,
     STAFF,
@@ -229,6 +232,137 @@ async def test_withdrawing_a_claim_not_yet_sent_cancels_it_without_asking_the_ag
     assert recorded.recorder.requests == []
     assert [i.state for i in outbox_items(app)] == ["cancelled"]
     assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
+    app.close()
+
+
+async def test_a_claim_withdrawn_after_its_answer_was_lost_is_withdrawn_at_the_agency_too(
+    database_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    # The agency created the case, but its answer came too late: the claim has no case id, and its
+    # outbox item waits for a retry. Cancelling that item would leave a live case at the agency.
+    app = product(database_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    recorded.handle.faults(timeout_rate=1)
+    async with client(recorded.handle, max_attempts=1) as finance:
+        outcome = await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+    assert not outcome.delivered and claim_of(app, "R-1").case_id is None
+    [case] = agency_cases(recorded.handle)
+    recorded.handle.faults(timeout_rate=0)
+    async with client(recorded.handle) as finance:
+        message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+        assert await outbox.run_once(app.uow(), finance=finance, include_postponed=True) == 0
+    assert "bei 1159 Finance zurückgezogen" in message
+    [after] = agency_cases(recorded.handle)  # still the one case, now withdrawn
+    assert (after["case_id"], after["status"]) == (case["case_id"], "withdrawn")
+    assert len(recorded.calls("POST", "/claims")) == 1  # looked up, never created again
+    claim = claim_of(app, "R-1")
+    assert (claim.delivery, claim.case_id, claim.agency_status) == ("withdrawn", case["case_id"], "withdrawn")
+    assert [i.state for i in outbox_items(app)] == ["done", "done"]
+    assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
+    app.close()
+
+
+async def test_a_claim_withdrawn_after_a_sending_that_never_arrived_is_looked_up_not_created(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    from tests.peers.sandbox import make_finance_client
+
+    down = SandboxHandle(dead_url().removesuffix("/api/v1"), recorded.handle.config)
+    async with make_finance_client(down, max_attempts=1) as finance:
+        assert not (await claims.create(app.uow(), finance=finance, actor=STAFF, **common)).delivered
+    down.close()
+    async with client(recorded.handle) as finance:
+        message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+    assert "nicht angekommen" in message
+    assert [(r.method, r.path) for r in recorded.recorder.requests] == [("GET", "/api/v1/cases")]
+    assert agency_cases(recorded.handle) == []
+    claim = claim_of(app, "R-1")
+    assert (claim.delivery, claim.case_id) == ("withdrawn", None)
+    assert [i.state for i in outbox_items(app)] == ["done", "done"]
+    assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
+    app.close()
+
+
+async def test_a_claim_withdrawn_after_a_worker_died_sending_it_is_withdrawn_at_the_agency(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    # A worker leased the item, sent the claim and died before it could record anything: no attempt
+    # is counted, the lease has run out, and the agency holds the case.
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    claims.queue(app.uow(), actor=STAFF, **common)
+    [item] = outbox_items(app)
+    with app.uow() as uow:
+        row = uow.session.get(OutboxItem, item.id)
+        claim = uow.session.get(Claim, row.subject_id if row else 0)
+        invoice = uow.session.get(Invoice, claim.invoice_id if claim else 0)
+        patient = uow.session.get(Patient, invoice.patient_id if invoice else 0)
+        assert row is not None and claim is not None and invoice is not None and patient is not None
+        row.locked_by, row.locked_until = "worker-that-died", utcnow() - timedelta(seconds=1)
+        payload = claim_payload(invoice, patient, principal=claim.principal)
+        uow.commit()
+    async with client(sandbox) as finance:
+        await finance.create_claim(payload)  # what the dead worker had sent
+        message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+    assert "bei 1159 Finance zurückgezogen" in message
+    [case] = agency_cases(sandbox)
+    assert case["status"] == "withdrawn" and claim_of(app, "R-1").case_id == case["case_id"]
+    app.close()
+
+
+async def test_a_pending_claim_item_never_sends_a_claim_the_sync_found_and_the_withdrawal_closed(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    # The answer was lost; the withdrawal is asked for while the agency is unreachable; then a sync
+    # finds the case by its reference and the withdrawal item, due first, withdraws it. The claim's
+    # own item, due later, must neither send the claim again nor set it back to "submitted".
+    from tests.peers.sandbox import make_finance_client
+
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    recorded.handle.faults(timeout_rate=1)
+    async with client(recorded.handle, max_attempts=1) as finance:
+        await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+    recorded.handle.faults(timeout_rate=0)
+    down = SandboxHandle(dead_url().removesuffix("/api/v1"), recorded.handle.config)
+    async with make_finance_client(down, max_attempts=1) as finance:
+        assert "vorgemerkt" in await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+    down.close()
+    claim_item, withdrawal_item = outbox_items(app)
+    async with client(recorded.handle) as finance:
+        await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
+        assert claim_of(app, "R-1").case_id is not None
+        assert (await outbox.deliver(app.uow(), finance=finance, item_id=withdrawal_item.id or 0)).done
+        assert (await outbox.deliver(app.uow(), finance=finance, item_id=claim_item.id or 0)).done
+    assert len(recorded.calls("POST", "/claims")) == 1
+    [case] = agency_cases(recorded.handle)
+    assert case["status"] == "withdrawn" and claim_of(app, "R-1").delivery == "withdrawn"
+    assert [i.state for i in outbox_items(app)] == ["done", "done"]
+    app.close()
+
+
+async def test_a_withdrawal_while_the_agency_is_down_waits_and_finishes_in_a_later_round(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    sandbox.faults(timeout_rate=1)
+    async with client(sandbox, max_attempts=1) as finance:
+        await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+        message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+    assert "vorgemerkt" in message and claim_of(app, "R-1").delivery == "withdrawal_queued"
+    sandbox.faults(timeout_rate=0)
+    async with client(sandbox) as finance:
+        assert await outbox.run_once(app.uow(), finance=finance, include_postponed=True) == 2
+    [case] = agency_cases(sandbox)
+    assert case["status"] == "withdrawn" and claim_of(app, "R-1").delivery == "withdrawn"
     app.close()
 
 
