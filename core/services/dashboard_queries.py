@@ -363,7 +363,7 @@ def case_fees(
             select(m, func.count(), func.count().filter(col(Claim.case_fee) == 0), _sum(Claim.case_fee))
             .where(
                 Claim.practice_id == practice_id,
-                col(Claim.delivery) != "failed",
+                col(Claim.case_id).is_not(None),  # as the overview and the books: a case at the agency
                 created >= datetime(year, 1, 1, tzinfo=UTC),
                 created < datetime(year + 1, 1, 1, tzinfo=UTC),
             )
