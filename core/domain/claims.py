@@ -37,6 +37,7 @@ class InvoiceFacts:
     reminder_date: date | None
     handover_announced: bool
     has_claim: bool
+    withdrawn_at_agency: bool = False  # its reference is taken there for good
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ def legal_basis(facts: InvoiceFacts) -> Basis | None:
 def check_handover(facts: InvoiceFacts, *, today: date) -> Basis:
     """Raise PreconditionFailed naming the first unmet precondition; return the legal basis."""
     nr = facts.number
+    if facts.withdrawn_at_agency:
+        raise PreconditionFailed(
+            f"Die Forderung zu Rechnung {nr} wurde bei 1159 Finance zurückgezogen; dieselbe "
+            "Rechnungsnummer nimmt 1159 Finance nicht noch einmal an. Für eine neue Übergabe "
+            "braucht die Rechnung eine neue Nummer."
+        )
     if facts.has_claim:
         raise PreconditionFailed(f"Rechnung {nr} wurde bereits an 1159 Finance übergeben.")
     if facts.open_amount <= ZERO:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import and_, not_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -76,14 +76,22 @@ def locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
     return invoice
 
 
-def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
-    # A claim 1159 Finance refused for good does not count: it may go out again once corrected.
-    has_claim = (
-        session.exec(
-            select(Claim.id).where(Claim.invoice_id == invoice.id, Claim.delivery != "failed")
-        ).first()
-        is not None
+# A claim handed over to 1159 Finance or on its way there. Not one refused for good (it may go out
+# again once corrected), nor one withdrawn before it reached the agency: neither has a case there.
+HANDED_OVER = not_(
+    or_(
+        col(Claim.delivery) == "failed",
+        and_(col(Claim.delivery) == "withdrawn", col(Claim.case_id).is_(None)),
     )
+)
+
+
+def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
+    earlier = session.exec(
+        select(HANDED_OVER, Claim.delivery, Claim.case_id).where(Claim.invoice_id == invoice.id)
+    ).first()
+    has_claim = earlier is not None and bool(earlier[0])
+    withdrawn_at_agency = earlier is not None and earlier[1] == "withdrawn" and earlier[2] is not None
     return InvoiceFacts(
         invoice.number,
         invoice.due_date,
@@ -92,6 +100,7 @@ def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
         invoice.reminder_date,
         invoice.handover_announced,
         has_claim,
+        withdrawn_at_agency,
     )
 
 
@@ -210,7 +219,7 @@ def queue(
                 created_by=actor.label,
             )
             session.add(claim)
-        else:  # refused for good before (see _facts): the corrected data goes out as a new attempt
+        else:  # refused for good, or withdrawn before it reached the agency (see _facts): a new attempt
             claim.delivery, claim.failure_reason, claim.created_by = "queued", "", actor.label
             claim.legal_basis, claim.legal_basis_date = basis.kind, basis.on
             claim.principal, claim.case_fee = invoice.open_amount, fee

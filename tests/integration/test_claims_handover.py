@@ -366,6 +366,45 @@ async def test_a_withdrawal_while_the_agency_is_down_waits_and_finishes_in_a_lat
     app.close()
 
 
+async def test_a_claim_withdrawn_before_it_was_sent_may_be_handed_over_after_all(
+    sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(sqlite_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    claims.queue(app.uow(), actor=STAFF, **common)
+    async with client(sandbox) as finance:
+        assert "noch nicht übermittelt" in await withdrawals.withdraw(
+            app.uow(), finance=finance, actor=MANAGER, **common
+        )
+        outcome = await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+    assert outcome.delivered
+    [case] = agency_cases(sandbox)
+    [claim] = all_claims(app)
+    assert (claim.delivery, claim.case_id) == ("submitted", case["case_id"])
+    assert [i.state for i in outbox_items(app)] == ["cancelled", "done"]
+    assert invoice_of(app, "R-1").status == InvoiceStatus.IN_COLLECTION
+    app.close()
+
+
+async def test_a_claim_withdrawn_at_the_agency_is_not_handed_over_again_and_the_refusal_says_why(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1")
+    common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
+    async with client(recorded.handle) as finance:
+        await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+        await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
+        sent = len(recorded.recorder.requests)
+        with pytest.raises(PreconditionFailed) as caught:
+            await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+    assert "bei 1159 Finance zurückgezogen" in caught.value.user_message
+    assert len(recorded.recorder.requests) == sent  # nothing more sent
+    assert claim_of(app, "R-1").delivery == "withdrawn" and len(outbox_items(app)) == 2
+    app.close()
+
+
 async def test_a_claim_whose_case_already_collected_money_cannot_be_withdrawn(
     sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
 ) -> None:

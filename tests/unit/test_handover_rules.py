@@ -87,6 +87,11 @@ def test_an_invoice_already_handed_over_is_refused_first() -> None:
     )
 
 
+def test_an_invoice_whose_claim_was_withdrawn_at_the_agency_is_refused_with_the_reason() -> None:
+    message = refusal(facts(has_claim=True, withdrawn_at_agency=True))
+    assert "wurde bei 1159 Finance zurückgezogen" in message and "neue Nummer" in message
+
+
 def test_a_fully_paid_invoice_is_refused() -> None:
     assert "vollständig bezahlt" in refusal(facts(open_amount=Decimal("0.00")))
 
