@@ -55,20 +55,23 @@ def enqueue(session: Session, *, practice_id: int, kind: str, subject_id: int, k
     return item
 
 
-def taken_up(item: OutboxItem) -> bool:
-    """Whether a worker ever leased the item: its request may have reached 1159 Finance (an answer
-    lost to a timeout, a crash before the commit), even if no attempt was counted."""
-    return bool(item.locked_by) or item.attempts > 0
-
-
-def cancel(session: Session, item: OutboxItem) -> bool:
-    """Drop a pending item nobody holds; False if a worker is sending it right now."""
-    now = utcnow()
-    if item.state != "pending" or (item.locked_until is not None and item.locked_until > now):
-        return False
-    item.state = "cancelled"
-    item.done_at = now
-    return True
+def cancel_untouched(session: Session, item: OutboxItem) -> bool:
+    """Cancel a pending item no worker ever took up, so its request cannot have reached 1159 Finance.
+    False if one did (a lost answer or a crash after sending count no attempt, but leave locked_by),
+    even a moment ago: one conditional UPDATE, like the lease, so of the two only one wins."""
+    result = session.connection().execute(
+        update(OutboxItem)
+        .where(
+            col(OutboxItem.id) == item.id,
+            col(OutboxItem.state) == "pending",
+            col(OutboxItem.locked_by) == "",
+            col(OutboxItem.attempts) == 0,
+        )
+        .values(state="cancelled", done_at=utcnow())
+    )
+    if item in session:
+        session.expire(item, ["state", "done_at"])  # as the UPDATE left them
+    return result.rowcount == 1
 
 
 def _lease(uow: UnitOfWork, item_id: int, worker: str, lease: timedelta) -> OutboxItem | None:
@@ -420,11 +423,10 @@ __all__ = [
     "PAYMENT",
     "WITHDRAWAL",
     "DeliveryResult",
-    "cancel",
+    "cancel_untouched",
     "deliver",
     "due_items",
     "enqueue",
     "pending_for",
     "run_once",
-    "taken_up",
 ]

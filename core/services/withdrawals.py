@@ -38,19 +38,16 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
                 OutboxItem.state == "pending",
             )
         ).first()
-        if claim.case_id is None and (pending is None or not outbox.taken_up(pending)):
+        if claim.case_id is None and (pending is None or outbox.cancel_untouched(session, pending)):
             # Never sent: nothing can be at the agency.
-            if pending is not None and not outbox.cancel(session, pending):
-                raise PreconditionFailed(
-                    "Die Forderung wird gerade übermittelt. Bitte gleich noch einmal versuchen."
-                )
             claim.delivery = "withdrawn"
             invoice.status = invoice_status(
                 amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
             )
         else:
-            # Sent, or sent without an answer: the claim's own item (if still pending) finds out
-            # whether the agency has the case, without creating it; then the case is withdrawn.
+            # Sent, or taken up without an answer (maybe being sent right now): the claim's own item,
+            # if still pending, finds out whether the agency has the case, without creating it;
+            # then the case is withdrawn.
             claim.delivery = "withdrawal_queued"
             if pending is not None:
                 items.append(pending.id or 0)

@@ -347,6 +347,34 @@ async def test_a_pending_claim_item_never_sends_a_claim_the_sync_found_and_the_w
     app.close()
 
 
+def test_a_claim_item_is_cancelled_only_while_no_worker_has_taken_it_up(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    # The withdrawal reads the item untouched; a worker takes it up before the withdrawal writes.
+    # The cancel is a conditional UPDATE: it loses, and the claim is withdrawn through the agency.
+    app = product(database_url, tmp_path, sandbox)
+    ready_invoice(app, "R-1")
+    claims.queue(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1")
+    [item] = outbox_items(app)
+    with app.uow() as uow:
+        read = uow.session.get(OutboxItem, item.id)
+        assert read is not None and read.locked_by == ""
+        assert outbox._lease(app.uow(), item.id or 0, "worker-a", timedelta(minutes=5)) is not None
+        assert not outbox.cancel_untouched(uow.session, read)
+        uow.commit()
+    assert [i.state for i in outbox_items(app)] == ["pending"]
+    # An item nobody took up is cancelled, once.
+    ready_invoice(app, "R-2")
+    claims.queue(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-2")
+    untouched = outbox_items(app)[-1]
+    with app.uow() as uow:
+        assert outbox.cancel_untouched(uow.session, untouched)
+        assert not outbox.cancel_untouched(uow.session, untouched)
+        uow.commit()
+    assert [i.state for i in outbox_items(app)] == ["pending", "cancelled"]
+    app.close()
+
+
 async def test_a_withdrawal_while_the_agency_is_down_waits_and_finishes_in_a_later_round(
     sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
 ) -> None:
