@@ -196,6 +196,15 @@ def _retry_later(
     log.warning("outbox item %s (%s) postponed: %s", item.id, item.kind, error)
 
 
+def _invoice_without_claim(session: Session, claim: Claim) -> None:
+    """The claim's invoice is the practice's alone again (refused, or withdrawn): its own status."""
+    invoice = session.get(Invoice, claim.invoice_id)
+    assert invoice is not None
+    invoice.status = invoice_status(
+        amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
+    )
+
+
 def _finish(session: Session, item: OutboxItem) -> None:
     row = session.get(OutboxItem, item.id)
     assert row is not None
@@ -220,11 +229,7 @@ def _fail(uow: UnitOfWork, item: OutboxItem, exc: AgencyRejected) -> None:
             claim.failure_reason = exc.user_message
             if item.kind == CLAIM:
                 claim.delivery = "failed"
-                invoice = session.get(Invoice, claim.invoice_id)
-                assert invoice is not None
-                invoice.status = invoice_status(
-                    amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
-                )
+                _invoice_without_claim(session, claim)
             else:
                 claim.delivery = "submitted"
             what = f"Forderung {claim.reference}"
@@ -323,11 +328,7 @@ async def _settle_withdrawn_claim(
             claim.submitted_at = utcnow()
         elif claim.case_id is None and claim.delivery == "withdrawal_queued":
             claim.delivery = "withdrawn"
-            invoice = session.get(Invoice, claim.invoice_id)
-            assert invoice is not None
-            invoice.status = invoice_status(
-                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
-            )
+            _invoice_without_claim(session, claim)
         _finish(session, item)
         audit.record(
             session,
@@ -393,11 +394,7 @@ async def _send_withdrawal(uow: UnitOfWork, finance: Finance1159Client, item: Ou
             case.status,
             case.closed_at or utcnow(),
         )
-        invoice = session.get(Invoice, claim.invoice_id)
-        assert invoice is not None
-        invoice.status = invoice_status(
-            amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
-        )
+        _invoice_without_claim(session, claim)
         _finish(session, item)
         audit.record(
             session,
