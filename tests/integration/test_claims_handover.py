@@ -235,6 +235,16 @@ async def test_withdrawing_a_claim_not_yet_sent_cancels_it_without_asking_the_ag
     app.close()
 
 
+async def hand_over_losing_the_answer(app: App, agency: SandboxHandle, common: dict[str, Any]) -> None:
+    """Hands the invoice over while the agency's answer comes too late: the agency holds the case,
+    the claim has no case id and its outbox item waits for a retry."""
+    agency.faults(timeout_rate=1)
+    async with client(agency, max_attempts=1) as finance:
+        outcome = await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
+    agency.faults(timeout_rate=0)
+    assert not outcome.delivered
+
+
 async def test_a_claim_withdrawn_after_its_answer_was_lost_is_withdrawn_at_the_agency_too(
     database_url: str, tmp_path: Path, recorded: RecordingSandbox
 ) -> None:
@@ -243,12 +253,9 @@ async def test_a_claim_withdrawn_after_its_answer_was_lost_is_withdrawn_at_the_a
     app = product(database_url, tmp_path, recorded.handle)
     ready_invoice(app, "R-1")
     common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
-    recorded.handle.faults(timeout_rate=1)
-    async with client(recorded.handle, max_attempts=1) as finance:
-        outcome = await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
-    assert not outcome.delivered and claim_of(app, "R-1").case_id is None
+    await hand_over_losing_the_answer(app, recorded.handle, common)
+    assert claim_of(app, "R-1").case_id is None
     [case] = agency_cases(recorded.handle)
-    recorded.handle.faults(timeout_rate=0)
     async with client(recorded.handle) as finance:
         message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
         assert await outbox.run_once(app.uow(), finance=finance, include_postponed=True) == 0
@@ -326,10 +333,7 @@ async def test_a_pending_claim_item_never_sends_a_claim_the_sync_found_and_the_w
     app = product(sqlite_url, tmp_path, recorded.handle)
     ready_invoice(app, "R-1")
     common: dict[str, Any] = {"practice_id": app.practice_id, "number": "R-1"}
-    recorded.handle.faults(timeout_rate=1)
-    async with client(recorded.handle, max_attempts=1) as finance:
-        await claims.create(app.uow(), finance=finance, actor=STAFF, **common)
-    recorded.handle.faults(timeout_rate=0)
+    await hand_over_losing_the_answer(app, recorded.handle, common)
     down = SandboxHandle(dead_url().removesuffix("/api/v1"), recorded.handle.config)
     async with make_finance_client(down, max_attempts=1) as finance:
         assert "vorgemerkt" in await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
