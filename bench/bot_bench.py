@@ -37,10 +37,11 @@ from core.domain.dates import today
 from core.domain.onboarding import OnboardingState
 from core.finance1159.sandbox.config import SandboxConfig
 from core.finance1159.sandbox.server import make_server
-from core.services import invoices, users
-from core.services.access import OPERATOR
-from core.services.demo_data import ensure_practice, write_export
-from core.services.invoice_import import import_invoices
+from core.services.demo.demo_data import ensure_practice, write_export
+from core.services.invoicing import invoices
+from core.services.invoicing.invoice_import import import_invoices
+from core.services.people import users
+from core.services.people.access import OPERATOR
 
 TARGET_P95_MS = 50.0
 TELEGRAM_ID = 4711

@@ -30,8 +30,9 @@ sys.path.insert(0, str(ROOT))
 from core.bootstrap import App, build  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db.models import AuditEvent, Claim, Fee, Invoice, Patient, Payment, Practice  # noqa: E402
-from core.services import books, statements, users  # noqa: E402
-from core.services.access import OPERATOR  # noqa: E402
+from core.services.accounting import books, statements  # noqa: E402
+from core.services.people import users  # noqa: E402
+from core.services.people.access import OPERATOR  # noqa: E402
 
 TARGET_SECONDS = 1.5
 PAGES = [

@@ -22,9 +22,9 @@ from core.bootstrap import build
 from core.config import Settings
 from core.db.engine import UnitOfWork
 from core.domain.dates import today
-from core.services.access import OPERATOR
-from core.services.demo_data import ensure_practice, write_export
-from core.services.invoice_import import ImportResult, import_invoices
+from core.services.demo.demo_data import ensure_practice, write_export
+from core.services.invoicing.invoice_import import ImportResult, import_invoices
+from core.services.people.access import OPERATOR
 
 TARGET_ROWS_PER_SECOND = 5_000
 TARGET_PEAK_MB = 300

@@ -31,8 +31,8 @@ from core.bootstrap import App, build  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.db.models import Practice  # noqa: E402
 from core.domain.onboarding import OnboardingState  # noqa: E402
-from core.services import users  # noqa: E402
-from core.services.access import OPERATOR  # noqa: E402
+from core.services.people import users  # noqa: E402
+from core.services.people.access import OPERATOR  # noqa: E402
 from mail import imap  # noqa: E402
 from mail.intake import PassReport, intake_once  # noqa: E402
 from tests.peers._dovecot import PRACTICE_EMAIL, make_dovecot  # noqa: E402

@@ -20,18 +20,11 @@ from bot.replies import (
 from core.bootstrap import App
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
 from core.domain.onboarding import OnboardingAction
-from core.services import (
-    access,
-    access_request,
-    claims,
-    confirmations,
-    invoices,
-    onboarding,
-    payments,
-    status,
-    withdrawals,
-)
-from core.services.access import Actor, Permission
+from core.services.collection import claims, payments, status, withdrawals
+from core.services.invoicing import invoices
+from core.services.people import access, confirmations
+from core.services.people.access import Actor, Permission
+from core.services.setup import access_request, onboarding
 
 log = logging.getLogger(__name__)
 

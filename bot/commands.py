@@ -22,8 +22,8 @@ from bot.parsing import arity_problem, parse
 from bot.replies import HELP, Button, Reply, Sender
 from core.bootstrap import App
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed
-from core.services import access
-from core.services.access import Actor
+from core.services.people import access
+from core.services.people.access import Actor
 
 __all__ = ["Button", "CommandLayer", "Reply", "Sender"]
 

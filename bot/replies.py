@@ -12,12 +12,12 @@ from typing import Literal
 
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import ZERO, format_eur
-from core.services.claims import ClaimPreview
-from core.services.confirmations import LIFETIME, minutes
-from core.services.invoices import OverduePage
-from core.services.onboarding import OnboardingStatus
-from core.services.payments import PaymentOutcome
-from core.services.status import ClaimStatus
+from core.services.collection.claims import ClaimPreview
+from core.services.collection.payments import PaymentOutcome
+from core.services.collection.status import ClaimStatus
+from core.services.invoicing.invoices import OverduePage
+from core.services.people.confirmations import LIFETIME, minutes
+from core.services.setup.onboarding import OnboardingStatus
 
 __all__ = ["Button", "Reply", "Sender", "MAX_CALLBACK_BYTES"]
 

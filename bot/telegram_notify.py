@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.replies import chunks
 from core.bootstrap import App
-from core.services import notifications
+from core.services.messaging import notifications
 
 log = logging.getLogger(__name__)
 

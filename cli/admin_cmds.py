@@ -10,8 +10,9 @@ import typer
 from cli.common import fail, friendly, make_app, print_json
 from core.domain.dates import format_datetime
 from core.domain.onboarding import OnboardingAction
-from core.services import access_request, onboarding, users
-from core.services.access import OPERATOR
+from core.services.people import users
+from core.services.people.access import OPERATOR
+from core.services.setup import access_request, onboarding
 
 onboarding_app = typer.Typer(
     help="Onboarding bei 1159 Finance: Zustand und manuelle Schritte.", no_args_is_help=True

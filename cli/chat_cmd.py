@@ -10,7 +10,7 @@ from bot.commands import CommandLayer
 from bot.console import run
 from cli.common import fail, friendly, make_app
 from core.domain.errors import NotAllowed
-from core.services.access import actor_for_console
+from core.services.people.access import actor_for_console
 
 
 @friendly

@@ -12,8 +12,8 @@ from cli.common import fail, friendly, make_app, print_json
 from core.bootstrap import App
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_eur
-from core.services import claims, payments, status, withdrawals
-from core.services.access import OPERATOR
+from core.services.collection import claims, payments, status, withdrawals
+from core.services.people.access import OPERATOR
 from core.worker import run_once, settle_after_start
 
 T = TypeVar("T")

@@ -20,7 +20,7 @@ from cli.common import friendly, make_app
 from cli.dashboard_cmd import streamlit_command
 from cli.run_cmds import worker
 from core.bootstrap import App, configure_logging
-from core.services import demo_setup
+from core.services.demo import demo_setup
 
 log = logging.getLogger("inkasso.demo")
 

@@ -8,8 +8,8 @@ import typer
 
 from cli.common import friendly, make_app
 from core.domain.money import format_eur
-from core.services import books
-from core.services.access import OPERATOR
+from core.services.accounting import books
+from core.services.people.access import OPERATOR
 
 report_app = typer.Typer(help="Berichte für die Buchhaltung.", no_args_is_help=True)
 

@@ -9,9 +9,10 @@ import typer
 from cli.common import friendly, make_app, print_json
 from core.domain.dates import format_date
 from core.domain.money import format_eur
-from core.services import demo_data, invoices
-from core.services.access import OPERATOR
-from core.services.invoice_import import import_invoices
+from core.services.demo import demo_data
+from core.services.invoicing import invoices
+from core.services.invoicing.invoice_import import import_invoices
+from core.services.people.access import OPERATOR
 
 db_app = typer.Typer(help="Datenbank verwalten.", no_args_is_help=True)
 import_app = typer.Typer(help="Daten importieren.", no_args_is_help=True)

@@ -27,8 +27,8 @@ from core.domain.errors import AgencyRejected, PeerUnavailable
 from core.finance1159.client import Finance1159Client
 from core.finance1159.errors import AuthenticationFailed
 from core.finance1159.wire import PaymentIn
-from core.services import audit
-from core.services.claim_payload import claim_payload
+from core.services.collection.claim_payload import claim_payload
+from core.services.people import audit
 
 CLAIM, PAYMENT, WITHDRAWAL = "claim", "payment", "withdrawal"
 LEASE = timedelta(minutes=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.services.access import Permission
+from core.services.people.access import Permission
 from dashboard.runtime import current_actor, get_app, log_out
 
 st.set_page_config(page_title="Praxis-Inkasso", page_icon=":material/euro:", layout="wide")

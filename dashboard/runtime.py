@@ -25,9 +25,9 @@ from core.domain.dates import format_date, format_datetime
 from core.domain.errors import InkassoError
 from core.domain.money import format_eur
 from core.finance1159.client import Finance1159Client, make_client
-from core.services import audit
-from core.services.access import Actor, Permission
-from core.services.dashboard_queries import session_actor
+from core.services.people import audit
+from core.services.people.access import Actor, Permission
+from core.services.read.dashboard_queries import session_actor
 
 T = TypeVar("T")
 log = logging.getLogger("inkasso.dashboard")

@@ -1,5 +1,5 @@
 """Acting on 1159 Finance's mails: contract → 'Vertrag erhalten' (link to the chat), activation →
-'aktiv', monthly statement → kept, parsed and reconciled by `core.services.statements`.
+'aktiv', monthly statement → kept, parsed and reconciled by `core.services.accounting.statements`.
 
 Each action is idempotent by the mail's key (onboarding evidence, statement message key), so a
 mail seen again after a crash changes nothing twice. Returns the outcome for the mail record.
@@ -11,8 +11,10 @@ import logging
 
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingAction, OnboardingState
-from core.services import notifications, onboarding, statements
-from core.services.access import Actor, Role
+from core.services.accounting import statements
+from core.services.messaging import notifications
+from core.services.people.access import Actor, Role
+from core.services.setup import onboarding
 from mail.message import ParsedMail
 from mail.rules import Classification
 

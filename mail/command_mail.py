@@ -13,7 +13,7 @@ from email.message import EmailMessage
 
 from bot.commands import CommandLayer, Reply, Sender
 from core.bootstrap import App
-from core.services.confirmations import LIFETIME, MAIL_LIFETIME, minutes
+from core.services.people.confirmations import LIFETIME, MAIL_LIFETIME, minutes
 from mail.compose import command_reply
 from mail.message import ParsedMail
 

@@ -18,7 +18,7 @@ from email.utils import make_msgid
 from core.bootstrap import App
 from core.config import DEMO_CLIENT_ID
 from core.db.models import Practice
-from core.services import mail_records, notifications
+from core.services.messaging import mail_records, notifications
 from mail import smtp
 from mail.compose import PracticeContact, access_request, notification
 
@@ -139,7 +139,7 @@ def _contact(practice: Practice) -> PracticeContact:
 
 
 def access_request_sender(app: App) -> Callable[[Practice], Awaitable[str]] | None:
-    """The sender `core.services.access_request.request_access` needs, or None without SMTP."""
+    """The sender `core.services.setup.access_request.request_access` needs, or None without SMTP."""
     if not smtp_configured(app):
         return None
 

@@ -21,7 +21,9 @@ from sqlalchemy.exc import DBAPIError
 from core.bootstrap import App
 from core.domain.dates import utcnow
 from core.domain.errors import InkassoError
-from core.services import access, mail_records, notifications, onboarding
+from core.services.messaging import mail_records, notifications
+from core.services.people import access
+from core.services.setup import onboarding
 from mail import outgoing
 from mail.agency import act_on_agency_mail
 from mail.imap import Header, ImapConnection

@@ -26,9 +26,9 @@ from core.domain.dates import today
 from core.domain.invoice_rows import COLUMNS
 from core.domain.money import format_number, parse_amount
 from core.domain.onboarding import OnboardingState
-from core.services import users
-from core.services.access import OPERATOR, Role
-from core.services.users import UserView
+from core.services.people import users
+from core.services.people.access import OPERATOR, Role
+from core.services.people.users import UserView
 
 __all__ = [
     "add_invoice",

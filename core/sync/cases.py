@@ -21,7 +21,7 @@ from core.db.engine import UnitOfWork
 from core.db.models import Claim
 from core.domain.dates import utcnow
 from core.finance1159 import wire
-from core.services.case_mirror import MIRROR_COLUMNS, apply_case, mirror_row
+from core.services.collection.case_mirror import MIRROR_COLUMNS, apply_case, mirror_row
 from core.sync.stored import CLAIMS, FEES, KnownClaims, StoredClaim, known_claims, read_claims
 
 _AMOUNTS = ("paid_to_agency", "outstanding", "fees_total")  # a change here counts as a change

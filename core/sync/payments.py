@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Payment
 from core.finance1159 import wire
-from core.services.case_mirror import add_agency_payment
+from core.services.collection.case_mirror import add_agency_payment
 
 
 def apply_payments(uow: UnitOfWork, practice_id: int, payments: Sequence[wire.Payment]) -> int:

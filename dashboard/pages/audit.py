@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core.services import audit
-from core.services.access import Permission
+from core.services.people import audit
+from core.services.people.access import Permission
 from dashboard.runtime import day, friendly, page_context
 
 ctx = page_context(Permission.VIEW_AUDIT)

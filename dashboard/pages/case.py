@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import today
-from core.services import dashboard_queries as dq
-from core.services import payments, status
-from core.services.access import Permission
+from core.services.collection import payments, status
+from core.services.people.access import Permission
+from core.services.read import dashboard_queries as dq
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.services import dashboard_queries as dq
+from core.services.read import dashboard_queries as dq
 from dashboard.runtime import day, eur, friendly, page_context
 
 ctx = page_context()

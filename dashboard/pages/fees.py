@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.domain.dates import today
 from core.domain.money import ZERO
-from core.services import dashboard_queries as dq
+from core.services.read import dashboard_queries as dq
 from dashboard.runtime import day, eur, friendly, month_label, page_context
 
 ctx = page_context()

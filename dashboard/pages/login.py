@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.domain.errors import InkassoError
-from core.services import users
+from core.services.people import users
 from dashboard.runtime import FLASH, get_app, log_in
 
 st.title("Praxis-Inkasso")

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.onboarding import OnboardingAction, action_label
-from core.services import access_request, onboarding
-from core.services.access import Permission
+from core.services.people.access import Permission
+from core.services.setup import access_request, onboarding
 from dashboard.runtime import day, friendly, page_context
 
 ctx = page_context()

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import AgeBucket
-from core.services import claims, confirmations, invoices
-from core.services import dashboard_queries as dq
-from core.services.access import Permission
+from core.services.collection import claims
+from core.services.invoicing import invoices
+from core.services.people import confirmations
+from core.services.people.access import Permission
+from core.services.read import dashboard_queries as dq
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()

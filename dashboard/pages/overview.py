@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.services import dashboard_queries as dq
-from core.services import invoices
+from core.services.invoicing import invoices
+from core.services.read import dashboard_queries as dq
 from dashboard.charts import euro_bars
 from dashboard.runtime import eur, friendly, page_context
 

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import today
-from core.services import books, statements
-from core.services.access import Permission
-from core.services.reconcile import Reconciliation
+from core.services.accounting import books, statements
+from core.services.accounting.reconcile import Reconciliation
+from core.services.people.access import Permission
 from dashboard.runtime import day, eur, friendly, month_label, page_context, plain
 
 ctx = page_context(Permission.VIEW_REPORTS)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.services import users
-from core.services.access import Permission
+from core.services.people import users
+from core.services.people.access import Permission
 from dashboard.runtime import friendly, page_context
 
 ctx = page_context(Permission.MANAGE_USERS)

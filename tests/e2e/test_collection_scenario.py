@@ -9,8 +9,11 @@ from cli.claim_cmds import render_status
 from core import sync
 from core.domain.claims import InvoiceStatus
 from core.domain.onboarding import OnboardingAction, OnboardingState
-from core.services import claims, demo_data, invoices, onboarding, payments, status
-from core.services.access import OPERATOR
+from core.services.collection import claims, payments, status
+from core.services.demo import demo_data
+from core.services.invoicing import invoices
+from core.services.people.access import OPERATOR
+from core.services.setup import onboarding
 from tests.factories import make_app
 from tests.integration._claims_helpers import STAFF, agency_cases, client, invoice_of, settings_for
 from tests.peers.sandbox import SandboxHandle

@@ -18,8 +18,8 @@ import pytest
 from sqlmodel import select
 
 from core.db.models import Invoice, Payment
-from core.services import claims
-from core.services.access import Actor, Role
+from core.services.collection import claims
+from core.services.people.access import Actor, Role
 from tests.factories import make_app
 from tests.integration._dashboard import APP, PASSWORD, make_dash
 from tests.peers._ports import free_port

@@ -54,9 +54,9 @@ from core.domain.dates import today
 from core.domain.money import format_eur
 from core.domain.onboarding import OnboardingState
 from core.finance1159.wire import from_json
-from core.services.access import OPERATOR, Role
-from core.services.invoice_import import import_invoices
-from core.services.ledger import KIND_LABEL
+from core.services.accounting.ledger import KIND_LABEL
+from core.services.invoicing.invoice_import import import_invoices
+from core.services.people.access import OPERATOR, Role
 from tests.e2e._story_harness import Chat, ProcessGroup, button, product_env, wait_http
 from tests.factories import add_practice, add_user, export_row, write_csv
 from tests.integration._claims_helpers import RecordingSandbox, recording_sandbox

@@ -22,7 +22,7 @@ from core.config import Settings
 from core.db.models import AuditEvent, Claim, Payment
 from core.domain.dates import today
 from core.domain.onboarding import OnboardingState
-from core.services.access import Role
+from core.services.people.access import Role
 from tests.factories import add_invoice, add_practice, add_user
 from tests.peers.botapi import Call, FakeBotAPI
 from tests.peers.sandbox import SandboxHandle, make_finance_client

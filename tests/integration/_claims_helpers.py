@@ -34,7 +34,7 @@ from core.domain.onboarding import OnboardingState
 from core.finance1159.client import Finance1159Client
 from core.finance1159.sandbox.server import make_server
 from core.finance1159.wire import from_json
-from core.services.access import Actor, Role
+from core.services.people.access import Actor, Role
 from tests.factories import add_invoice, add_practice, make_app
 from tests.peers.sandbox import SandboxHandle, _wait_started, make_config, make_finance_client
 

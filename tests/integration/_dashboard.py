@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingState
-from core.services.access import Role
+from core.services.people.access import Role
 from tests.factories import add_invoice, add_practice, add_user, make_app
 from tests.integration.books_data import build_october
 from tests.peers.sandbox import SandboxHandle

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from core.bootstrap import App
 from core.db.models import MailRecord, Notification, OnboardingEvent
 from core.domain.onboarding import OnboardingState
-from core.services import onboarding
+from core.services.setup import onboarding
 from tests.factories import add_practice, make_app
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
 

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 
 from core.bootstrap import App
 from core.domain.errors import InvalidInput, NotAllowed
-from core.services import books, datev, reports, statements
-from core.services.access import OPERATOR, Actor, Role
-from core.services.ledger import bookings, period
+from core.services.accounting import books, datev, reports, statements
+from core.services.accounting.ledger import bookings, period
+from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import add_practice, make_app
 from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october
 

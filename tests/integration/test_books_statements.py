@@ -13,8 +13,9 @@ from core.bootstrap import App
 from core.db.models import AuditEvent, Notification, Statement
 from core.finance1159.sandbox import statement as sandbox_statement
 from core.finance1159.sandbox.runtime import Runtime
-from core.services import claims, payments, statements, status
-from core.services.access import OPERATOR
+from core.services.accounting import statements
+from core.services.collection import claims, payments, status
+from core.services.people.access import OPERATOR
 from tests.factories import make_app
 from tests.integration._claims_helpers import STAFF, client, product, ready_invoice
 from tests.integration.books_data import MONTH, STATEMENT_CSV, build_october

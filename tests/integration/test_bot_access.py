@@ -13,7 +13,7 @@ import pytest
 from bot.commands import REFUSAL
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingState
-from core.services import onboarding
+from core.services.setup import onboarding
 from tests.integration._bot_helpers import (
     GROUP,
     MANAGER,

@@ -23,7 +23,7 @@ from bot.telegram_webhook import HEADER, secret_for
 from core import sync
 from core.bootstrap import App
 from core.db.models import Claim, Notification
-from core.services import notifications
+from core.services.messaging import notifications
 from tests.integration._bot_helpers import (
     PRACTICE_CHAT,
     STAFF,
@@ -125,8 +125,8 @@ async def test_notifications_reach_the_practice_chat_once(
 
 async def test_onboarding_becoming_active_is_announced(bot: BotRun, app: App) -> None:
     from core.domain.onboarding import OnboardingAction, OnboardingState
-    from core.services import onboarding
-    from core.services.access import SYSTEM
+    from core.services.people.access import SYSTEM
+    from core.services.setup import onboarding
 
     with app.uow() as uow:
         onboarding.get_practice(uow, app.practice_id).onboarding_state = OnboardingState.SIGNED

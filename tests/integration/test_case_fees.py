@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from core.bootstrap import App
 from core.db.models import Claim
-from core.services import dashboard_queries as dq
-from core.services import ledger
-from core.services.access import Actor, Role
+from core.services.accounting import ledger
+from core.services.people.access import Actor, Role
+from core.services.read import dashboard_queries as dq
 from tests.factories import add_invoice
 
 ON = date(2026, 11, 27)

@@ -18,9 +18,9 @@ from core.domain.claims import InvoiceStatus
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected, NotAllowed, NotFound, PreconditionFailed, Refused
 from core.domain.onboarding import OnboardingState
-from core.services import claims, status, withdrawals
-from core.services.access import OPERATOR
-from core.services.claim_payload import claim_payload
+from core.services.collection import claims, status, withdrawals
+from core.services.collection.claim_payload import claim_payload
+from core.services.people.access import OPERATOR
 from tests.integration._claims_helpers import (
     MANAGER,
     STAFF,

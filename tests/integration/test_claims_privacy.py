@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from core import sync
-from core.services import claims, payments, status, withdrawals
+from core.services.collection import claims, payments, status, withdrawals
 from tests.factories import add_patient
 from tests.integration._claims_helpers import (
     MANAGER,

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from core.db.models import Confirmation
 from core.domain.errors import NotAllowed, PreconditionFailed
-from core.services import confirmations
-from core.services.access import actor_for_email, actor_for_telegram
+from core.services.people import confirmations
+from core.services.people.access import actor_for_email, actor_for_telegram
 from tests.factories import add_practice, add_user, make_app
 
 

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Confirmation, Invoice, Payment
 from core.domain.dates import today
-from core.services import claims
-from core.services.access import Actor, Role
+from core.services.collection import claims
+from core.services.people.access import Actor, Role
 from tests.integration._claims_helpers import agency_cases, dead_url
 from tests.integration._dashboard import (  # noqa: F401
     Dash,

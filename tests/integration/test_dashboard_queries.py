@@ -12,8 +12,8 @@ import pytest
 from core.bootstrap import App
 from core.db.models import AuditEvent
 from core.domain.dates import AgeBucket
-from core.services import dashboard_queries as dq
-from core.services.access import Actor, Role
+from core.services.people.access import Actor, Role
+from core.services.read import dashboard_queries as dq
 from tests.factories import add_invoice, make_app
 from tests.integration.books_data import build_october
 from tests.peers.database import fresh_postgres_database

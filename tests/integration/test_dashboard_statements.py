@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from core.services import statements
+from core.services.accounting import statements
 from tests.integration._dashboard import Dash, _fresh_dash, button, texts  # noqa: F401
 from tests.integration.books_data import MONTH, STATEMENT_CSV
 

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from core.finance1159.wire import ClaimIn, DebtorIn, PaymentIn
-from mail.statement_csv import parse_statement_csv
+from core.services.accounting.statement_csv import parse_statement_csv
 from tests.peers._ports import free_port
 from tests.peers.sandbox import SandboxHandle, make_finance_client
 

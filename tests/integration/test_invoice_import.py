@@ -16,8 +16,8 @@ from core.db.models import AuditEvent, Claim, Invoice, Patient
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import ImportRefused, InvalidInput, NotAllowed
 from core.domain.invoice_rows import COLUMNS
-from core.services.access import OPERATOR, Actor, Role
-from core.services.invoice_import import BATCH, ImportResult, import_invoices
+from core.services.invoicing.invoice_import import BATCH, ImportResult, import_invoices
+from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import export_row, write_csv
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.domain.onboarding import OnboardingState
-from core.services import onboarding
+from core.services.setup import onboarding
 from mail.agency import act_on_agency_mail
 from mail.message import parse
 from mail.rules import MailRules, classify

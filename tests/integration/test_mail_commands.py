@@ -18,8 +18,8 @@ from sqlmodel import col, update
 from core.bootstrap import App
 from core.db.models import MailRecord
 from core.domain.dates import utcnow
-from core.services import mail_records
-from core.services.access import Role
+from core.services.messaging import mail_records
+from core.services.people.access import Role
 from mail.intake import intake_once
 from mail.message import ParsedMail, parse
 from tests.factories import add_user

@@ -15,8 +15,8 @@ from core.db.models import MailCursor, MailRecord, Statement
 from core.domain.dates import utcnow
 from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.onboarding import OnboardingState
-from core.services import mail_records
-from core.services.access import Role
+from core.services.messaging import mail_records
+from core.services.people.access import Role
 from mail import imap, passes
 from mail.imap import MailboxUnavailable
 from mail.intake import PassReport, intake_once

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from core.db.models import Statement
 from core.domain.onboarding import OnboardingAction, OnboardingState
-from core.services import access_request, onboarding
-from core.services.access import OPERATOR
+from core.services.people.access import OPERATOR
+from core.services.setup import access_request, onboarding
 from mail.intake import intake_once
 from mail.message import parse
 from mail.outgoing import access_request_sender

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from cli.main import app as cli
 from core.domain.errors import IllegalTransition, PeerUnavailable
 from core.domain.onboarding import OnboardingState
-from core.services import access_request
-from core.services.access import OPERATOR
+from core.services.people.access import OPERATOR
+from core.services.setup import access_request
 from mail import outgoing
 from mail.compose import command_reply
 from mail.intake import intake_once

@@ -11,9 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from core.services.accounting.statement_csv import parse_statement_csv, pdf_text
 from mail.message import parse
 from mail.rules import MailRules, classify
-from mail.statement_csv import parse_statement_csv, pdf_text
 from tests.peers.sandbox import SandboxHandle
 
 RULES = MailRules(agency_domain="1159finance.test")

@@ -1,4 +1,4 @@
-"""Onboarding moves with their evidence, on SQLite and PostgreSQL (core/services/onboarding.py)."""
+"""Onboarding moves with their evidence, on SQLite and PostgreSQL (core/services/setup/onboarding.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from core.db.models import AuditEvent, Notification, OnboardingEvent, Practice
 from core.domain.dates import today
 from core.domain.errors import IllegalTransition, NotAllowed, NotFound
 from core.domain.onboarding import OnboardingAction, OnboardingState
-from core.services import onboarding
-from core.services.access import OPERATOR, SYSTEM, Actor, Role
+from core.services.people.access import OPERATOR, SYSTEM, Actor, Role
+from core.services.setup import onboarding
 
 A, S = OnboardingAction, OnboardingState
 

@@ -12,7 +12,7 @@ from core import outbox
 from core.bootstrap import App
 from core.db.models import AuditEvent
 from core.domain.dates import utcnow
-from core.services import claims, payments
+from core.services.collection import claims, payments
 from tests.integration._claims_helpers import (
     STAFF,
     agency_cases,

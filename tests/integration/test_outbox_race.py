@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from core.services import claims, payments
+from core.services.collection import claims, payments
 from tests.integration._claims_helpers import (
     STAFF,
     RecordingSandbox,

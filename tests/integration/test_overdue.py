@@ -1,4 +1,4 @@
-"""Overdue invoices with ageing, on SQLite and PostgreSQL (core/services/invoices.py)."""
+"""Overdue invoices with ageing, on SQLite and PostgreSQL (core/services/invoicing/invoices.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from core.db.models import Invoice
 from core.domain.claims import InvoiceStatus
 from core.domain.dates import AgeBucket
 from core.domain.errors import InvalidInput, NotFound
-from core.services import invoices
-from core.services.invoices import BucketSum
+from core.services.invoicing import invoices
+from core.services.invoicing.invoices import BucketSum
 from tests.factories import add_invoice, add_patient
 
 ON = date(2026, 6, 15)

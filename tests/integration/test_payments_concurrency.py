@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.domain.errors import InkassoError
-from core.services import claims, payments, withdrawals
+from core.services.collection import claims, payments, withdrawals
 from tests.integration._claims_helpers import (
     STAFF,
     all_claims,
@@ -76,7 +76,7 @@ def test_two_hand_overs_of_one_invoice_at_once_make_one_claim(
 async def test_two_withdrawals_of_one_claim_at_once_queue_one(
     database_url: str, tmp_path: Path, sandbox: SandboxHandle
 ) -> None:
-    from core.services.access import OPERATOR
+    from core.services.people.access import OPERATOR
     from tests.integration._claims_helpers import client, outbox_items
 
     app = product(database_url, tmp_path, sandbox)

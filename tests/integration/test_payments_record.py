@@ -15,7 +15,7 @@ from core.domain.claims import InvoiceStatus
 from core.domain.dates import format_date, today
 from core.domain.errors import InvalidInput, PreconditionFailed, Refused
 from core.finance1159.client import Finance1159Client
-from core.services import claims, payments, status
+from core.services.collection import claims, payments, status
 from tests.integration._claims_helpers import (
     STAFF,
     RecordingSandbox,

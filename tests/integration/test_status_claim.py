@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.domain.errors import NotFound
-from core.services import claims, payments, status, withdrawals
+from core.services.collection import claims, payments, status, withdrawals
 from tests.integration._claims_helpers import (
     STAFF,
     agency_cases,
@@ -83,7 +83,7 @@ async def test_status_of_an_invoice_not_handed_over_says_how_to_hand_it_over(
 async def test_open_cases_lists_queued_submitted_and_failed_claims_but_not_withdrawn_ones(
     sqlite_url: str, tmp_path: Path, sandbox: SandboxHandle
 ) -> None:
-    from core.services.access import OPERATOR
+    from core.services.people.access import OPERATOR
 
     app = product(sqlite_url, tmp_path, sandbox)
     for n in range(3):

@@ -11,7 +11,7 @@ from sqlmodel import select
 from core import outbox, sync
 from core.db.models import Notification
 from core.domain.claims import InvoiceStatus
-from core.services import claims
+from core.services.collection import claims
 from tests.integration._claims_helpers import (
     STAFF,
     agency_cases,

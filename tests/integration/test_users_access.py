@@ -1,4 +1,4 @@
-"""Who may do what, and the users behind the doors (core/services/access.py, users.py, audit.py)."""
+"""Who may do what, and the users behind the doors (core/services/people/access.py, users.py, audit.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlmodel import select
 from core.bootstrap import App
 from core.db.models import User
 from core.domain.errors import InvalidInput, NotAllowed, NotFound
-from core.services import access, audit, users
-from core.services.access import OPERATOR, SYSTEM, Actor, Permission, Role
+from core.services.people import access, audit, users
+from core.services.people.access import OPERATOR, SYSTEM, Actor, Permission, Role
 from tests.factories import add_user
 
 STAFF = Actor(Role.STAFF, "telegram:1")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from core.db.models import Invoice, Patient
 from core.finance1159.wire import to_json
-from core.services.claim_payload import WITHHELD, claim_payload, describe_payload
+from core.services.collection.claim_payload import WITHHELD, claim_payload, describe_payload
 
 DUE = date(2026, 9, 1)
 

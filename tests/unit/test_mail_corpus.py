@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from core.services.accounting.statement_csv import StatementRefused, parse_statement_csv, pdf_text
 from mail.message import parse
 from mail.rules import Classification, MailRules, classify
-from mail.statement_csv import StatementRefused, parse_statement_csv, pdf_text
 
 CORPUS = Path(__file__).parents[1] / "mail_corpus"
 CASES = sorted(CORPUS.glob("*.eml"))

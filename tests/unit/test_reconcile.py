@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from core.services.ledger import period
-from core.services.reconcile import Line, reconcile
+from core.services.accounting.ledger import period
+from core.services.accounting.reconcile import Line, reconcile
 
 SPAN = period("2026-10", on=date(2026, 11, 1))
 

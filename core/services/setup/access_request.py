@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from core.db.engine import UnitOfWork
 from core.db.models import Practice
 from core.domain.onboarding import OnboardingAction, OnboardingState, next_state
-from core.services import onboarding
-from core.services.access import Actor, Permission, require
+from core.services.people.access import Actor, Permission, require
+from core.services.setup import onboarding
 
 __all__ = ["AccessRequested", "SendAccessRequest", "request_access"]
 

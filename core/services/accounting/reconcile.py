@@ -15,8 +15,8 @@ from typing import Any
 
 from core.domain.dates import format_date
 from core.domain.money import ZERO, format_eur
-from core.services.ledger import KIND_LABEL, Booking, Period
-from core.services.statement_csv import StatementRow
+from core.services.accounting.ledger import KIND_LABEL, Booking, Period
+from core.services.accounting.statement_csv import StatementRow
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from core.db.models import Claim, Fee, Invoice, Patient, Payment
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import PeerUnavailable
 from core.finance1159.client import Finance1159Client
-from core.services.access import Actor, Permission, require
-from core.services.case_mirror import FEE_TEXT, add_agency_payment, apply_case, status_text
-from core.services.claims import claim_for
+from core.services.collection.case_mirror import FEE_TEXT, add_agency_payment, apply_case, status_text
+from core.services.collection.claims import claim_for
+from core.services.people.access import Actor, Permission, require
 
 
 @dataclass(frozen=True)

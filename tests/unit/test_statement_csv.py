@@ -9,7 +9,7 @@ import pytest
 from fpdf import FPDF
 
 from core.domain.errors import InvalidInput
-from mail.statement_csv import StatementRefused, parse_statement_csv, pdf_text
+from core.services.accounting.statement_csv import StatementRefused, parse_statement_csv, pdf_text
 
 HEADER = "Fall-Nr;Rechnungsnummer;Buchungsdatum;Buchungsart;Betrag\r\n"
 GOOD = (

@@ -18,10 +18,10 @@ from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
-from core.services import audit
-from core.services.access import Actor, Permission, require
-from core.services.invoice_csv import load_mapping, read_rows
-from core.services.onboarding import get_practice
+from core.services.invoicing.invoice_csv import load_mapping, read_rows
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
+from core.services.setup.onboarding import get_practice
 
 BATCH = 2000
 _AGENCY_STATES = {InvoiceStatus.IN_COLLECTION, InvoiceStatus.COMPLETE, InvoiceStatus.UNCOLLECTIBLE}

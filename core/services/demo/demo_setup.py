@@ -11,8 +11,12 @@ from sqlmodel import func, select
 from core.db.engine import UnitOfWork
 from core.db.models import Invoice, User
 from core.domain.onboarding import OnboardingAction, OnboardingState, allowed_actions
-from core.services import claims, demo_data, invoices, onboarding, users
-from core.services.access import Actor, Role
+from core.services.collection import claims
+from core.services.demo import demo_data
+from core.services.invoicing import invoices
+from core.services.people import users
+from core.services.people.access import Actor, Role
+from core.services.setup import onboarding
 
 DEMO = Actor(Role.OPERATOR, "demo")
 DEMO_LOGIN = "chef"

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent
-from core.services.access import Actor, Permission, require
+from core.services.people.access import Actor, Permission, require
 
 
 def record(

@@ -11,8 +11,8 @@ from fpdf.enums import TableCellFillMode
 
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_number
-from core.services.ledger import KIND_LABEL
-from core.services.reports import MonthlyReport
+from core.services.accounting.ledger import KIND_LABEL
+from core.services.accounting.reports import MonthlyReport
 
 COLUMNS = (
     "Fall-Nr",

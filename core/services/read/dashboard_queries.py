@@ -19,10 +19,10 @@ from core.db.types import Cents
 from core.domain.dates import AgeBucket, age_bucket, days_overdue, local_zone, today
 from core.domain.money import ZERO
 from core.finance1159 import wire
-from core.services.access import Actor, Permission, actor_for_user, require
-from core.services.case_mirror import FEE_TEXT, status_text
-from core.services.claims import claim_for
-from core.services.invoices import OPEN_AMOUNT, OPEN_STATES, OverdueItem, OverduePage
+from core.services.collection.case_mirror import FEE_TEXT, status_text
+from core.services.collection.claims import claim_for
+from core.services.invoicing.invoices import OPEN_AMOUNT, OPEN_STATES, OverdueItem, OverduePage
+from core.services.people.access import Actor, Permission, actor_for_user, require
 
 OPEN_DELIVERY = ("queued", "submitted", "withdrawal_queued")
 

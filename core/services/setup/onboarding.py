@@ -18,8 +18,8 @@ from core.domain.onboarding import (
     allowed_actions,
     next_state,
 )
-from core.services import audit
-from core.services.access import Actor, Permission, require
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
 
 
 @dataclass(frozen=True)

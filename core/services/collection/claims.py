@@ -25,10 +25,10 @@ from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.money import ZERO, format_eur
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import Finance1159Client
-from core.services import audit
-from core.services.access import Actor, Permission, require
-from core.services.claim_payload import WITHHELD, claim_payload, describe_payload
-from core.services.invoices import find
+from core.services.collection.claim_payload import WITHHELD, claim_payload, describe_payload
+from core.services.invoicing.invoices import find
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from core.db.engine import UnitOfWork
 from core.db.models import Confirmation
 from core.domain.dates import utcnow
 from core.domain.errors import NotAllowed, PreconditionFailed
-from core.services import audit
-from core.services.access import Actor
+from core.services.people import audit
+from core.services.people.access import Actor
 
 LIFETIME = timedelta(minutes=10)
 # A code that travels by mail needs a reply written and sent; a chat button does not.

@@ -17,7 +17,7 @@ from core.domain.claims import InvoiceStatus
 from core.domain.dates import utcnow
 from core.domain.money import ZERO, format_eur
 from core.finance1159 import wire
-from core.services import audit
+from core.services.people import audit
 
 STATUS_TEXT = {
     wire.CaseStatus.RECEIVED: "in Prüfung bei 1159 Finance",

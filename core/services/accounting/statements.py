@@ -18,11 +18,16 @@ from sqlmodel import Session, col, select
 from core.db.engine import UnitOfWork
 from core.db.models import Notification, Statement
 from core.domain.errors import NotFound
-from core.services import audit
-from core.services.access import Actor, Permission, require
-from core.services.ledger import Period, bookings, period
-from core.services.reconcile import Reconciliation, from_bookings, from_statement, reconcile
-from core.services.statement_csv import StatementRefused, StatementRow, parse_statement_csv, pdf_text
+from core.services.accounting.ledger import Period, bookings, period
+from core.services.accounting.reconcile import Reconciliation, from_bookings, from_statement, reconcile
+from core.services.accounting.statement_csv import (
+    StatementRefused,
+    StatementRow,
+    parse_statement_csv,
+    pdf_text,
+)
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
 
 log = logging.getLogger(__name__)
 

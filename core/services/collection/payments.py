@@ -17,9 +17,9 @@ from core.domain.dates import format_date, parse_date, today
 from core.domain.errors import InvalidInput, PreconditionFailed
 from core.domain.money import ZERO, format_eur, parse_amount
 from core.finance1159.client import Finance1159Client
-from core.services import audit
-from core.services.access import Actor, Permission, require
-from core.services.claims import locked_invoice
+from core.services.collection.claims import locked_invoice
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
 
 _SENT_ON = ("submitted", "queued", "withdrawal_queued")
 

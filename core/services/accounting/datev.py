@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from core.config import Settings
 from core.domain.dates import utcnow
-from core.services.ledger import Booking, Period
+from core.services.accounting.ledger import Booking, Period
 
 HEADER_FIELDS = 31
 COLUMNS = (

@@ -20,8 +20,8 @@ from core.db.types import Cents
 from core.domain.dates import utcnow
 from core.domain.errors import NotFound
 from core.domain.money import ZERO
-from core.services.access import Actor, Permission, require
-from core.services.ledger import DEBTOR_FEE_KINDS, PASSED_ON, Period, case_fee_claims, period
+from core.services.accounting.ledger import DEBTOR_FEE_KINDS, PASSED_ON, Period, case_fee_claims, period
+from core.services.people.access import Actor, Permission, require
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,13 @@ from core.config import Settings
 from core.db.engine import UnitOfWork
 from core.db.models import Statement
 from core.domain.errors import InvalidInput
-from core.services import audit, datev, report_files
-from core.services.access import Actor, Permission, require
-from core.services.ledger import bookings, period
-from core.services.reconcile import Reconciliation
-from core.services.reports import MonthlyReport, monthly_report
-from core.services.statements import reconciliation_for
+from core.services.accounting import datev, report_files
+from core.services.accounting.ledger import bookings, period
+from core.services.accounting.reconcile import Reconciliation
+from core.services.accounting.reports import MonthlyReport, monthly_report
+from core.services.accounting.statements import reconciliation_for
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
 
 
 class ReportFormat(StrEnum):

@@ -18,8 +18,8 @@ from core.db.models import Practice
 from core.domain.dates import today
 from core.domain.invoice_rows import COLUMNS
 from core.domain.money import format_number
-from core.services.access import Actor
-from core.services.invoice_import import ImportResult, import_invoices
+from core.services.invoicing.invoice_import import ImportResult, import_invoices
+from core.services.people.access import Actor
 
 FIRST = [
     "Erika",

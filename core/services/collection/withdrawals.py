@@ -11,9 +11,9 @@ from core.domain.claims import invoice_status
 from core.domain.errors import AgencyRejected, PreconditionFailed
 from core.domain.money import ZERO
 from core.finance1159.client import Finance1159Client
-from core.services import audit
-from core.services.access import Actor, Permission, require
-from core.services.claims import attempt_key, claim_for, locked_invoice
+from core.services.collection.claims import attempt_key, claim_for, locked_invoice
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
 
 
 def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> list[int]:

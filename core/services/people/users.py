@@ -16,8 +16,8 @@ from core.db.engine import UnitOfWork
 from core.db.models import User
 from core.domain.dates import utcnow
 from core.domain.errors import InvalidInput, NotAllowed, NotFound
-from core.services import audit
-from core.services.access import Actor, Permission, Role, actor_for_user, require
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, Role, actor_for_user, require
 
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
