@@ -48,7 +48,7 @@ def invoice(**overrides: object) -> Invoice:
 
 
 def test_the_payload_carries_the_debtor_and_the_invoice_facts_and_a_neutral_subject() -> None:
-    claim = claim_payload(invoice(), patient())
+    claim = claim_payload(invoice(), patient(), recipient=None)
     assert claim.reference == "R-2026-0042" and claim.subject == "Honorarforderung"
     assert claim.principal == Decimal("100.00")  # the open amount
     assert (claim.invoice_date, claim.due_date, claim.reminder_date) == (
@@ -62,7 +62,7 @@ def test_the_payload_carries_the_debtor_and_the_invoice_facts_and_a_neutral_subj
 
 
 def test_the_treatment_text_is_nowhere_in_the_payload_on_the_wire() -> None:
-    body = to_json(claim_payload(invoice(), patient())).decode()
+    body = to_json(claim_payload(invoice(), patient(), recipient=None)).decode()
     assert "Krankengymnastik" not in body and "M54.5" not in body
     assert set(json.loads(body)) == {
         "reference",
@@ -77,27 +77,29 @@ def test_the_treatment_text_is_nowhere_in_the_payload_on_the_wire() -> None:
 
 
 def test_the_consent_date_stays_in_the_practice() -> None:
-    body = json.loads(to_json(claim_payload(invoice(), patient())))
+    body = json.loads(to_json(claim_payload(invoice(), patient(), recipient=None)))
     assert "consent_date" not in body["debtor"] and "2026-01-02" not in json.dumps(body)
 
 
 def test_empty_optional_contact_fields_are_left_out_rather_than_sent_empty() -> None:
-    body = json.loads(to_json(claim_payload(invoice(), patient(phone="", email="", salutation=""))))
+    body = json.loads(
+        to_json(claim_payload(invoice(), patient(phone="", email="", salutation=""), recipient=None))
+    )
     assert {"phone", "email", "salutation", "company"}.isdisjoint(body["debtor"])
 
 
 def test_without_a_reminder_default_starts_thirty_days_after_the_due_date() -> None:
-    claim = claim_payload(invoice(reminder_date=None), patient())
+    claim = claim_payload(invoice(reminder_date=None), patient(), recipient=None)
     assert claim.reminder_date is None and claim.default_date == DUE + timedelta(days=30)
 
 
 def test_the_principal_fixed_at_hand_over_wins_over_the_current_open_amount() -> None:
-    claim = claim_payload(invoice(), patient(), principal=Decimal("80.00"))
+    claim = claim_payload(invoice(), patient(), recipient=None, principal=Decimal("80.00"))
     assert claim.principal == Decimal("80.00")
 
 
 def test_the_overview_lists_in_german_exactly_what_is_sent_and_names_what_is_withheld() -> None:
-    rows = dict(describe_payload(claim_payload(invoice(), patient())))
+    rows = dict(describe_payload(claim_payload(invoice(), patient(), recipient=None)))
     assert rows["Schuldner"] == "Frau Erika Mustermann"
     assert rows["Anschrift"] == "Heidestraße 17, 51147 Köln, DE"
     assert rows["Hauptforderung"] == "100,00 €" and rows["Fällig am"] == "01.09.2026"
