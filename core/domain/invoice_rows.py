@@ -154,7 +154,8 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
         reminder_date=day("Mahnung am"),
         handover_announced=announced_raw in _YES,
         consent_date=day("Einwilligung am"),
-        recipient=parse_recipient(text, day, problems),
+        # Most rows have no recipient: their empty cells are not read one by one.
+        recipient=parse_recipient(text, day, problems) if any(map(values.get, RECIPIENT_COLUMNS)) else None,
     )
     if invoice_date and due_date and due_date < invoice_date:
         problems.append("„Fällig am“ liegt vor dem Rechnungsdatum")
