@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.replies import preview_text
+from cli.claim_cmds import _print_preview
 from core.domain.errors import PreconditionFailed
 from core.services.collection import claims
 from tests.integration._claims_helpers import (
@@ -62,4 +63,16 @@ def test_the_overview_warns_in_the_last_three_months_before_the_claim_becomes_ti
     assert last_day.warnings != ()
     with pytest.raises(PreconditionFailed):
         claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2027, 1, 1))
+    app.close()
+
+
+def test_the_command_line_overview_prints_the_warning_and_the_default_interest(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1", due_days_ago=DUE_DAYS_AGO, on=ON)
+    _print_preview(claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=ON))
+    printed = capsys.readouterr().out
+    assert "verjährt mit Ablauf des 31.12.2026" in printed
+    assert "Verzugszinsen:    Basiszinssatz + 5 Prozentpunkte" in printed
     app.close()
