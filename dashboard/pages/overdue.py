@@ -103,7 +103,7 @@ if pending is not None:
         if preview.interest_text:
             st.write(f"Verzugszinsen (berechnet 1159 Finance): {preview.interest_text}")
         for warning in preview.warnings:
-            st.warning(warning)
+            st.warning(plain(warning))  # quotes the invoice number
         st.markdown("An 1159 Finance gehen:")
         st.dataframe(pd.DataFrame(preview.sent, columns=["Angabe", "Wert"]), hide_index=True)
         st.caption("Nicht übermittelt: " + ", ".join(preview.withheld))
