@@ -115,6 +115,8 @@ def preview_text(p: ClaimPreview) -> str:
         reminder,
         f"Rechtsgrundlage: {p.legal_basis}",
         f"Fallgebühr: {p.case_fee_text}",
+        f"Verzugszinsen (berechnet 1159 Finance): {p.interest_text}" if p.interest_text else None,
+        *(f"⚠ {w}" for w in p.warnings),
         "An 1159 Finance gehen:",
         *sent,
         "Nicht übermittelt: " + ", ".join(p.withheld),

@@ -38,6 +38,10 @@ def _print_preview(p: claims.ClaimPreview) -> None:
     typer.echo(f"  Fällig seit:      {format_date(p.due_date)} ({p.days_overdue} Tage)")
     typer.echo(f"  Rechtsgrundlage:  {p.legal_basis}")
     typer.echo(f"  Fallgebühr:       {p.case_fee_text}")
+    if p.interest_text:
+        typer.echo(f"  Verzugszinsen:    {p.interest_text}")
+    for warning in p.warnings:
+        typer.echo(f"  {warning}")
     typer.echo("  An 1159 Finance gehen:")
     for label, value in p.sent:
         typer.echo(f"    {label}: {value}")

@@ -20,13 +20,14 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Invoice, Notification, OutboxItem, Patient, Payment
+from core.db.models import Claim, Invoice, Notification, OutboxItem, Payment
 from core.domain.claims import invoice_status
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected, PeerUnavailable
 from core.finance1159.client import Finance1159Client
 from core.finance1159.errors import AuthenticationFailed
 from core.finance1159.wire import PaymentIn
+from core.services.collection.claim_parties import parties
 from core.services.collection.claim_payload import claim_payload
 from core.services.people import audit
 
@@ -266,10 +267,9 @@ async def _send_claim(uow: UnitOfWork, finance: Finance1159Client, item: OutboxI
         if not withdrawn_meanwhile:
             invoice = uow.session.get(Invoice, claim.invoice_id)
             assert invoice is not None
-            patient = uow.session.get(Patient, invoice.patient_id)
-            assert patient is not None
+            patient, recipient = parties(uow.session, invoice)
             # The principal is fixed when the claim is created; later direct payments go apart.
-            payload = claim_payload(invoice, patient, principal=claim.principal)
+            payload = claim_payload(invoice, patient, recipient=recipient, principal=claim.principal)
     if withdrawn_meanwhile:
         await _settle_withdrawn_claim(uow, finance, item, reference, known)
         return

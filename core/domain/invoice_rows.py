@@ -8,8 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from core.domain.dates import parse_date
+from core.domain.debtor import Party
 from core.domain.errors import InvalidInput
 from core.domain.money import clean_text, parse_amount
+from core.domain.recipient_columns import RECIPIENT_COLUMNS, parse_recipient
 
 REQUIRED = (
     "Rechnungsnummer",
@@ -34,6 +36,7 @@ OPTIONAL = (
     "Mahnung am",
     "Inkasso angekündigt",
     "Einwilligung am",
+    *RECIPIENT_COLUMNS,
 )
 COLUMNS = REQUIRED + OPTIONAL
 _YES = {"ja", "j", "yes", "x", "1", "true", "wahr"}
@@ -62,6 +65,7 @@ class InvoiceRow:
     reminder_date: date | None
     handover_announced: bool
     consent_date: date | None
+    recipient: Party | None = None  # the invoice's addressee when not the patient: the debtor
 
     @property
     def patient_key(self) -> str:
@@ -71,10 +75,13 @@ class InvoiceRow:
     def row_hash(self) -> str:
         # Same text as repr(dataclasses.astuple(self)), without its deep copy of every field.
         values = tuple(getattr(self, name) for name in _FIELD_NAMES)
+        if self.recipient is not None:
+            # Only then: rows without a recipient keep the hash they had before the column existed.
+            values += (self.recipient,)
         return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
 
 
-_FIELD_NAMES = tuple(f.name for f in fields(InvoiceRow))
+_FIELD_NAMES = tuple(f.name for f in fields(InvoiceRow) if f.name != "recipient")
 
 
 def _clean(raw: str) -> str:
@@ -147,6 +154,8 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
         reminder_date=day("Mahnung am"),
         handover_announced=announced_raw in _YES,
         consent_date=day("Einwilligung am"),
+        # Most rows have no recipient: their empty cells are not read one by one.
+        recipient=parse_recipient(text, day, problems) if any(map(values.get, RECIPIENT_COLUMNS)) else None,
     )
     if invoice_date and due_date and due_date < invoice_date:
         problems.append("„Fällig am“ liegt vor dem Rechnungsdatum")

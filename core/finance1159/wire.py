@@ -98,8 +98,8 @@ class PaymentSource:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DebtorIn:
     salutation: str | None = None
-    first_name: str
-    last_name: str
+    first_name: str | None = None  # first and last name may be left out when company is given
+    last_name: str | None = None
     company: str | None = None
     street: str
     zip: str
@@ -302,8 +302,8 @@ def parse_debtor(d: dict[str, Any]) -> Debtor:
     return Debtor(
         debtor_id=int(d["debtor_id"]),
         salutation=text("salutation"),
-        first_name=str(d["first_name"]),
-        last_name=str(d["last_name"]),
+        first_name=text("first_name"),
+        last_name=text("last_name"),
         company=text("company"),
         street=str(d["street"]),
         zip=str(d["zip"]),

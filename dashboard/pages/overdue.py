@@ -93,13 +93,17 @@ if pending is not None:
     preview, token = pending
     with st.container(border=True):
         st.markdown(f"**Übersicht vor der Übergabe: Rechnung {plain(preview.number)}**")
-        st.write(f"Schuldner/in: {plain(preview.patient)}")
+        st.write(f"Patient/in: {plain(preview.patient)}")
         st.write(
             f"Offener Betrag: {eur(preview.open_amount)} · fällig seit {day(preview.due_date)} "
             f"({preview.days_overdue} Tage)"
         )
         st.write(f"Rechtsgrundlage: {preview.legal_basis}")
         st.write(f"Fallgebühr: {preview.case_fee_text}")
+        if preview.interest_text:
+            st.write(f"Verzugszinsen (berechnet 1159 Finance): {preview.interest_text}")
+        for warning in preview.warnings:
+            st.warning(plain(warning))  # quotes the invoice number
         st.markdown("An 1159 Finance gehen:")
         st.dataframe(pd.DataFrame(preview.sent, columns=["Angabe", "Wert"]), hide_index=True)
         st.caption("Nicht übermittelt: " + ", ".join(preview.withheld))

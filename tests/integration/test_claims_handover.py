@@ -311,7 +311,7 @@ async def test_a_claim_withdrawn_after_a_worker_died_sending_it_is_withdrawn_at_
         patient = uow.session.get(Patient, invoice.patient_id if invoice else 0)
         assert row is not None and claim is not None and invoice is not None and patient is not None
         row.locked_by, row.locked_until = "worker-that-died", utcnow() - timedelta(seconds=1)
-        payload = claim_payload(invoice, patient, principal=claim.principal)
+        payload = claim_payload(invoice, patient, recipient=None, principal=claim.principal)
         uow.commit()
     async with client(sandbox) as finance:
         await finance.create_claim(payload)  # what the dead worker had sent

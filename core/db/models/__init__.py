@@ -1,7 +1,7 @@
 """Every table of the product; a practice id on every row."""
 
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
-from core.db.models.invoices import Invoice, Patient
+from core.db.models.invoices import Invoice, InvoiceRecipient, Patient
 from core.db.models.practice import OnboardingEvent, Practice, User
 from core.db.models.records import (
     AuditEvent,
@@ -19,6 +19,7 @@ __all__ = [
     "Confirmation",
     "Fee",
     "Invoice",
+    "InvoiceRecipient",
     "MailCursor",
     "MailRecord",
     "Notification",

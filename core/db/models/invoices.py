@@ -61,3 +61,26 @@ class Invoice(SQLModel, table=True):
     @property
     def open_amount(self) -> Decimal:
         return self.amount - self.paid_before - self.paid_direct
+
+
+class InvoiceRecipient(SQLModel, table=True):
+    """The invoice's addressee when it is not the patient (a parent, a guardian, a company).
+
+    When there is one, it is the debtor: the claim carries its data and none of the patient's.
+    """
+
+    __table_args__ = (UniqueConstraint("invoice_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    practice_id: int = Field(foreign_key="practice.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
+    salutation: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    street: str
+    zip: str
+    city: str
+    country: str = "DE"
+    birth_date: date | None = None
+    email: str = ""
+    phone: str = ""

@@ -10,7 +10,8 @@ from typing import Any
 from core.finance1159.sandbox.validation import amount, day, identifier, invalid, text
 
 DEBTOR_TEXTS = ("salutation", "first_name", "last_name", "company", "street", "zip", "city", "email", "phone")
-DEBTOR_REQUIRED = frozenset({"first_name", "last_name", "street", "zip", "city"})
+DEBTOR_REQUIRED = frozenset({"street", "zip", "city"})
+DEBTOR_NAME = frozenset({"first_name", "last_name"})  # both may be left out when company is given
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,14 @@ def parse_claim(body: dict[str, Any]) -> ClaimBody:
     raw_debtor = body.get("debtor")
     if not isinstance(raw_debtor, dict):
         raise invalid("debtor", "missing" if raw_debtor is None else "must be an object")
+    has_company = raw_debtor.get("company") is not None
     debtor: dict[str, Any] = {
-        name: text(raw_debtor, name, prefix="debtor.", required=name in DEBTOR_REQUIRED)
+        name: text(
+            raw_debtor,
+            name,
+            prefix="debtor.",
+            required=name in DEBTOR_REQUIRED or (name in DEBTOR_NAME and not has_company),
+        )
         for name in DEBTOR_TEXTS
     }
     country = raw_debtor.get("country", "DE")

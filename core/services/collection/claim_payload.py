@@ -1,16 +1,19 @@
 """The one function that decides what patient data leaves the practice with a claim.
 
 An allow-list: only the fields named here are sent. Never the treatment (`Leistung`), item
-numbers or diagnoses; the subject is always the neutral "Honorarforderung".
+numbers or diagnoses; the subject is always the neutral "Honorarforderung". When the invoice has
+a recipient (Rechnungsempfänger), the debtor is built from the recipient alone: nothing of the
+patient, not even the name, leaves the practice.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from core.db.models import Invoice, Patient
+from core.db.models import Invoice, InvoiceRecipient, Patient
 from core.domain.claims import NEUTRAL_SUBJECT
 from core.domain.dates import default_date, format_date
+from core.domain.debtor import Party
 from core.domain.money import format_eur
 from core.finance1159.wire import ClaimIn, DebtorIn
 
@@ -22,20 +25,50 @@ WITHHELD = (
 )
 
 
-def claim_payload(invoice: Invoice, patient: Patient, *, principal: Decimal | None = None) -> ClaimIn:
-    """Build the claim for 1159 Finance from an allow-list of fields."""
+RECIPIENT_NOTE = "Daten des Patienten werden nicht übermittelt"
+
+
+def debtor_of(patient: Patient, recipient: InvoiceRecipient | None) -> Party:
+    """Who owes: the recipient when the export named one (read from it alone), else the patient."""
+    source: Patient | InvoiceRecipient = patient if recipient is None else recipient
+    return Party(
+        salutation=source.salutation,
+        first_name=source.first_name,
+        last_name=source.last_name,
+        company=source.company,
+        street=source.street,
+        zip=source.zip,
+        city=source.city,
+        country=source.country or "DE",
+        birth_date=source.birth_date,
+        email=source.email,
+        phone=source.phone,
+    )
+
+
+def claim_payload(
+    invoice: Invoice,
+    patient: Patient,
+    *,
+    recipient: InvoiceRecipient | None,
+    principal: Decimal | None = None,
+) -> ClaimIn:
+    """Build the claim for 1159 Finance from an allow-list of fields.
+
+    `recipient` is required so that no caller can forget it and send the patient instead."""
+    party = debtor_of(patient, recipient)
     debtor = DebtorIn(
-        salutation=patient.salutation or None,
-        first_name=patient.first_name,
-        last_name=patient.last_name,
-        company=patient.company or None,
-        street=patient.street,
-        zip=patient.zip,
-        city=patient.city,
-        country=patient.country or "DE",
-        birth_date=patient.birth_date,
-        email=patient.email or None,
-        phone=patient.phone or None,
+        salutation=party.salutation or None,
+        first_name=party.first_name or None,
+        last_name=party.last_name or None,
+        company=party.company or None,
+        street=party.street,
+        zip=party.zip,
+        city=party.city,
+        country=party.country,
+        birth_date=party.birth_date,
+        email=party.email or None,
+        phone=party.phone or None,
     )
     return ClaimIn(
         reference=invoice.number,
@@ -49,12 +82,13 @@ def claim_payload(invoice: Invoice, patient: Patient, *, principal: Decimal | No
     )
 
 
-def describe_payload(claim: ClaimIn) -> list[tuple[str, str]]:
-    """The overview's list of exactly what will be sent, in German."""
+def describe_payload(claim: ClaimIn, *, by_recipient: bool = False) -> list[tuple[str, str]]:
+    """The overview's list of exactly what will be sent, in German; `by_recipient` says the
+    debtor is the invoice's recipient, not the patient."""
     d = claim.debtor
-    name = " ".join(p for p in (d.salutation, d.first_name, d.last_name) if p)
+    name = " ".join(p for p in (d.salutation, d.first_name, d.last_name) if p) or d.company or ""
     rows = [
-        ("Schuldner", name),
+        ("Schuldner", f"Rechnungsempfänger {name} – {RECIPIENT_NOTE}" if by_recipient else name),
         ("Anschrift", f"{d.street}, {d.zip} {d.city}, {d.country}"),
     ]
     if d.company:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from core import outbox
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Invoice, OutboxItem, Patient, Practice
+from core.db.models import Claim, Invoice, OutboxItem, Practice
 from core.domain.claims import (
     Basis,
     InvoiceFacts,
@@ -21,11 +21,13 @@ from core.domain.claims import (
     check_handover,
 )
 from core.domain.dates import days_overdue, format_date, today
+from core.domain.debtor import interest_text
 from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.money import ZERO, format_eur
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import Finance1159Client
-from core.services.collection.claim_payload import WITHHELD, claim_payload, describe_payload
+from core.services.collection.claim_parties import check_parties, overview_warnings, parties
+from core.services.collection.claim_payload import WITHHELD, claim_payload, debtor_of, describe_payload
 from core.services.invoicing.invoices import find
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
@@ -46,6 +48,8 @@ class ClaimPreview:
     withheld: tuple[str, ...]
     case_fee: Decimal
     case_fee_text: str
+    interest_text: str = ""  # default interest as § 288 BGB allows it for this debtor
+    warnings: tuple[str, ...] = ()  # e.g. time-barred soon
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def _check(
     practice = _practice(session, practice_id)
     invoice = (locked_invoice if lock else _plain_invoice)(session, practice_id, number)
     basis = check_handover(_facts(session, invoice), today=on)
+    check_parties(session, invoice, on=on)
     _require_active(practice)
     fee, fee_text = _fee(practice, on, free_months)
     return _Checked(invoice, basis, fee, fee_text)
@@ -173,8 +178,7 @@ def preview(
         session = uow.session
         checked = _check(session, practice_id, number, on, free_months, lock=False)
         invoice, basis = checked.invoice, checked.basis
-        patient = session.get(Patient, invoice.patient_id)
-        assert patient is not None
+        patient, recipient = parties(session, invoice)
         return ClaimPreview(
             number=invoice.number,
             patient=f"{patient.first_name} {patient.last_name}",
@@ -183,10 +187,14 @@ def preview(
             days_overdue=days_overdue(due_date=invoice.due_date, on=on),
             reminder_date=invoice.reminder_date,
             legal_basis=basis.describe(),
-            sent=describe_payload(claim_payload(invoice, patient)),
+            sent=describe_payload(
+                claim_payload(invoice, patient, recipient=recipient), by_recipient=recipient is not None
+            ),
             withheld=WITHHELD,
             case_fee=checked.fee,
             case_fee_text=checked.fee_text,
+            interest_text=interest_text(debtor_of(patient, recipient)),
+            warnings=overview_warnings(invoice, on=on),
         )
 
 

@@ -19,6 +19,7 @@ from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.invoice_csv import load_mapping, read_rows
+from core.services.invoicing.invoice_recipients import store_recipients
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 from core.services.setup.onboarding import get_practice
@@ -162,6 +163,9 @@ def _write_batch(
     if updates:
         stmt = update(Invoice).where(col(Invoice.id) == bindparam("b_id"))
         session.connection().execute(stmt, updates)
+    store_recipients(
+        session, practice_id, [r for r, _ in fresh + changed], {n: k[0] for n, k in known.items()}
+    )
 
 
 def _ensure_patients(
