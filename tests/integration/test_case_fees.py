@@ -10,7 +10,7 @@ from core.bootstrap import App
 from core.db.models import Claim
 from core.services.accounting import ledger
 from core.services.people.access import Actor, Role
-from core.services.read import dashboard_queries as dq
+from core.services.read import fees, figures
 from tests.factories import add_invoice
 
 ON = date(2026, 11, 27)
@@ -38,9 +38,9 @@ def test_only_claims_with_a_case_at_the_agency_cost_a_case_fee_in_every_view(app
     claim(app, "R-3", delivery="queued", case_id=None)  # not sent yet
     claim(app, "R-4", delivery="withdrawn", case_id=None)  # withdrawn before it was sent
     claim(app, "R-5", delivery="failed", case_id=None)  # refused for good
-    chart = dq.case_fees(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026, on=ON)
+    chart = fees.case_fees(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026, on=ON)
     assert chart.by_month == [("2026-10", 2, 0, Decimal("5.00"))]
-    overview = dq.overview(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON)
+    overview = figures.overview(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON)
     assert overview.case_fees_year == Decimal("5.00")
     with app.uow() as uow:
         books = ledger.case_fee_claims(
