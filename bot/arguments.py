@@ -34,7 +34,9 @@ def group_invoice_number(command: str, args: list[str]) -> list[str]:
     if command in _CODE_LAST:  # [Rechnungsnr] <Code>: the code is the last word
         return [" ".join(args[:-1]), args[-1]] if len(args) > 2 else args
     if command == "zahlung":  # <Rechnungsnr> <Betrag> [TT.MM.JJJJ]
+        # The end decides: a date there means amount and date follow the number, an amount means
+        # the amount alone. Anything else is left as it is for the argument count to refuse.
         last = args[-1] if args else ""
-        tail = 1 if _AMOUNT_LIKE.match(last) and not _DATE_LIKE.match(last) else 2
-        return [" ".join(args[:-tail]), *args[-tail:]] if len(args) > tail + 1 else args
+        tail = 2 if _DATE_LIKE.match(last) else 1 if _AMOUNT_LIKE.match(last) else 0
+        return [" ".join(args[:-tail]), *args[-tail:]] if tail and len(args) > tail + 1 else args
     return args
