@@ -8,6 +8,7 @@ lookup call it, so a number that imports can be handed over, asked about and wit
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from core.domain.errors import InvalidInput
@@ -17,6 +18,7 @@ __all__ = ["EXAMPLE", "MAX_LENGTH", "SEPARATORS", "agency_reference", "datev_doc
 MAX_LENGTH = 40
 SEPARATORS = " ./-_"
 EXAMPLE = "Beispiel: 1234, R-2026-0042 oder RE 2026 0001."
+_PLAIN = re.compile(r"[A-Za-z0-9 ./_-]+")  # the common case, checked without a loop per character
 _DATEV_LENGTH = 36
 _DATEV_OTHERS = "$&%*+-/"
 
@@ -39,8 +41,12 @@ def normalise_number(text: str) -> str:
     Drops invisible format characters, applies NFKC, folds runs of spaces into one and trims.
     Accepted: letters, digits and the separators space . / - _ ; at most 40 characters.
     """
-    folded = "".join(_fold(ch) for ch in unicodedata.normalize("NFKC", text or ""))
+    text = text or ""
+    # Plain ASCII has no format marks, odd spaces or dashes, and NFKC leaves it as it is.
+    folded = text if text.isascii() else "".join(_fold(ch) for ch in unicodedata.normalize("NFKC", text))
     number = " ".join(folded.split())
+    if len(number) <= MAX_LENGTH and _PLAIN.fullmatch(number):
+        return number
     if not number:
         raise InvalidInput(f"Die Rechnungsnummer fehlt. {EXAMPLE}")
     if len(number) > MAX_LENGTH:
