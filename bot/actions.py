@@ -19,8 +19,9 @@ from bot.replies import (
 )
 from core.bootstrap import App
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
+from core.domain.invoice_numbers import normalise_number
 from core.domain.onboarding import OnboardingAction
-from core.services.collection import claims, payments, status, withdrawals
+from core.services.collection import claim_preview, claims, payments, status, withdrawals
 from core.services.invoicing import invoices
 from core.services.people import access, confirmations
 from core.services.people.access import Actor, Permission
@@ -81,12 +82,11 @@ class Actions:
         return [Reply(overdue_text(page), rows + ([nav] if nav else []))]
 
     async def preview(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
-        p = claims.preview(
+        p = claim_preview.preview(
             self.app.uow(),
             practice_id=self.pid,
             actor=actor,
             number=args[0],
-            free_months=self.app.settings.free_months,
             on=self.on,
         )
         token = confirmations.issue(
@@ -180,7 +180,7 @@ class Actions:
         code = args[-1]
         if not (4 <= len(code) <= 20 and code.isascii() and code.isalnum()):
             raise NotAllowed(_BAD_CODE, "malformed confirmation code")
-        subject = invoices.normalise_number(args[0]) if len(args) == 2 else None
+        subject = normalise_number(args[0]) if len(args) == 2 else None
         use = confirmations.cancel if cancel else confirmations.consume
         return use(self.app.uow(), practice_id=self.pid, actor=actor, token=code, subject=subject)
 
@@ -201,7 +201,6 @@ class Actions:
                 practice_id=self.pid,
                 actor=actor,
                 number=pending.subject,
-                free_months=self.app.settings.free_months,
             )
             return outcome.message
         if pending.action == WITHDRAW:

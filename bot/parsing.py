@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from bot.arguments import group_invoice_number, split_words
 from core.domain.errors import InvalidInput
 from core.domain.money import clean_text
 
@@ -83,7 +84,7 @@ def clean_message(text: str) -> str:
 
 def parse(text: str, *, bot_username: str | None = None) -> Parsed | None:
     """The command in `text`; None when it is addressed to another bot (`/status@other_bot`)."""
-    words = clean_message(text).split()
+    words = split_words(clean_message(text))
     if not words:
         return Parsed("", "", ())
     head, args = words[0], words[1:]
@@ -95,7 +96,7 @@ def parse(text: str, *, bot_username: str | None = None) -> Parsed | None:
     if command == "zahlung":
         # "50,00 €" arrives as two words; the currency sign is not an argument of its own.
         args = [a for a in args if fold(a) not in _CURRENCY]
-    return Parsed(command, name[:30], tuple(args))
+    return Parsed(command, name[:30], tuple(group_invoice_number(command, args)))
 
 
 def arity_problem(parsed: Parsed) -> str | None:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import ZERO, format_eur
-from core.services.collection.claims import ClaimPreview
+from core.services.collection.claim_preview import ClaimPreview
 from core.services.collection.payments import PaymentOutcome
 from core.services.collection.status import ClaimStatus
 from core.services.invoicing.invoices import OverduePage

@@ -12,6 +12,7 @@ from cli.common import fail, friendly, make_app, print_json
 from core.bootstrap import App
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_eur
+from core.services.collection import claim_preview as previews
 from core.services.collection import claims, payments, status, withdrawals
 from core.services.people.access import OPERATOR
 from core.worker import run_once, settle_after_start
@@ -31,7 +32,7 @@ def _run(app: App, work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(go())
 
 
-def _print_preview(p: claims.ClaimPreview) -> None:
+def _print_preview(p: previews.ClaimPreview) -> None:
     typer.echo(f"Übersicht – Forderung {p.number}")
     typer.echo(f"  Patient/in:       {p.patient}")
     typer.echo(f"  Offener Betrag:   {format_eur(p.open_amount)}")
@@ -54,12 +55,11 @@ def claim_preview(invoice: str = typer.Argument(..., help="Rechnungsnummer.")) -
     """Übersicht vor der Übergabe: was gesendet wird, Rechtsgrundlage, Fallgebühr."""
     app = make_app()
     _print_preview(
-        claims.preview(
+        previews.preview(
             app.uow(),
             practice_id=app.practice_id,
             actor=OPERATOR,
             number=invoice,
-            free_months=app.settings.free_months,
         )
     )
 
@@ -72,12 +72,11 @@ def claim_create(
 ) -> None:
     """Forderung an 1159 Finance übergeben (nach Bestätigung der Übersicht)."""
     app = make_app()
-    preview = claims.preview(
+    preview = previews.preview(
         app.uow(),
         practice_id=app.practice_id,
         actor=OPERATOR,
         number=invoice,
-        free_months=app.settings.free_months,
     )
     if not yes:
         _print_preview(preview)
@@ -91,7 +90,6 @@ def claim_create(
             practice_id=app.practice_id,
             actor=OPERATOR,
             number=invoice,
-            free_months=app.settings.free_months,
         ),
     )
     if outcome.failed:

@@ -76,7 +76,6 @@ def demo(
         app.uow(),
         practice_id=app.practice_id,
         data_dir=app.settings.data_dir,
-        practice_email=app.settings.practice_email,
         walk_onboarding=not mail_configured,
     )
     dashboard = None if no_dashboard else _start_dashboard(port)

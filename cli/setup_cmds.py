@@ -36,8 +36,6 @@ def seed(seed: int = typer.Option(1159, "--seed", help="Startwert: gleicher Wert
         actor=OPERATOR,
         data_dir=app.settings.data_dir,
         seed=seed,
-        practice_email=app.settings.practice_email,
-        case_fee=app.settings.case_fee,
     )
     typer.echo(
         f"Demo-Praxis bereit: {result.created} Rechnungen neu, {result.updated} geändert, "

@@ -27,7 +27,7 @@ class App:
     _finance: Finance1159Client | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self.settings)
 
     def finance(self) -> Finance1159Client:
         """The 1159 Finance client, opened on first use (inside the running event loop)."""

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.domain.case_fees import DEFAULT_FREE_MONTHS
+
 DEFAULT_SQLITE_URL = "sqlite:///./data/praxis-inkasso.db"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8159/api/v1"
 # Placeholders that ship in .env.example and the demo; refused when talking to the real agency.
@@ -83,7 +85,7 @@ class Settings(BaseSettings):
     support_email: str = "support@1159finance.com"
 
     case_fee: Decimal = Field(default=Decimal("2.50"), ge=Decimal("2.50"), le=Decimal("5.00"))
-    free_months: int = 6
+    free_months: int = DEFAULT_FREE_MONTHS  # the first contract months without a case fee
 
     outbox_interval_seconds: float = 5.0
     # How long a worker that died mid-send holds an outbox item before another may resend it.

@@ -27,7 +27,7 @@ from core.domain.money import format_eur
 from core.finance1159.client import Finance1159Client, make_client
 from core.services.people import audit
 from core.services.people.access import Actor, Permission
-from core.services.read.dashboard_queries import session_actor
+from core.services.people.sessions import session_actor
 
 T = TypeVar("T")
 log = logging.getLogger("inkasso.dashboard")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from core.config import Settings
 
 
 def make_engine(url: str) -> Engine:
@@ -40,10 +43,15 @@ def is_postgres(engine: Engine) -> bool:
 
 
 class UnitOfWork:
-    """`with uow as tx:` opens a session; it rolls back unless `tx.commit()` was called."""
+    """`with uow as tx:` opens a session; it rolls back unless `tx.commit()` was called.
 
-    def __init__(self, engine: Engine) -> None:
+    It also carries the settings (built once by the composition root), so that services read
+    business settings such as the free contract months themselves and doors pass none.
+    """
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
+        self.settings = settings
         self._session: Session | None = None
 
     @property
@@ -75,4 +83,4 @@ class UnitOfWork:
 
     def fresh(self) -> UnitOfWork:
         """A new unit of work on the same engine (for nested or concurrent use)."""
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self.settings)

@@ -1,4 +1,9 @@
-"""Claims: the hand-over preconditions, the legal basis, the case fee and the neutral payload."""
+"""Claims: the hand-over preconditions, the legal basis (§ 203 StGB) and the invoice status.
+
+`legal_basis` is the one rule for when patient data may leave the practice; the SQL twin the
+overdue listing filters with is `core/services/invoicing/invoice_sql.HAS_LEGAL_BASIS`, held
+against it by tests/integration/test_rule_sql_twins.py. The case fee lives in `case_fees.py`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from core.domain.errors import PreconditionFailed
 from core.domain.money import ZERO
@@ -40,6 +46,19 @@ class InvoiceFacts:
     withdrawn_at_agency: bool = False  # its reference is taken there for good
 
 
+class BasisFacts(Protocol):
+    """What the legal basis depends on; an invoice row, its facts or a listing item all have it."""
+
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def consent_date(self) -> date | None: ...
+    @property
+    def reminder_date(self) -> date | None: ...
+    @property
+    def handover_announced(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Basis:
     kind: LegalBasis
@@ -49,7 +68,7 @@ class Basis:
         return LEGAL_BASIS_TEXT[self.kind].format(date=self.on.strftime("%d.%m.%Y"))
 
 
-def legal_basis(facts: InvoiceFacts) -> Basis | None:
+def legal_basis(facts: BasisFacts) -> Basis | None:
     """Consent first; else a reminder after the due date that announced the hand-over."""
     if facts.consent_date is not None:
         return Basis(LegalBasis.CONSENT, facts.consent_date)
@@ -84,20 +103,6 @@ def check_handover(facts: InvoiceFacts, *, today: date) -> Basis:
             "die die Übergabe an ein Inkassobüro ankündigt."
         )
     return basis
-
-
-def months_between(start: date, end: date) -> int:
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    return months
-
-
-def case_fee(*, contract_start: date | None, on: date, fee: Decimal, free_months: int = 6) -> Decimal:
-    """The practice's fee for one hand-over: free during the first months of the contract."""
-    if contract_start is None or months_between(contract_start, on) < free_months:
-        return ZERO
-    return fee
 
 
 class InvoiceStatus(StrEnum):

@@ -80,14 +80,30 @@ def days_overdue(*, due_date: date, on: date) -> int:
     return max((on - due_date).days, 0)
 
 
+# The ageing buckets' inclusive upper bounds in days overdue; beyond the last is 90+. The one
+# definition: the SQL twins (core/services/invoicing/invoice_sql.py) are derived from it.
+BUCKET_UPPER_DAYS: tuple[tuple[AgeBucket, int], ...] = (
+    (AgeBucket.D0_30, 30),
+    (AgeBucket.D31_60, 60),
+    (AgeBucket.D61_90, 90),
+)
+
+
 def age_bucket(days: int) -> AgeBucket:
-    if days <= 30:
-        return AgeBucket.D0_30
-    if days <= 60:
-        return AgeBucket.D31_60
-    if days <= 90:
-        return AgeBucket.D61_90
+    for bucket, upper in BUCKET_UPPER_DAYS:
+        if days <= upper:
+            return bucket
     return AgeBucket.D90_PLUS
+
+
+def bucket_bounds(bucket: AgeBucket) -> tuple[int | None, int | None]:
+    """Inclusive (lowest, highest) days overdue of `bucket`; None where it is open."""
+    lower: int | None = None
+    for candidate, upper in BUCKET_UPPER_DAYS:
+        if candidate == bucket:
+            return lower, upper
+        lower = upper + 1
+    return lower, None
 
 
 def parse_month(text: str) -> tuple[int, int]:

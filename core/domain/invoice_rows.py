@@ -10,6 +10,7 @@ from decimal import Decimal
 from core.domain.dates import parse_date
 from core.domain.debtor import Party
 from core.domain.errors import InvalidInput
+from core.domain.invoice_numbers import normalise_number
 from core.domain.money import clean_text, parse_amount
 from core.domain.recipient_columns import RECIPIENT_COLUMNS, parse_recipient
 
@@ -89,6 +90,18 @@ def _clean(raw: str) -> str:
     return raw.strip() if raw.isascii() else clean_text(raw)
 
 
+def _number(raw: str, problems: list[str]) -> str:
+    """The invoice number in the one form every command looks it up by (invoice_numbers.py)."""
+    if not _clean(raw):
+        problems.append("„Rechnungsnummer“ fehlt")
+        return ""
+    try:
+        return normalise_number(raw)
+    except InvalidInput as exc:
+        problems.append(exc.user_message)
+        return ""
+
+
 def parse_row(values: dict[str, str]) -> InvoiceRow:
     """Validate one row (keys: canonical column names); raise InvalidInput naming every problem."""
     problems: list[str] = []
@@ -125,7 +138,7 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
             problems.append(f"{column}: {exc.user_message}")
             return Decimal("0.00")
 
-    number = text("Rechnungsnummer", required=True, limit=40)
+    number = _number(values.get("Rechnungsnummer") or "", problems)
     invoice_date = day("Rechnungsdatum", required=True)
     due_date = day("Fällig am", required=True)
     amount = money("Betrag", required=True)

@@ -10,7 +10,7 @@ import streamlit as st
 from core.domain.dates import today
 from core.services.collection import payments, status
 from core.services.people.access import Permission
-from core.services.read import dashboard_queries as dq
+from core.services.read.case_timeline import timeline
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
@@ -59,7 +59,7 @@ with friendly():
     if st_.failure_reason:
         st.error(f"1159 Finance hat abgelehnt: {plain(st_.failure_reason)}")
     st.subheader("Verlauf")
-    entries = dq.timeline(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, number=number)
+    entries = timeline(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, number=number)
     st.dataframe(
         pd.DataFrame(
             [

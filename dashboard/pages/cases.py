@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.services.read import dashboard_queries as dq
+from core.services.read.cases import CASE_FILTERS, cases
 from dashboard.runtime import day, eur, friendly, page_context
 
 ctx = page_context()
@@ -15,14 +15,14 @@ st.title("Inkasso-Fälle")
 CASE = "case_number"
 
 a, b, c = st.columns(3)
-status = a.selectbox("Status", ["alle", *dq.CASE_FILTERS], key="cases_status")
+status = a.selectbox("Status", ["alle", *CASE_FILTERS], key="cases_status")
 search = b.text_input("Suche (Rechnungsnummer oder Name)", key="cases_search")
 since = c.date_input("Übergeben ab", value=None, key="cases_since", format="DD.MM.YYYY")
 page_no = int(st.number_input("Seite", min_value=1, value=1, step=1, key="cases_page"))
 
 refs: list[str] = []
 with friendly():
-    page = dq.cases(
+    page = cases(
         ctx.app.uow(),
         practice_id=ctx.practice_id,
         actor=ctx.actor,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.domain.dates import today
 from core.domain.money import ZERO
-from core.services.read import dashboard_queries as dq
+from core.services.read.fees import case_fees, fees_by_type_and_month
 from dashboard.runtime import day, eur, friendly, month_label, page_context
 
 ctx = page_context()
@@ -19,7 +19,7 @@ year = int(st.selectbox("Jahr", list(range(this_year, this_year - 6, -1)), key="
 
 with friendly():
     st.subheader("Den Schuldnern berechnet (von 1159 Finance)")
-    rows = dq.fees_by_type_and_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, year=year)
+    rows = fees_by_type_and_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, year=year)
     if rows:
         kinds = sorted({kind for _, kind, _ in rows})
         grid: dict[str, dict[str, Decimal]] = {}
@@ -41,22 +41,21 @@ with friendly():
         st.info(f"{year}: keine Gebühren an Schuldner.")
 
     st.subheader("Fallgebühren der Praxis")
-    fees = dq.case_fees(
+    fees = case_fees(
         ctx.app.uow(),
         practice_id=ctx.practice_id,
         actor=ctx.actor,
         year=year,
-        free_months=ctx.app.settings.free_months,
     )
     if fees.contract_start is None:
         st.info(
-            f"Noch kein Vertrag aktiv. Die ersten {ctx.app.settings.free_months} Vertragsmonate "
+            f"Noch kein Vertrag aktiv. Die ersten {fees.free_months} Vertragsmonate "
             f"sind kostenlos; danach {eur(fees.fee)} je übergebener Forderung."
         )
     elif fees.free_now:
         st.success(
             f"Kostenlos: Übergaben bis {day(fees.free_until)} kosten nichts "
-            f"(erste {ctx.app.settings.free_months} Monate ab Vertragsbeginn {day(fees.contract_start)})."
+            f"(erste {fees.free_months} Monate ab Vertragsbeginn {day(fees.contract_start)})."
         )
     else:
         st.info(

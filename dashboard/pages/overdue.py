@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import AgeBucket
-from core.services.collection import claims
+from core.services.collection import claim_preview, claims
 from core.services.invoicing import invoices
 from core.services.people import confirmations
 from core.services.people.access import Permission
-from core.services.read import dashboard_queries as dq
+from core.services.read.overdue import overdue
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
@@ -39,7 +39,7 @@ with friendly():
     basis = b.selectbox("Übergabe möglich", ["alle", "ja", "nein"], key="overdue_basis")
     search = c.text_input("Suche (Rechnungsnummer oder Name)", key="overdue_search")
     page_no = int(st.number_input("Seite", min_value=1, value=1, step=1, key="overdue_page"))
-    page = dq.overdue(
+    page = overdue(
         ctx.app.uow(),
         practice_id=ctx.practice_id,
         actor=ctx.actor,
@@ -71,12 +71,11 @@ if ctx.actor.may(Permission.CREATE_CLAIM) and items:
     number = st.selectbox("Rechnung", numbers, key="claim_number")
     if st.button("Übersicht anzeigen", key="claim_preview_btn"):
         with friendly():
-            shown = claims.preview(
+            shown = claim_preview.preview(
                 ctx.app.uow(),
                 practice_id=ctx.practice_id,
                 actor=ctx.actor,
                 number=number,
-                free_months=ctx.app.settings.free_months,
             )
             # The same second step as the chat: bound to this user and invoice, ten minutes, one use.
             token = confirmations.issue(
@@ -124,7 +123,6 @@ if pending is not None:
                         practice_id=ctx.practice_id,
                         actor=ctx.actor,
                         number=chosen,
-                        free_months=ctx.app.settings.free_months,
                     ),
                 )  # fmt: skip
                 st.session_state[FLASH] = (outcome.delivered, outcome.message)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.services.invoicing import invoices
-from core.services.read import dashboard_queries as dq
+from core.services.read import figures
 from dashboard.charts import euro_bars
 from dashboard.runtime import eur, friendly, page_context
 
@@ -14,7 +14,7 @@ ctx = page_context()
 st.title("Übersicht")
 
 with friendly():
-    kpi = dq.overview(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
+    kpi = figures.overview(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
     a, b, c, d = st.columns(4)
     a.metric("Offene Forderungen", f"{kpi.open_claims}")
     b.metric("Betrag im Inkasso", eur(kpi.in_collection))
@@ -29,7 +29,7 @@ with friendly():
     left, right = st.columns(2)
     with left:
         st.subheader("Eingezogen pro Monat")
-        months = dq.collected_by_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
+        months = figures.collected_by_month(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
         if any(v for _, v in months):
             # ISO month keys keep the axis in calendar order (the chart sorts labels as text)
             frame = pd.DataFrame(

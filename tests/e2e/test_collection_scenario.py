@@ -9,7 +9,7 @@ from cli.claim_cmds import render_status
 from core import sync
 from core.domain.claims import InvoiceStatus
 from core.domain.onboarding import OnboardingAction, OnboardingState
-from core.services.collection import claims, payments, status
+from core.services.collection import claim_preview, claims, payments, status
 from core.services.demo import demo_data
 from core.services.invoicing import invoices
 from core.services.people.access import OPERATOR
@@ -36,7 +36,7 @@ async def test_a_claim_runs_from_hand_over_through_partial_payments_to_vollstaen
 
     overdue = invoices.overdue(app.uow(), per_page=500, **practice).items
     number = next(i.number for i in overdue if i.has_legal_basis and i.open_amount > Decimal("60"))
-    preview = claims.preview(app.uow(), actor=STAFF, number=number, **practice)
+    preview = claim_preview.preview(app.uow(), actor=STAFF, number=number, **practice)
     assert preview.case_fee_text.startswith("kostenlos") and preview.open_amount > 0
     async with client(sandbox) as finance:
         created = await claims.create(app.uow(), finance=finance, actor=STAFF, number=number, **practice)

@@ -18,7 +18,7 @@ from core.domain.claims import InvoiceStatus
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected, NotAllowed, NotFound, PreconditionFailed, Refused
 from core.domain.onboarding import OnboardingState
-from core.services.collection import claims, status, withdrawals
+from core.services.collection import claim_preview, claims, status, withdrawals
 from core.services.collection.claim_payload import claim_payload
 from core.services.people.access import OPERATOR
 from tests.integration._claims_helpers import (
@@ -105,7 +105,7 @@ async def test_a_refused_hand_over_names_its_reason_in_german_and_sends_and_stor
     number = setup(app)
     async with client(recorded.handle) as finance:
         with pytest.raises(error) as caught:
-            claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number=number)
+            claim_preview.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number=number)
         with pytest.raises(error) as caught_again:
             await claims.create(
                 app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number=number

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from core import sync
-from core.services.collection import claims, payments, status, withdrawals
+from core.services.collection import claim_preview, claims, payments, status, withdrawals
 from tests.factories import add_patient
 from tests.integration._claims_helpers import (
     MANAGER,
@@ -40,7 +40,7 @@ async def test_the_leistung_text_is_in_no_request_body_sent_to_the_agency(
     ready_invoice(app, "R-2", service_text=f"GOÄ 1, 5, 800: {MARKER}")
     common = {"practice_id": app.practice_id}
     async with client(recorded.handle) as finance:
-        preview = claims.preview(app.uow(), actor=STAFF, number="R-1", **common)
+        preview = claim_preview.preview(app.uow(), actor=STAFF, number="R-1", **common)
         for number in ("R-1", "R-2"):
             await claims.create(app.uow(), finance=finance, actor=STAFF, number=number, **common)
         await payments.record_and_send(

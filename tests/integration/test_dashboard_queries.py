@@ -13,7 +13,7 @@ from core.bootstrap import App
 from core.db.models import AuditEvent
 from core.domain.dates import AgeBucket
 from core.services.people.access import Actor, Role
-from core.services.read import dashboard_queries as dq
+from core.services.read import case_timeline, cases, fees, figures, overdue
 from tests.factories import add_invoice, make_app
 from tests.integration.books_data import build_october
 from tests.peers.database import fresh_postgres_database
@@ -48,7 +48,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 def test_the_overview_figures(app: App) -> None:
-    kpi = dq.overview(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON)
+    kpi = figures.overview(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON)
     assert (kpi.open_claims, kpi.in_collection) == (4, D("560.00"))
     assert (kpi.collected_month, kpi.collected_year) == (D("30.00"), D("255.50"))
     assert kpi.success_rate is None and kpi.finished == 0
@@ -56,12 +56,12 @@ def test_the_overview_figures(app: App) -> None:
 
 
 def test_money_collected_per_month_has_every_month_in_order(app: App) -> None:
-    months = dq.collected_by_month(app.uow(), practice_id=app.practice_id, actor=STAFF, months=3, on=ON)
+    months = figures.collected_by_month(app.uow(), practice_id=app.practice_id, actor=STAFF, months=3, on=ON)
     assert months == [("2026-09", D("0.00")), ("2026-10", D("225.50")), ("2026-11", D("30.00"))]
 
 
 def test_fees_by_type_and_month(app: App) -> None:
-    rows = dq.fees_by_type_and_month(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026)
+    rows = fees.fees_by_type_and_month(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026)
     assert set(rows) == {
         ("2026-09", "Inkassokosten", D("12.00")),
         ("2026-10", "Inkassokosten", D("44.10")),
@@ -73,24 +73,27 @@ def test_fees_by_type_and_month(app: App) -> None:
 
 
 def test_case_fees_and_the_free_months(app: App) -> None:
-    fees = dq.case_fees(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026, on=ON)
-    assert (fees.contract_start, fees.free_until, fees.free_now) == (
+    chart = fees.case_fees(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026, on=ON)
+    assert (chart.contract_start, chart.free_until, chart.free_now, chart.free_months) == (
         date(2026, 3, 1),
         date(2026, 9, 1),
         False,
+        6,
     )
-    assert fees.by_month == [
+    assert chart.by_month == [
         ("2026-08", 1, 1, D("0.00")),
         ("2026-09", 1, 0, D("2.50")),
         ("2026-10", 2, 0, D("5.00")),
     ]
-    early = dq.case_fees(app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026, on=date(2026, 5, 1))
+    early = fees.case_fees(
+        app.uow(), practice_id=app.practice_id, actor=STAFF, year=2026, on=date(2026, 5, 1)
+    )
     assert early.free_now
 
 
 def test_the_case_list_filters_and_pages(app: App) -> None:
     def refs(**kw: object) -> list[str]:
-        page = dq.cases(app.uow(), practice_id=app.practice_id, actor=STAFF, **kw)  # type: ignore[arg-type]
+        page = cases.cases(app.uow(), practice_id=app.practice_id, actor=STAFF, **kw)  # type: ignore[arg-type]
         return [r.reference for r in page.rows]
 
     assert refs() == ["R-103", "R-101", "R-102", "R-104"]
@@ -98,7 +101,7 @@ def test_the_case_list_filters_and_pages(app: App) -> None:
     assert refs(status="vollständig bezahlt") == []
     assert refs(search="r-103") == ["R-103"] and refs(search="MUSTERMANN-R-10") == refs()
     assert refs(since=date(2026, 10, 1)) == ["R-103", "R-101"]
-    second = dq.cases(app.uow(), practice_id=app.practice_id, actor=STAFF, page=2, per_page=3)
+    second = cases.cases(app.uow(), practice_id=app.practice_id, actor=STAFF, page=2, per_page=3)
     assert (second.total, second.pages, [r.reference for r in second.rows]) == (4, 2, ["R-104"])
 
 
@@ -115,7 +118,7 @@ def test_a_case_timeline_has_hand_over_fees_payments_and_status_changes(app: App
             )
         )
         uow.commit()
-    entries = dq.timeline(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-102")
+    entries = case_timeline.timeline(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-102")
     assert [(e.day, e.what, e.amount) for e in entries] == [
         (date(2026, 9, 15), "An 1159 Finance übergeben", D("300.00")),
         (date(2026, 9, 15), "Fallgebühr der Praxis", D("2.50")),
@@ -131,7 +134,7 @@ def test_a_case_timeline_has_hand_over_fees_payments_and_status_changes(app: App
 
 def test_overdue_invoices_filter_by_age_legal_basis_and_text(app: App) -> None:
     def numbers(**kw: object) -> list[str]:
-        page = dq.overdue(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON, **kw)  # type: ignore[arg-type]
+        page = overdue.overdue(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON, **kw)  # type: ignore[arg-type]
         return [i.number for i in page.items]
 
     assert numbers() == ["R-11", "R-10", "R-9"]
@@ -139,5 +142,5 @@ def test_overdue_invoices_filter_by_age_legal_basis_and_text(app: App) -> None:
     assert numbers(handover_possible=False) == ["R-10"]
     assert numbers(bucket=AgeBucket.D61_90) == ["R-10"] and numbers(bucket=AgeBucket.D90_PLUS) == ["R-11"]
     assert numbers(search="r-9") == ["R-9"] and numbers(search="MUSTERMANN-R-10") == ["R-10"]
-    paged = dq.overdue(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON, page=2, per_page=2)
+    paged = overdue.overdue(app.uow(), practice_id=app.practice_id, actor=STAFF, on=ON, page=2, per_page=2)
     assert (paged.total, paged.pages, [i.number for i in paged.items]) == (3, 2, ["R-9"])

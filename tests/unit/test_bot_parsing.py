@@ -32,6 +32,35 @@ def test_a_line_becomes_a_command_with_arguments(line: str, command: str, args: 
     assert (parsed.command, parsed.args) == (command, args)
 
 
+@pytest.mark.parametrize(
+    ("line", "command", "args"),
+    [
+        ("/forderung RE 2026 0001", "forderung", ("RE 2026 0001",)),
+        ('/forderung "RE 2026 0001"', "forderung", ("RE 2026 0001",)),
+        ("/status „RE 2026 0001“", "status", ("RE 2026 0001",)),
+        ("/zurückziehen RE  2026\u00a00001", "zurueckziehen", ("RE 2026 0001",)),
+        ("/zahlung RE 2026 0001 50,00", "zahlung", ("RE 2026 0001", "50,00")),
+        (
+            "/zahlung RE 2026 0001 1.234,56 € 01.02.2026",
+            "zahlung",
+            ("RE 2026 0001", "1.234,56", "01.02.2026"),
+        ),
+        ('/zahlung "RE 2026 0001" 50,00 2026-02-01', "zahlung", ("RE 2026 0001", "50,00", "2026-02-01")),
+        ("/zahlung 1234 50,00 gestern", "zahlung", ("1234", "50,00", "gestern")),  # the date is named wrong
+        ("/zahlung R-1 50,00 01.01.2026 extra", "zahlung", ("R-1", "50,00", "01.01.2026", "extra")),
+        ("/bestaetigen RE 2026 0001 K7PX3MQ9TZ", "bestaetigen", ("RE 2026 0001", "K7PX3MQ9TZ")),
+        ("/abbrechen K7PX3MQ9TZ", "abbrechen", ("K7PX3MQ9TZ",)),
+        ("/forderung R-1\u200b", "forderung", ("R-1",)),
+    ],
+)
+def test_an_invoice_number_with_spaces_is_one_argument(
+    line: str, command: str, args: tuple[str, ...]
+) -> None:
+    parsed = parse(line)
+    assert parsed is not None and (parsed.command, parsed.args) == (command, args)
+    assert (arity_problem(parsed) is None) == (len(args) <= 3)
+
+
 def test_a_command_for_another_bot_is_not_ours() -> None:
     assert parse("/status@other_bot 1234", bot_username="praxis_test_bot") is None
 
@@ -78,9 +107,9 @@ def test_empty_and_invisible_only_lines_are_no_command() -> None:
     [
         ("/status", "Es fehlt eine Angabe. So geht es: /status <Rechnungsnr>, z. B. /status 1234"),
         ("/zahlung", "Es fehlen Angaben. So geht es: /zahlung <Rechnungsnr> <Betrag> [TT.MM.JJJJ]"),
-        ("/status 1 2", "Das sind zu viele Angaben. So geht es: /status <Rechnungsnr>"),
+        ("/ueberfaellig 1 2", "Das sind zu viele Angaben. So geht es: /ueberfaellig [Seite]"),
         ("/faelle x", "/faelle braucht keine weiteren Angaben."),
-        ("/zahlung 1 2 3 4", "Das sind zu viele Angaben."),
+        ("/inkasso anfordern jetzt", "Das sind zu viele Angaben."),
     ],
 )
 def test_wrong_argument_counts_say_what_would_be_right(line: str, problem: str) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from core.domain.dates import (
     AgeBucket,
     age_bucket,
+    bucket_bounds,
     days_overdue,
     default_date,
     format_date,
@@ -115,6 +116,13 @@ def test_days_overdue_is_never_negative() -> None:
 )
 def test_ageing_buckets_have_inclusive_upper_bounds(days: int, bucket: AgeBucket) -> None:
     assert age_bucket(days) == bucket
+
+
+def test_the_bounds_of_each_bucket_are_those_the_bucketing_uses() -> None:
+    assert [bucket_bounds(b) for b in AgeBucket] == [(None, 30), (31, 60), (61, 90), (91, None)]
+    for days in range(-3, 200):
+        lower, upper = bucket_bounds(age_bucket(days))
+        assert (lower is None or lower <= days) and (upper is None or days <= upper)
 
 
 @pytest.mark.parametrize(

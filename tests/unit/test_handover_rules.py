@@ -1,4 +1,4 @@
-"""Hand-over preconditions, legal basis, case fee and invoice status (core/domain/claims.py)."""
+"""Hand-over preconditions, legal basis and invoice status (core/domain/claims.py)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from core.domain.claims import (
     InvoiceFacts,
     InvoiceStatus,
     LegalBasis,
-    case_fee,
     check_handover,
     invoice_status,
     legal_basis,
-    months_between,
 )
+from core.domain.dates import AgeBucket
 from core.domain.errors import PreconditionFailed
+from core.services.invoicing.invoices import OverdueItem
 
 TODAY = date(2026, 6, 15)
 
@@ -62,6 +62,23 @@ def test_recorded_consent_is_enough_without_any_reminder() -> None:
 
 def test_consent_is_preferred_over_an_announced_reminder() -> None:
     assert legal_basis(facts(consent_date=date(2025, 3, 1))) == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
+
+
+def test_the_legal_basis_is_read_from_anything_that_carries_the_invoice_facts() -> None:
+    item = OverdueItem(
+        number="R-1",
+        patient="Erika Mustermann",
+        due_date=TODAY - timedelta(days=45),
+        days_overdue=45,
+        bucket=AgeBucket.D31_60,
+        open_amount=Decimal("120.00"),
+        reminder_date=TODAY - timedelta(days=20),
+        handover_announced=True,
+        consent_date=None,
+    )
+    assert item.has_legal_basis and legal_basis(item) == legal_basis(facts())
+    assert not replace(item, handover_announced=False).has_legal_basis
+    assert replace(item, handover_announced=False, consent_date=date(2025, 3, 1)).has_legal_basis
 
 
 def test_a_reminder_that_did_not_announce_the_handover_is_no_legal_basis() -> None:
@@ -109,32 +126,6 @@ def test_an_invoice_due_yesterday_is_overdue() -> None:
 
 def test_the_neutral_subject_says_nothing_about_the_treatment() -> None:
     assert NEUTRAL_SUBJECT == "Honorarforderung"
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "months"),
-    [
-        (date(2026, 1, 15), date(2026, 1, 15), 0),
-        (date(2026, 1, 15), date(2026, 2, 14), 0),
-        (date(2026, 1, 15), date(2026, 2, 15), 1),
-        (date(2026, 1, 31), date(2026, 2, 28), 0),
-        (date(2025, 11, 1), date(2026, 5, 1), 6),
-    ],
-)
-def test_months_between_counts_whole_months(start: date, end: date, months: int) -> None:
-    assert months_between(start, end) == months
-
-
-def test_handovers_are_free_during_the_first_six_months_of_the_contract() -> None:
-    fee = Decimal("2.50")
-    start = date(2026, 1, 15)
-    assert case_fee(contract_start=start, on=date(2026, 7, 14), fee=fee) == Decimal("0.00")
-    assert case_fee(contract_start=start, on=date(2026, 7, 15), fee=fee) == fee
-    assert case_fee(contract_start=start, on=date(2027, 1, 1), fee=Decimal("5.00")) == Decimal("5.00")
-
-
-def test_without_a_contract_start_no_case_fee_is_charged() -> None:
-    assert case_fee(contract_start=None, on=TODAY, fee=Decimal("2.50")) == Decimal("0.00")
 
 
 @pytest.mark.parametrize(

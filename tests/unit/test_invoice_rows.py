@@ -99,7 +99,25 @@ def test_the_country_must_be_a_two_letter_code() -> None:
 
 
 def test_overlong_cells_are_refused() -> None:
-    assert "„Rechnungsnummer“ ist zu lang (höchstens 40 Zeichen)" in problems(Rechnungsnummer="R" * 41)
+    too_long = problems(Rechnungsnummer="R" * 41)
+    assert f"Die Rechnungsnummer „{'R' * 40}…“ ist zu lang (höchstens 40 Zeichen)." in too_long
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"),
+    [
+        ("RE 2026 0001", "RE 2026 0001"),
+        ("R-1\u200b", "R-1"),
+        ("RE\u00a02026  0001", "RE 2026 0001"),
+        ("2026/17.a_b", "2026/17.a_b"),
+    ],
+)
+def test_invoice_numbers_are_imported_in_the_form_every_command_looks_up(cell: str, number: str) -> None:
+    assert parse_row(export_row(cell, on=ON)).number == number
+
+
+def test_an_invoice_number_with_a_character_no_command_accepts_is_refused_naming_it() -> None:
+    assert "„#“ darf darin nicht vorkommen" in problems(Rechnungsnummer="R#1")
 
 
 def test_every_problem_of_a_row_is_named_at_once() -> None:

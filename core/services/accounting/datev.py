@@ -37,6 +37,7 @@ from decimal import Decimal
 
 from core.config import Settings
 from core.domain.dates import utcnow
+from core.domain.invoice_numbers import datev_document
 from core.services.accounting.ledger import Booking, Period
 
 HEADER_FIELDS = 31
@@ -98,7 +99,12 @@ def lines(settings: Settings, bookings: list[Booking]) -> list[DatevLine]:
         text = f"{_TEXT[b.kind]} {b.reference}"[:60]
         out.append(
             DatevLine(
-                b.amount, *accounts, b.day.strftime("%d%m"), b.reference[:36], str(b.case_id or "")[:36], text
+                b.amount,
+                *accounts,
+                b.day.strftime("%d%m"),
+                datev_document(b.reference),
+                str(b.case_id or "")[:36],
+                text,
             )
         )
     return out

@@ -1,55 +1,32 @@
-"""Claims ("Forderung anlegen"): the overview and the hand-over through the outbox."""
+"""Claims ("Forderung anlegen"): the hand-over through the outbox, and finding an invoice's claim.
+
+The preconditions and the fee are in handover_check.py, the overview before it in claim_preview.py.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from sqlalchemy import and_, not_, or_, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import outbox
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Invoice, OutboxItem, Practice
-from core.domain.claims import (
-    Basis,
-    InvoiceFacts,
-    InvoiceStatus,
-    case_fee,
-    check_handover,
-)
-from core.domain.dates import days_overdue, format_date, today
-from core.domain.debtor import interest_text
+from core.db.models import Claim, Invoice, OutboxItem
+from core.domain.claims import InvoiceStatus
+from core.domain.dates import today
 from core.domain.errors import NotFound, PreconditionFailed
-from core.domain.money import ZERO, format_eur
-from core.domain.onboarding import OnboardingState
+from core.domain.invoice_numbers import agency_reference
+from core.domain.money import format_eur
 from core.finance1159.client import Finance1159Client
-from core.services.collection.claim_parties import check_parties, overview_warnings, parties
-from core.services.collection.claim_payload import WITHHELD, claim_payload, debtor_of, describe_payload
+from core.services.collection.handover_check import check, practice_of
 from core.services.invoicing.invoices import find
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
-
-@dataclass(frozen=True)
-class ClaimPreview:
-    """The overview staff confirm before a hand-over."""
-
-    number: str
-    patient: str
-    open_amount: Decimal
-    due_date: date
-    days_overdue: int
-    reminder_date: date | None
-    legal_basis: str
-    sent: list[tuple[str, str]]
-    withheld: tuple[str, ...]
-    case_fee: Decimal
-    case_fee_text: str
-    interest_text: str = ""  # default interest as § 288 BGB allows it for this debtor
-    warnings: tuple[str, ...] = ()  # e.g. time-barred soon
+__all__ = ["ClaimOutcome", "attempt_key", "claim_for", "create", "locked_invoice", "queue"]
 
 
 @dataclass(frozen=True)
@@ -80,131 +57,12 @@ def locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
     return invoice
 
 
-# A claim handed over to 1159 Finance or on its way there. Not one refused for good (it may go out
-# again once corrected), nor one withdrawn before it reached the agency: neither has a case there.
-HANDED_OVER = not_(
-    or_(
-        col(Claim.delivery) == "failed",
-        and_(col(Claim.delivery) == "withdrawn", col(Claim.case_id).is_(None)),
-    )
-)
-
-
-def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
-    earlier = session.exec(
-        select(HANDED_OVER, Claim.delivery, Claim.case_id).where(Claim.invoice_id == invoice.id)
-    ).first()
-    has_claim = earlier is not None and bool(earlier[0])
-    withdrawn_at_agency = earlier is not None and earlier[1] == "withdrawn" and earlier[2] is not None
-    return InvoiceFacts(
-        invoice.number,
-        invoice.due_date,
-        invoice.open_amount,
-        invoice.consent_date,
-        invoice.reminder_date,
-        invoice.handover_announced,
-        has_claim,
-        withdrawn_at_agency,
-    )
-
-
-def _require_active(practice: Practice) -> None:
-    if practice.onboarding_state != OnboardingState.ACTIVE:
-        raise PreconditionFailed(
-            "Die Inkasso-Schnittstelle ist noch nicht aktiv "
-            f"(Onboarding: „{practice.onboarding_state}“). /inkasso zeigt den nächsten Schritt."
-        )
-
-
-def _practice(session: Session, practice_id: int) -> Practice:
-    practice = session.get(Practice, practice_id)
-    if practice is None:
-        raise NotFound("Es ist noch keine Praxis eingerichtet.")
-    return practice
-
-
-def _fee(practice: Practice, on: date, free_months: int) -> tuple[Decimal, str]:
-    fee = case_fee(
-        contract_start=practice.contract_start, on=on, fee=practice.case_fee, free_months=free_months
-    )
-    if fee == ZERO:
-        start = practice.contract_start or on
-        end = date(
-            start.year + (start.month + free_months - 1) // 12,
-            (start.month + free_months - 1) % 12 + 1,
-            min(start.day, 28),
-        )
-        return fee, f"kostenlos (erste {free_months} Vertragsmonate, bis {format_date(end)})"
-    return fee, f"{format_eur(fee)} Fallgebühr für die Praxis"
-
-
-@dataclass(frozen=True)
-class _Checked:
-    invoice: Invoice
-    basis: Basis
-    fee: Decimal
-    fee_text: str
-
-
-def _check(
-    session: Session, practice_id: int, number: str, on: date, free_months: int, *, lock: bool
-) -> _Checked:
-    """Every precondition of a hand-over, in the order staff should hear about them."""
-    practice = _practice(session, practice_id)
-    invoice = (locked_invoice if lock else _plain_invoice)(session, practice_id, number)
-    basis = check_handover(_facts(session, invoice), today=on)
-    check_parties(session, invoice, on=on)
-    _require_active(practice)
-    fee, fee_text = _fee(practice, on, free_months)
-    return _Checked(invoice, basis, fee, fee_text)
-
-
-def _plain_invoice(session: Session, practice_id: int, number: str) -> Invoice:
-    return find(session, practice_id=practice_id, number=number)
-
-
-def preview(
-    uow: UnitOfWork,
-    *,
-    practice_id: int,
-    actor: Actor,
-    number: str,
-    free_months: int = 6,
-    on: date | None = None,
-) -> ClaimPreview:
-    require(actor, Permission.CREATE_CLAIM)
-    on = on or today()
-    with uow:
-        session = uow.session
-        checked = _check(session, practice_id, number, on, free_months, lock=False)
-        invoice, basis = checked.invoice, checked.basis
-        patient, recipient = parties(session, invoice)
-        return ClaimPreview(
-            number=invoice.number,
-            patient=f"{patient.first_name} {patient.last_name}",
-            open_amount=invoice.open_amount,
-            due_date=invoice.due_date,
-            days_overdue=days_overdue(due_date=invoice.due_date, on=on),
-            reminder_date=invoice.reminder_date,
-            legal_basis=basis.describe(),
-            sent=describe_payload(
-                claim_payload(invoice, patient, recipient=recipient), by_recipient=recipient is not None
-            ),
-            withheld=WITHHELD,
-            case_fee=checked.fee,
-            case_fee_text=checked.fee_text,
-            interest_text=interest_text(debtor_of(patient, recipient)),
-            warnings=overview_warnings(invoice, on=on),
-        )
-
-
 def queue(
     uow: UnitOfWork,
     *,
     practice_id: int,
     actor: Actor,
     number: str,
-    free_months: int = 6,
     on: date | None = None,
 ) -> int:
     """Write the claim and its outbox item in one transaction; returns the outbox item id."""
@@ -212,14 +70,16 @@ def queue(
     on = on or today()
     with uow:
         session = uow.session
-        checked = _check(session, practice_id, number, on, free_months, lock=True)
+        practice = practice_of(session, practice_id)
+        invoice = locked_invoice(session, practice_id, number)
+        checked = check(session, practice, invoice, on=on, free_months=uow.settings.free_months)
         invoice, basis, fee = checked.invoice, checked.basis, checked.fee
         claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
         if claim is None:
             claim = Claim(
                 practice_id=practice_id,
                 invoice_id=invoice.id or 0,
-                reference=invoice.number,
+                reference=agency_reference(invoice.number),
                 legal_basis=basis.kind,
                 legal_basis_date=basis.on,
                 principal=invoice.open_amount,
@@ -267,16 +127,16 @@ async def create(
     practice_id: int,
     actor: Actor,
     number: str,
-    free_months: int = 6,
 ) -> ClaimOutcome:
     """Hand an invoice over: queued durably first, then delivered at once if 1159 Finance answers."""
-    item_id = queue(uow.fresh(), practice_id=practice_id, actor=actor, number=number, free_months=free_months)
+    item_id = queue(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
     result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
     with uow:
+        # Found through its outbox item, not by the number as typed (that may need normalising).
         claim = uow.session.exec(
             select(Claim)
-            .join(Invoice)
-            .where(Claim.practice_id == practice_id, Invoice.number == number.strip())
+            .join(OutboxItem, col(OutboxItem.subject_id) == col(Claim.id))
+            .where(OutboxItem.id == item_id)
         ).one()
     if claim.case_id is not None:
         return ClaimOutcome(

@@ -181,11 +181,11 @@ def seed(
     actor: Actor,
     data_dir: Path,
     seed: int = 1159,
-    practice_email: str = "praxis@example.org",
-    case_fee: Decimal = Decimal("2.50"),
     patients: int = 300,
     invoices: int = 2500,
 ) -> ImportResult:
-    ensure_practice(uow, practice_id=practice_id, email=practice_email, case_fee=case_fee)
+    # The practice's mail address and case fee come from the settings (PRACTICE_EMAIL, CASE_FEE).
+    settings = uow.settings
+    ensure_practice(uow, practice_id=practice_id, email=settings.practice_email, case_fee=settings.case_fee)
     path = write_export(data_dir / f"demo-export-{seed}.csv", seed=seed, patients=patients, invoices=invoices)
     return import_invoices(uow, practice_id=practice_id, actor=actor, path=path)

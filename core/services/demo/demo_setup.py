@@ -41,7 +41,6 @@ def prepare(
     *,
     practice_id: int,
     data_dir: Path,
-    practice_email: str,
     walk_onboarding: bool,
     seed: int = 1159,
 ) -> DemoState:
@@ -58,7 +57,6 @@ def prepare(
             actor=DEMO,
             data_dir=data_dir,
             seed=seed,
-            practice_email=practice_email,
         ).created
     password = _ensure_login(uow.fresh(), practice_id=practice_id, data_dir=data_dir)
     steps: list[str] = []

@@ -1,0 +1,131 @@
+"""The dashboard's case list: claims newest first, filtered by status, text and date, paged in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import col, func, or_, select
+
+from core.db.engine import UnitOfWork
+from core.db.models import Claim, Invoice, Patient
+from core.finance1159 import wire
+from core.services.collection.case_mirror import status_text
+from core.services.people.access import Actor, Permission, require
+
+__all__ = ["CASE_FILTERS", "OPEN_DELIVERY", "CasePage", "CaseRow", "cases", "status_label"]
+
+OPEN_DELIVERY = ("queued", "submitted", "withdrawal_queued")
+
+
+# Case list filters (German label → condition); "" means all.
+CASE_FILTERS: dict[str, Any] = {
+    "vorgemerkt": col(Claim.delivery) == "queued",
+    "abgelehnt": col(Claim.delivery) == "failed",
+    "in Prüfung": col(Claim.agency_status) == wire.CaseStatus.RECEIVED,
+    "im Inkasso": col(Claim.agency_status) == wire.CaseStatus.IN_COLLECTION,
+    "Ratenzahlung": col(Claim.agency_status) == wire.CaseStatus.INSTALMENT,
+    "gerichtlich": col(Claim.agency_status) == wire.CaseStatus.LEGAL,
+    "vollständig bezahlt": col(Claim.agency_status) == wire.CaseStatus.PAID,
+    "uneinbringlich": col(Claim.agency_status) == wire.CaseStatus.UNCOLLECTIBLE,
+    "zurückgezogen": col(Claim.delivery).in_(("withdrawn", "withdrawal_queued")),
+    "offen": col(Claim.closed_at).is_(None) & col(Claim.delivery).in_(OPEN_DELIVERY),
+}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    reference: str
+    case_id: int | None
+    patient: str
+    principal: Decimal
+    paid_to_agency: Decimal
+    fees_total: Decimal
+    outstanding: Decimal | None
+    status: str
+    handed_over: datetime
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+
+def status_label(delivery: str, agency_status: str) -> str:
+    if delivery == "queued":
+        return "vorgemerkt"
+    if delivery == "failed":
+        return "von 1159 Finance abgelehnt"
+    if delivery == "withdrawal_queued":
+        return "Rücknahme wird übermittelt"
+    if delivery == "withdrawn" and not agency_status:
+        return "zurückgezogen"
+    return status_text(agency_status)
+
+
+def cases(
+    uow: UnitOfWork,
+    *,
+    practice_id: int,
+    actor: Actor,
+    status: str = "",
+    search: str = "",
+    since: date | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> CasePage:
+    """The claims, newest first, filtered by status label, invoice number or name, and date."""
+    require(actor, Permission.VIEW)
+    page = max(page, 1)
+    filters: list[Any] = [col(Claim.practice_id) == practice_id]
+    if status:
+        filters.append(CASE_FILTERS[status])
+    if since is not None:
+        filters.append(col(Claim.created_at) >= datetime(since.year, since.month, since.day, tzinfo=UTC))
+    text = search.strip()
+    if text:
+        like = f"%{text.lower()}%"
+        filters.append(
+            or_(
+                func.lower(col(Claim.reference)).like(like),
+                func.lower(col(Patient.last_name)).like(like),
+                func.lower(col(Patient.first_name)).like(like),
+            )
+        )
+    base = (
+        select(Claim, Patient.first_name, Patient.last_name)
+        .join(Invoice, col(Invoice.id) == col(Claim.invoice_id))
+        .join(Patient, col(Patient.id) == col(Invoice.patient_id))
+        .where(*filters)
+    )
+    with uow:
+        total = uow.session.exec(select(func.count()).select_from(base.subquery())).one()
+        rows = uow.session.exec(
+            base.order_by(col(Claim.created_at).desc(), col(Claim.id).desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+    out = [
+        CaseRow(
+            c.reference,
+            c.case_id,
+            f"{first} {last}",
+            c.principal,
+            c.paid_to_agency,
+            c.fees_total,
+            c.outstanding,
+            status_label(c.delivery, c.agency_status),
+            c.created_at,
+        )
+        for c, first, last in rows
+    ]
+    return CasePage(out, int(total), page, per_page)
