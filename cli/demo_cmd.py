@@ -64,7 +64,10 @@ def demo(
     port: int = typer.Option(8501, "--port", help="Port des Dashboards."),
     no_dashboard: bool = typer.Option(False, "--ohne-dashboard", help="Dashboard nicht starten."),
 ) -> None:
-    """Alles auf den eingebauten Voreinstellungen starten: Sandbox, Demo-Praxis, Worker, Dashboard."""
+    """Nur zum Ausprobieren: Sandbox, Demo-Praxis mit erfundenen Daten, Worker und Dashboard starten.
+
+    Für eine echte Praxis: `inkasso practice setup` (siehe README, „Für eine echte Praxis“).
+    """
     configure_logging(logging.WARNING)
     app = make_app()
     sandbox = None
