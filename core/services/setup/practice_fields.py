@@ -67,7 +67,7 @@ def _phone(value: str, label: str) -> str:
         number = phonenumbers.parse(value, "DE")
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_possible_number(number):
+    if number is None or not phonenumbers.is_valid_number(number):
         raise InvalidInput(f"{label}: „{value}“ ist keine gültige Telefonnummer. Beispiel: 0214 123456")
     return value
 
@@ -75,7 +75,7 @@ def _phone(value: str, label: str) -> str:
 def _tax_number(value: str, label: str) -> str:
     value = _text(value, label)
     if vat.is_valid(value):
-        return str(vat.compact(value))
+        return "DE" + str(vat.compact(value))
     if stnr.is_valid(value):
         return value
     raise InvalidInput(
