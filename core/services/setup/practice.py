@@ -20,7 +20,7 @@ from core.services.people.access import Actor, Permission, require
 from core.services.setup import onboarding
 from core.services.setup.practice_fields import FIELDS, check, format_iban
 
-__all__ = ["PracticeView", "create", "exists", "set_field", "show", "update"]
+__all__ = ["PracticeView", "create", "exists", "mail_address", "set_field", "show", "update"]
 
 _SECOND = (
     "Es ist bereits eine Praxis eingerichtet („{name}“). Praxis-Inkasso führt genau eine Praxis; "
@@ -115,6 +115,14 @@ def create(
 def show(uow: UnitOfWork, *, practice_id: int) -> PracticeView:
     with uow:
         return _view(onboarding.get_practice(uow, practice_id))
+
+
+def mail_address(uow: UnitOfWork, *, practice_id: int, fallback: str) -> str:
+    """The practice's stored mail address (Praxisdaten), which mail from the practice and the agency
+    use; `fallback` (PRACTICE_EMAIL) only while no practice or no address is stored."""
+    with uow:
+        found = uow.session.get(Practice, practice_id)
+        return found.email if found is not None and found.email else fallback
 
 
 def update(uow: UnitOfWork, *, practice_id: int, actor: Actor, values: Mapping[str, str]) -> list[str]:

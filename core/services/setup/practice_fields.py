@@ -45,7 +45,8 @@ def _text(value: str, label: str) -> str:
 def _email(value: str, label: str) -> str:
     value = _text(value, label)
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        # No DNS look-up (set-up may run offline); `.test` (RFC 2606) allowed for local test mail servers.
+        return validate_email(value, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError:
         raise InvalidInput(
             f"{label}: „{value}“ ist keine gültige E-Mail-Adresse. Beispiel: praxis@beispiel.de"
