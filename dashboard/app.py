@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.services.people.access import Permission
 from core.services.setup import first_start
-from dashboard.runtime import current_actor, get_app, log_out
+from dashboard.runtime import current_actor, get_app, log_out, plain
 
 st.set_page_config(page_title="Praxis-Inkasso", page_icon=":material/euro:", layout="wide")
 
@@ -86,7 +86,7 @@ else:
         ]
     with st.sidebar:
         role = "Praxisleitung" if actor.may(Permission.MANAGE_USERS) else "Mitarbeiter/in"
-        st.caption(f"Angemeldet: {actor.name or actor.label} ({role})")
+        st.caption(plain(f"Angemeldet: {actor.name or actor.label} ({role})"))
         if st.button("Abmelden", key="logout"):
             log_out(app, actor)
             st.rerun()
