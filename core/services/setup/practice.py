@@ -20,7 +20,7 @@ from core.services.people.access import Actor, Permission, require
 from core.services.setup import onboarding
 from core.services.setup.practice_fields import FIELDS, check, format_iban
 
-__all__ = ["PracticeView", "create", "exists", "mail_address", "set_field", "show", "update"]
+__all__ = ["PracticeView", "create", "mail_address", "set_field", "show", "update"]
 
 _SECOND = (
     "Es ist bereits eine Praxis eingerichtet („{name}“). Praxis-Inkasso führt genau eine Praxis; "
@@ -66,12 +66,6 @@ def _checked(values: Mapping[str, str]) -> dict[str, str]:
     if problems:
         raise InvalidInput(" ".join(problems), f"practice fields refused: {sorted(values)}")
     return clean
-
-
-def exists(uow: UnitOfWork) -> bool:
-    """Whether a practice is set up at all (the product keeps exactly one)."""
-    with uow:
-        return uow.session.exec(select(Practice.id)).first() is not None
 
 
 def create(
