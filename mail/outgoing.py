@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from core.bootstrap import App
 from core.config import DEMO_CLIENT_ID
@@ -45,7 +45,8 @@ def smtp_configured(app: App) -> bool:
 
 def _ensure_id(app: App, message: EmailMessage) -> str:
     if not message["Message-ID"]:
-        message["Message-ID"] = make_msgid(domain=app.settings.practice_email.rpartition("@")[2] or None)
+        sender = parseaddr(str(message["From"] or ""))[1] or app.settings.practice_email
+        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     return str(message["Message-ID"])
 
 

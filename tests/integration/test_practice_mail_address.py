@@ -19,6 +19,7 @@ from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer
 from tests.peers.sandbox import SandboxHandle
 
 STORED = "chef@example.test"  # a mailbox of its own on the test server, not PRACTICE_EMAIL
+ELSEWHERE = "empfang@physio-rhein.de"  # a practice whose address is not on the test server at all
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ async def test_the_access_request_and_notices_go_out_from_the_stored_address(
 ) -> None:
     app = mail_app(sqlite_url, tmp_path, mailbox_clean, smtp_server, state=OnboardingState.NOT_REQUESTED)
     assert app.settings.practice_email == PRACTICE_EMAIL
-    practice.set_field(app.uow(), practice_id=app.practice_id, actor=OPERATOR, field="email", value=STORED)
+    practice.set_field(app.uow(), practice_id=app.practice_id, actor=OPERATOR, field="email", value=ELSEWHERE)
 
     await access_request.request_access(
         app.uow(),
@@ -46,10 +47,11 @@ async def test_the_access_request_and_notices_go_out_from_the_stored_address(
     await send_notification(app, to="anna@example.test", subject="Test", text="Hallo")
 
     request, notice = (parse(m.data) for m in smtp_server.messages)
-    assert request.from_addr == STORED
-    assert f"E-Mail: {STORED}" in request.text
-    assert PRACTICE_EMAIL not in smtp_server.messages[0].data.decode("utf-8", "replace")
-    assert notice.from_addr == STORED
+    assert request.from_addr == ELSEWHERE
+    assert f"E-Mail: {ELSEWHERE}" in request.text
+    assert request.message_id is not None and request.message_id.endswith("@physio-rhein.de>")
+    assert "example.test" not in smtp_server.messages[0].data.decode("utf-8", "replace")
+    assert notice.from_addr == ELSEWHERE
 
 
 def test_the_sandbox_agency_writes_to_the_address_it_is_given(
