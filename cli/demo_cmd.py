@@ -21,6 +21,7 @@ from cli.dashboard_cmd import streamlit_command
 from cli.run_cmds import worker
 from core.bootstrap import App, configure_logging
 from core.services.demo import demo_setup
+from core.services.setup import practice
 
 log = logging.getLogger("inkasso.demo")
 
@@ -42,8 +43,14 @@ def _start_sandbox(app: App, host: str, port: int) -> tuple[threading.Thread, ob
     from core.finance1159.sandbox.config import SandboxConfig
     from core.finance1159.sandbox.server import make_server
 
+    # The stand-in agency writes to the practice's stored address (Praxisdaten), as the real one does.
+    address = practice.mail_address(
+        app.uow(), practice_id=app.practice_id, fallback=app.settings.practice_email
+    )
     config = SandboxConfig.from_settings(
-        app.settings, data_dir=app.settings.data_dir / "sandbox", public_url=f"http://{host}:{port}"
+        app.settings.model_copy(update={"practice_email": address}),
+        data_dir=app.settings.data_dir / "sandbox",
+        public_url=f"http://{host}:{port}",
     )
     server = make_server(config, host, port)
     thread = threading.Thread(target=server.run, name="sandbox", daemon=True)
@@ -64,7 +71,10 @@ def demo(
     port: int = typer.Option(8501, "--port", help="Port des Dashboards."),
     no_dashboard: bool = typer.Option(False, "--ohne-dashboard", help="Dashboard nicht starten."),
 ) -> None:
-    """Alles auf den eingebauten Voreinstellungen starten: Sandbox, Demo-Praxis, Worker, Dashboard."""
+    """Nur zum Ausprobieren: Sandbox, Demo-Praxis mit erfundenen Daten, Worker und Dashboard starten.
+
+    Für eine echte Praxis: `inkasso practice setup` (siehe README, „Für eine echte Praxis“).
+    """
     configure_logging(logging.WARNING)
     app = make_app()
     sandbox = None

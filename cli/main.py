@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin_cmds, chat_cmd, claim_cmds, dashboard_cmd, demo_cmd, report_cmds, run_cmds, setup_cmds
+from cli import (
+    admin_cmds,
+    chat_cmd,
+    claim_cmds,
+    dashboard_cmd,
+    demo_cmd,
+    practice_cmds,
+    report_cmds,
+    run_cmds,
+    setup_cmds,
+)
 
 app = typer.Typer(
     name="inkasso",
@@ -13,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(setup_cmds.db_app, name="db")
+app.add_typer(practice_cmds.practice_app, name="practice")
 app.add_typer(setup_cmds.import_app, name="import")
 app.command("seed")(setup_cmds.seed)
 app.command("overdue")(setup_cmds.overdue)

@@ -28,7 +28,12 @@ def db_upgrade() -> None:
 
 @friendly
 def seed(seed: int = typer.Option(1159, "--seed", help="Startwert: gleicher Wert, gleiche Daten.")) -> None:
-    """Demo-Praxis mit erfundenen Patienten und Rechnungen anlegen."""
+    """Nur zum Ausprobieren: Demo-Praxis mit erfundenen Patienten und Rechnungen anlegen.
+
+    Für eine echte Praxis stattdessen `inkasso practice setup` (ohne Demo-Daten).
+
+    Im Dashboard: Einstellungen → Praxisdaten (Anschrift, E-Mail, IBAN) und Einstellungen → Inkasso.
+    """
     app = make_app()
     result = demo_data.seed(
         app.uow(),

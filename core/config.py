@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     smtp_security: MailSecurity = MailSecurity.SSL
     smtp_cafile: str | None = None
 
+    # Only seeds the practice's stored address (Praxisdaten) at set-up; mail uses the stored one.
     practice_email: str = "praxis@example.org"
     # Without a Telegram bot, notifications for the practice chat go to this address by mail.
     mail_notify_to: str | None = None

@@ -1,18 +1,32 @@
-"""The dashboard's entry script: login, then the pages the user's role may see (st.navigation)."""
+"""The dashboard's entry script: the first start's set-up, login, then the pages the user's role may
+see (st.navigation)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from core.services.people.access import Permission
-from dashboard.runtime import current_actor, get_app, log_out
+from core.services.setup import first_start
+from dashboard.runtime import current_actor, get_app, log_out, plain
 
 st.set_page_config(page_title="Praxis-Inkasso", page_icon=":material/euro:", layout="wide")
 
 app = get_app()
-actor = current_actor(app)
+ready = first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.READY
+actor = current_actor(app) if ready else None
+settings: list[st.Page] = []
 
-if actor is None:
+if not ready:  # an empty database: the practice's data and the first manager, then the login
+    pages = [
+        st.Page(
+            "pages/setup.py",
+            title="Einrichtung",
+            icon=":material/rocket_launch:",
+            url_path="einrichtung",
+            default=True,
+        )
+    ]
+elif actor is None:
     pages = [
         st.Page(
             "pages/login.py", title="Anmelden", icon=":material/login:", url_path="anmelden", default=True
@@ -54,11 +68,27 @@ else:
         pages.append(
             st.Page("pages/users.py", title="Benutzer", icon=":material/group:", url_path="benutzer")
         )
+    if actor.may(Permission.PRACTICE):
+        settings = [
+            st.Page(
+                "pages/settings_practice.py",
+                title="Praxisdaten",
+                icon=":material/store:",
+                url_path="praxisdaten",
+            ),
+            st.Page("pages/settings_agency.py", title="Inkasso", icon=":material/link:", url_path="inkasso"),
+            st.Page(
+                "pages/settings_books.py",
+                title="Buchhaltung",
+                icon=":material/account_balance:",
+                url_path="buchhaltung",
+            ),
+        ]
     with st.sidebar:
         role = "Praxisleitung" if actor.may(Permission.MANAGE_USERS) else "Mitarbeiter/in"
-        st.caption(f"Angemeldet: {actor.name or actor.label} ({role})")
+        st.caption(plain(f"Angemeldet: {actor.name or actor.label} ({role})"))
         if st.button("Abmelden", key="logout"):
             log_out(app, actor)
             st.rerun()
 
-st.navigation(pages).run()
+st.navigation({"": pages, "Einstellungen": settings} if settings else pages).run()

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from bot.commands import CommandLayer, Reply, Sender
 from core.bootstrap import App
 from core.services.people.confirmations import LIFETIME, MAIL_LIFETIME, minutes
+from core.services.setup.practice import mail_address
 from mail.compose import command_reply
 from mail.message import ParsedMail
 
@@ -67,7 +68,7 @@ async def answer_command(
         return None
     return command_reply(
         to=mail.from_addr,
-        from_=app.settings.practice_email,
+        from_=mail_address(app.uow(), practice_id=app.practice_id, fallback=app.settings.practice_email),
         subject=mail.subject or command,
         text=render_replies(replies),
         in_reply_to=mail.message_id,
@@ -82,4 +83,10 @@ def interrupted_reply(app: App, mail: ParsedMail, command: str) -> EmailMessage:
         "Bitte prüfen Sie das Ergebnis (z. B. mit „Status <Rechnungsnr>“) und senden Sie den "
         "Befehl bei Bedarf noch einmal.\n"
     )
-    return command_reply(mail.from_addr, app.settings.practice_email, mail.subject, text, mail.message_id)
+    return command_reply(
+        mail.from_addr,
+        mail_address(app.uow(), practice_id=app.practice_id, fallback=app.settings.practice_email),
+        mail.subject,
+        text,
+        mail.message_id,
+    )

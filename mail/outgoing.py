@@ -13,12 +13,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from core.bootstrap import App
 from core.config import DEMO_CLIENT_ID
 from core.db.models import Practice
 from core.services.messaging import mail_records, notifications
+from core.services.setup.practice import mail_address
 from mail import smtp
 from mail.compose import PracticeContact, access_request, notification
 
@@ -44,7 +45,8 @@ def smtp_configured(app: App) -> bool:
 
 def _ensure_id(app: App, message: EmailMessage) -> str:
     if not message["Message-ID"]:
-        message["Message-ID"] = make_msgid(domain=app.settings.practice_email.rpartition("@")[2] or None)
+        sender = parseaddr(str(message["From"] or ""))[1] or app.settings.practice_email
+        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     return str(message["Message-ID"])
 
 
@@ -148,7 +150,9 @@ def access_request_sender(app: App) -> Callable[[Practice], Awaitable[str]] | No
         contact = _contact(practice)
         if settings.finance1159_client_id and settings.finance1159_client_id != DEMO_CLIENT_ID:
             contact = PracticeContact(**{**contact.__dict__, "client_id": settings.finance1159_client_id})
-        message = access_request(contact, to=settings.support_email, from_=settings.practice_email)
+        message = access_request(
+            contact, to=settings.support_email, from_=practice.email or settings.practice_email
+        )
         return await send_now(app, message, kind="access_request", retry_later=False)
 
     return send
@@ -178,5 +182,6 @@ async def deliver_notifications(app: App) -> int:
 
 async def send_notification(app: App, *, to: str, subject: str, text: str) -> str:
     """A notice from the product by mail (recorded; retried later if the server is down)."""
-    message = notification(to=to, from_=app.settings.practice_email, subject=subject, text=text)
+    sender = mail_address(app.uow(), practice_id=app.practice_id, fallback=app.settings.practice_email)
+    message = notification(to=to, from_=sender, subject=subject, text=text)
     return await send_now(app, message, kind="notification")

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from core.db.engine import make_engine
 from tests.factories import add_practice, export_row, make_app, write_csv
 
 INKASSO = Path(sys.executable).with_name("inkasso")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -39,9 +40,10 @@ class Cli:
 
     database_url: str
     folder: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
-        return {"DATABASE_URL": self.database_url, "DATA_DIR": str(self.folder / "data")}
+        return {"DATABASE_URL": self.database_url, "DATA_DIR": str(self.folder / "data"), **self.extra_env}
 
     def __call__(self, *args: str, stdin: str = "", real: bool = False) -> Run:
         # In this process the command's PostgreSQL pool would outlive it (a real run just exits).
@@ -50,6 +52,8 @@ class Cli:
                 "PATH": os.environ.get("PATH", ""),
                 "HOME": str(self.folder),
                 "LANG": "C.UTF-8",
+                # this checkout's code, not whatever the installed script's editable install points at
+                "PYTHONPATH": str(ROOT),
                 **self.env(),
             }
             done = subprocess.run(
@@ -193,7 +197,7 @@ def test_commands_before_any_practice_exists_say_what_to_do_first(cli: Cli) -> N
     for args in (("onboarding", "status"), ("import", "invoices", str(path))):
         run = cli(*args)
         assert run.code == 1
-        assert run.err.strip().startswith("Noch keine Praxis eingerichtet. Bitte zuerst `inkasso seed`")
+        assert run.err.startswith("Noch keine Praxis eingerichtet. Bitte zuerst `inkasso practice setup`")
 
 
 def test_an_illegal_onboarding_move_is_refused_with_exit_code_1_and_the_state_unchanged(any_cli: Cli) -> None:

@@ -149,6 +149,7 @@ def test_a_removed_user_is_logged_out_at_the_next_click(fresh_dash: Dash) -> Non
 def test_a_login_made_with_inkasso_user_add_works_in_the_dashboard(fresh_dash: Dash, tmp_path: Path) -> None:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(APP.parents[1]),  # this checkout's code, whatever the script was installed from
         "DATABASE_URL": fresh_dash.app.settings.database_url,
         "DATA_DIR": str(tmp_path),
     }
@@ -180,6 +181,7 @@ def test_inkasso_dashboard_serves_the_app_and_refuses_a_bad_port(fresh_dash: Das
     inkasso = str(Path(sys.executable).parent / "inkasso")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(APP.parents[1]),  # this checkout's code, whatever the script was installed from
         "DATABASE_URL": fresh_dash.app.settings.database_url,
         "DATA_DIR": str(tmp_path),
     }

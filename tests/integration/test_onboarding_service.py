@@ -134,7 +134,7 @@ def test_without_a_practice_the_status_says_how_to_set_one_up(sqlite_app: App) -
     with pytest.raises(NotFound) as missing:
         onboarding.status(sqlite_app.uow(), practice_id=sqlite_app.practice_id + 1)
     assert "Noch keine Praxis eingerichtet" in missing.value.user_message
-    assert "`inkasso seed`" in missing.value.user_message
+    assert "`inkasso practice setup`" in missing.value.user_message
 
 
 def test_the_state_is_stored_on_the_practice(sqlite_app: App) -> None:

@@ -19,6 +19,8 @@ class Practice(SQLModel, table=True):
     city: str = ""
     email: str = ""
     phone: str = ""
+    tax_number: str = ""  # Steuernummer or USt-IdNr, as validated by core.services.setup.practice_fields
+    iban: str = ""  # compact form (no spaces); shown grouped
     onboarding_state: str = "nicht angefragt"
     contract_start: date | None = None
     case_fee: Decimal = Field(default=Decimal("2.50"), sa_column=Column(Cents, nullable=False))

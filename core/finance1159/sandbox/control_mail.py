@@ -12,7 +12,7 @@ from starlette.routing import Route
 from core.finance1159 import wire
 from core.finance1159.sandbox import mails, statement
 from core.finance1159.sandbox.runtime import Runtime
-from core.finance1159.sandbox.validation import ApiError, control_body, invalid
+from core.finance1159.sandbox.validation import ApiError, control_body, invalid, text
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,15 @@ log = logging.getLogger(__name__)
 async def send_mail(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     kind = request.path_params["kind"]
+    body = await control_body(request)
+    # Like the real agency, which writes to the address the practice gave when it asked for access.
+    to = text(body, "to", required=False)
     if kind == "contract":
         msg = mails.contract_mail(runtime)
     elif kind == "activation":
         msg = mails.activation_mail(runtime)
     elif kind == "statement":
-        month = (await control_body(request)).get("month")
+        month = body.get("month")
         try:
             statement.month_bounds(str(month))
         except ValueError:
@@ -33,6 +36,8 @@ async def send_mail(request: Request) -> Response:
         msg = mails.statement_mail(runtime, str(month))
     else:
         raise ApiError(404, wire.ErrorCode.NOT_FOUND, f"no mail kind {kind}")
+    if to is not None:
+        msg.replace_header("To", to)
     try:
         await mails.send(runtime, msg)
     except (mails.MailNotSent, aiosmtplib.SMTPException, OSError) as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from core.db.engine import UnitOfWork
 from core.db.models import Practice
 from core.domain.dates import today
+from core.domain.errors import PreconditionFailed
 from core.domain.invoice_rows import COLUMNS
 from core.domain.money import format_number
 from core.services.invoicing.invoice_import import ImportResult, import_invoices
@@ -88,8 +89,15 @@ class DemoPractice:
 
 
 def ensure_practice(uow: UnitOfWork, *, practice_id: int, email: str, case_fee: Decimal) -> Practice:
+    """The demo practice; refused where a real practice is set up (its data never mixes with invented)."""
     with uow:
         practice = uow.session.get(Practice, practice_id)
+        if practice is not None and practice.name != DemoPractice.name:
+            raise PreconditionFailed(
+                f"In dieser Datenbank ist die Praxis „{practice.name}“ eingerichtet; Demo-Daten kommen "
+                "dort nicht hinein. Für die Demo bitte eine eigene Datenbank verwenden (DATABASE_URL).",
+                "demo seed refused: a real practice exists",
+            )
         if practice is None:
             demo = DemoPractice(email=email)
             practice = Practice(

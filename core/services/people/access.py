@@ -29,6 +29,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     ONBOARDING = "onboarding"
     IMPORT = "import"
+    PRACTICE = "practice"  # the practice's own data (Praxisdaten)
 
 
 _STAFF = {Permission.VIEW, Permission.CREATE_CLAIM, Permission.RECORD_PAYMENT}
@@ -47,6 +48,7 @@ _REFUSAL = {
     Permission.MANAGE_USERS: "Benutzer verwalten dürfen nur Praxisleitungen.",
     Permission.ONBOARDING: "Das Onboarding steuern nur Praxisleitungen.",
     Permission.IMPORT: "Rechnungen importieren dürfen nur Praxisleitungen.",
+    Permission.PRACTICE: "Die Praxisdaten ändern nur Praxisleitungen.",
 }
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import User
@@ -36,7 +36,7 @@ class UserView:
     login: str | None
 
 
-def _view(user: User) -> UserView:
+def view(user: User) -> UserView:
     assert user.id is not None
     return UserView(user.id, user.role, user.name, user.telegram_id, user.email, user.login)
 
@@ -54,6 +54,32 @@ def add(
     name: str = "",
 ) -> UserView:
     require(actor, Permission.MANAGE_USERS)
+    user = new_user(
+        practice_id=practice_id,
+        role=role,
+        telegram_id=telegram_id,
+        email=email,
+        login=login,
+        password=password,
+        name=name,
+    )
+    with uow:
+        store(uow.session, user=user, actor=actor)
+        uow.commit()
+        return view(user)
+
+
+def new_user(
+    *,
+    practice_id: int,
+    role: str,
+    telegram_id: int | None = None,
+    email: str | None = None,
+    login: str | None = None,
+    password: str | None = None,
+    name: str = "",
+) -> User:
+    """A checked, not yet stored user (password hashed); German InvalidInput for bad details."""
     if role not in (Role.STAFF, Role.MANAGER):
         raise InvalidInput("Rolle muss „staff“ oder „manager“ sein.")
     if sum(x is not None for x in (telegram_id, email, login)) != 1:
@@ -73,7 +99,7 @@ def add(
         if not password or len(password) < MIN_PASSWORD:
             raise InvalidInput(f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.")
         password_hash = _HASHER.hash(password)
-    user = User(
+    return User(
         practice_id=practice_id,
         role=role,
         name=name or login or email or str(telegram_id),
@@ -82,22 +108,23 @@ def add(
         login=login,
         password_hash=password_hash,
     )
-    with uow:
-        uow.session.add(user)
-        try:
-            uow.session.flush()
-        except IntegrityError:
-            raise InvalidInput("Diesen Benutzer gibt es schon.") from None
-        audit.record(
-            uow.session,
-            practice_id=practice_id,
-            actor=actor,
-            action="user.add",
-            subject=f"user:{user.id}",
-            role=role,
-        )
-        uow.commit()
-        return _view(user)
+
+
+def store(session: Session, *, user: User, actor: Actor) -> None:
+    """Add `user` to the caller's transaction with its audit entry; a duplicate is refused in German."""
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise InvalidInput("Diesen Benutzer gibt es schon.") from None
+    audit.record(
+        session,
+        practice_id=user.practice_id,
+        actor=actor,
+        action="user.add",
+        subject=f"user:{user.id}",
+        role=user.role,
+    )
 
 
 def list_users(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[UserView]:
@@ -105,7 +132,7 @@ def list_users(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[UserV
     with uow:
         query = select(User).where(User.practice_id == practice_id).order_by(col(User.id))
         users = uow.session.exec(query).all()
-        return [_view(u) for u in users]
+        return [view(u) for u in users]
 
 
 def remove(uow: UnitOfWork, *, practice_id: int, actor: Actor, user_id: int) -> None:

@@ -39,7 +39,8 @@ def get_practice(uow: UnitOfWork, practice_id: int) -> Practice:
     practice = uow.session.get(Practice, practice_id)
     if practice is None:
         raise NotFound(
-            "Noch keine Praxis eingerichtet. Bitte zuerst `inkasso seed` oder `inkasso demo` ausführen.",
+            "Noch keine Praxis eingerichtet. Bitte zuerst `inkasso practice setup` ausführen "
+            "(zum Ausprobieren ohne echte Praxis: `inkasso demo`).",
             f"practice {practice_id} missing",
         )
     return practice

@@ -1,0 +1,68 @@
+"""Einstellungen → Inkasso: the connection to 1159 Finance — onboarding, the set-up request, credentials."""
+
+from __future__ import annotations
+
+import asyncio
+
+import streamlit as st
+
+from core.domain.onboarding import OnboardingAction
+from core.services.people.access import Permission
+from core.services.setup import access_request, onboarding, practice, settings_view
+from dashboard.runtime import friendly, page_context, plain
+
+ctx = page_context(Permission.ONBOARDING)
+st.title("Inkasso bei 1159 Finance")
+FLASH = "agency_flash"
+if message := st.session_state.pop(FLASH, None):
+    st.success(plain(message))
+
+
+def start_setup() -> str:
+    from mail.outgoing import access_request_sender  # the mail door sends the request mail
+
+    result = asyncio.run(
+        access_request.request_access(
+            ctx.app.uow(),
+            practice_id=ctx.practice_id,
+            actor=ctx.actor,
+            via="dashboard",
+            support_email=ctx.app.settings.support_email,
+            send=access_request_sender(ctx.app),
+        )
+    )
+    return result.message
+
+
+with friendly():
+    status = onboarding.status(ctx.app.uow(), practice_id=ctx.practice_id)
+    address = practice.show(ctx.app.uow(), practice_id=ctx.practice_id).email
+    st.subheader("Anbindung")
+    st.metric("Onboarding", str(status.state))
+    st.info(f"Nächster Schritt: {status.next_step}")
+    st.caption("1159 Finance schreibt an die E-Mail-Adresse der Praxis (Einstellungen → Praxisdaten):")
+    st.text(address)
+    if OnboardingAction.REQUEST in status.allowed:
+        if st.button("Einrichtung starten", key="agency_request", type="primary"):
+            with friendly():
+                st.session_state[FLASH] = start_setup()
+                st.rerun()
+    else:
+        st.caption("Die Einrichtung ist angefragt; die weiteren Schritte stehen unter „Onboarding“.")
+
+    conn = settings_view.agency_connection(ctx.app.settings)
+    st.subheader("API-Zugangsdaten")
+    st.caption("Aus der Datei .env des Servers (FINANCE1159_CLIENT_ID, FINANCE1159_API_KEY).")
+    st.text(f"Adresse der Schnittstelle: {conn.base_url}" + ("" if conn.live else " (Sandbox)"))
+    st.text(
+        f"Client-ID: {conn.client_id}"
+        if conn.client_id_configured
+        else "Client-ID: nicht eingetragen (Demo-Platzhalter)"
+    )
+    if conn.key_configured:
+        st.success("API-Schlüssel: hinterlegt (wird nicht angezeigt).")
+    else:
+        st.warning(
+            "API-Schlüssel: nicht hinterlegt – noch der Demo-Platzhalter. Den Schlüssel von 1159 Finance "
+            "als FINANCE1159_API_KEY in .env eintragen und Praxis-Inkasso neu starten."
+        )
