@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0005_practice_details'
-down_revision = '0003'
+down_revision = '0004_invoice_recipient'
 branch_labels = None
 depends_on = None
 
