@@ -12,6 +12,7 @@ from bot.replies import preview_text
 from cli.claim_cmds import _print_preview
 from core.domain.errors import PreconditionFailed
 from core.services.collection import claims
+from core.services.collection.claim_preview import preview
 from tests.integration._claims_helpers import (
     STAFF,
     RecordingSandbox,
@@ -32,7 +33,7 @@ async def test_a_time_barred_claim_is_refused_in_german_and_nothing_is_sent(
     old = ready_invoice(app, "R-2019", due_days_ago=5 * 366)  # billed in a year at least five years back
     common: dict[str, Any] = {"practice_id": app.practice_id, "actor": STAFF, "number": "R-2019"}
     with pytest.raises(PreconditionFailed) as refused:
-        claims.preview(app.uow(), **common)
+        preview(app.uow(), **common)
     async with client(recorded.handle) as finance:
         with pytest.raises(PreconditionFailed):
             await claims.create(app.uow(), finance=finance, **common)
@@ -49,20 +50,20 @@ def test_the_overview_warns_in_the_last_three_months_before_the_claim_becomes_ti
     invoice = ready_invoice(app, "R-1", due_days_ago=DUE_DAYS_AGO, on=ON)
     assert invoice.invoice_date == date(2023, 6, 1)
 
-    overview = claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=ON)
+    overview = preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=ON)
     [warning] = overview.warnings
     assert "verjährt mit Ablauf des 31.12.2026" in warning
     assert warning in preview_text(overview)
-    early = claims.preview(
+    early = preview(
         app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2026, 9, 30)
     )
     assert early.warnings == ()
-    last_day = claims.preview(
+    last_day = preview(
         app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2026, 12, 31)
     )
     assert last_day.warnings != ()
     with pytest.raises(PreconditionFailed):
-        claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2027, 1, 1))
+        preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2027, 1, 1))
     app.close()
 
 
@@ -71,7 +72,7 @@ def test_the_command_line_overview_prints_the_warning_and_the_default_interest(
 ) -> None:
     app = product(sqlite_url, tmp_path, recorded.handle)
     ready_invoice(app, "R-1", due_days_ago=DUE_DAYS_AGO, on=ON)
-    _print_preview(claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=ON))
+    _print_preview(preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=ON))
     printed = capsys.readouterr().out
     assert "verjährt mit Ablauf des 31.12.2026" in printed
     assert "Verzugszinsen:    Basiszinssatz + 5 Prozentpunkte" in printed

@@ -23,6 +23,7 @@ from core.domain.dates import today
 from core.domain.errors import PreconditionFailed
 from core.domain.onboarding import OnboardingAction
 from core.services.collection import claims
+from core.services.collection.claim_preview import preview
 from core.services.invoicing.invoice_import import import_invoices
 from core.services.people.access import OPERATOR
 from core.services.setup import onboarding
@@ -128,7 +129,7 @@ async def test_a_childs_invoice_goes_to_the_agency_with_the_mother_as_debtor_and
     app = _imported_practice(database_url, tmp_path, recorded.handle)
     common: dict[str, Any] = {"practice_id": app.practice_id, "actor": STAFF, "number": "RE-2026-101"}
 
-    overview = claims.preview(app.uow(), **common)
+    overview = preview(app.uow(), **common)
     sent = dict(overview.sent)
     assert sent["Schuldner"] == (
         "Rechnungsempfänger Frau Jana Keller – Daten des Patienten werden nicht übermittelt"
@@ -159,7 +160,7 @@ async def test_a_companys_invoice_goes_to_the_agency_as_a_business_without_any_p
     app = _imported_practice(sqlite_url, tmp_path, recorded.handle)
     common: dict[str, Any] = {"practice_id": app.practice_id, "actor": STAFF, "number": "RE-2026-102"}
 
-    overview = claims.preview(app.uow(), **common)
+    overview = preview(app.uow(), **common)
     assert dict(overview.sent)["Schuldner"].startswith("Rechnungsempfänger Becker Bau GmbH – ")
     assert "+ 9 Prozentpunkte" in overview.interest_text and "Unternehmen" in overview.interest_text
     async with client(recorded.handle) as finance:
@@ -181,7 +182,7 @@ async def test_a_child_without_a_recipient_is_refused_saying_which_columns_to_ad
     common: dict[str, Any] = {"practice_id": app.practice_id, "actor": STAFF, "number": "RE-2026-103"}
 
     with pytest.raises(PreconditionFailed) as refused:
-        claims.preview(app.uow(), **common)
+        preview(app.uow(), **common)
     assert "minderjährig" in refused.value.user_message
     assert "„Empfänger Nachname“" in refused.value.user_message
     async with client(recorded.handle) as finance:
@@ -195,7 +196,7 @@ async def test_an_adult_patient_without_a_recipient_is_still_the_debtor_as_befor
     sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
 ) -> None:
     app = _imported_practice(sqlite_url, tmp_path, recorded.handle)
-    overview = claims.preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="RE-2026-104")
+    overview = preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="RE-2026-104")
     assert dict(overview.sent)["Schuldner"] == "Frau Erika Mustermann"
     assert "+ 5 Prozentpunkte" in overview.interest_text
     with app.uow() as uow:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from core.db.engine import make_engine
@@ -14,7 +15,7 @@ from core.db.migrate import alembic_config, upgrade
 from tests.factories import add_invoice, make_app
 from tests.peers.database import fresh_postgres_database
 
-REVISION, PREVIOUS = "0004_invoice_recipient", "0003"
+PREVIOUS = "0003"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -40,12 +41,13 @@ def test_the_recipient_table_comes_with_0004_and_goes_with_its_downgrade(
     add_invoice(app, number="R-1")
     app.close()
     engine = make_engine(empty_url)
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     try:
-        assert _state(engine) == (REVISION, True)
+        assert _state(engine) == (head, True)
         command.downgrade(alembic_config(engine), PREVIOUS)
         assert _state(engine) == (PREVIOUS, False)
         upgrade(engine)
-        assert _state(engine) == (REVISION, True)
+        assert _state(engine) == (head, True)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT number FROM invoice")).scalars().all() == ["R-1"]
     finally:

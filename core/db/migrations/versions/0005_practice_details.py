@@ -31,6 +31,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('practice', schema=None) as batch_op:
-        batch_op.drop_column('iban')
-        batch_op.drop_column('tax_number')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35 has it): batch mode would copy and drop the
+    # practice table, which every other table references, and SQLite's foreign keys refuse that.
+    op.drop_column('practice', 'iban')
+    op.drop_column('practice', 'tax_number')
