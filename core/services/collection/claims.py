@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from core import outbox
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, OutboxItem, Patient, Practice
+from core.domain.claim_lifecycle import ClaimDelivery, ClaimEvent
 from core.domain.claims import (
     Basis,
     InvoiceFacts,
@@ -25,7 +26,9 @@ from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.money import ZERO, format_eur
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import Finance1159Client
+from core.services.collection import delivery
 from core.services.collection.claim_payload import WITHHELD, claim_payload, describe_payload
+from core.services.collection.lifecycle import move
 from core.services.invoicing.invoices import find
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
@@ -80,8 +83,8 @@ def locked_invoice(session: Session, practice_id: int, number: str) -> Invoice:
 # again once corrected), nor one withdrawn before it reached the agency: neither has a case there.
 HANDED_OVER = not_(
     or_(
-        col(Claim.delivery) == "failed",
-        and_(col(Claim.delivery) == "withdrawn", col(Claim.case_id).is_(None)),
+        col(Claim.delivery) == ClaimDelivery.FAILED,
+        and_(col(Claim.delivery) == ClaimDelivery.WITHDRAWN, col(Claim.case_id).is_(None)),
     )
 )
 
@@ -91,7 +94,9 @@ def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
         select(HANDED_OVER, Claim.delivery, Claim.case_id).where(Claim.invoice_id == invoice.id)
     ).first()
     has_claim = earlier is not None and bool(earlier[0])
-    withdrawn_at_agency = earlier is not None and earlier[1] == "withdrawn" and earlier[2] is not None
+    withdrawn_at_agency = (
+        earlier is not None and earlier[1] == ClaimDelivery.WITHDRAWN and earlier[2] is not None
+    )
     return InvoiceFacts(
         invoice.number,
         invoice.due_date,
@@ -220,7 +225,8 @@ def queue(
             )
             session.add(claim)
         else:  # refused for good, or withdrawn before it reached the agency (see _facts): a new attempt
-            claim.delivery, claim.failure_reason, claim.created_by = "queued", "", actor.label
+            move(claim, ClaimEvent.HAND_OVER_AGAIN)
+            claim.failure_reason, claim.created_by = "", actor.label
             claim.legal_basis, claim.legal_basis_date = basis.kind, basis.on
             claim.principal, claim.case_fee = invoice.open_amount, fee
         try:
@@ -233,9 +239,9 @@ def queue(
         item = outbox.enqueue(
             session,
             practice_id=practice_id,
-            kind=outbox.CLAIM,
+            kind=delivery.CLAIM,
             subject_id=claim.id or 0,
-            key=attempt_key(session, outbox.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
+            key=attempt_key(session, delivery.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
         )
         audit.record(
             session,
@@ -263,7 +269,7 @@ async def create(
 ) -> ClaimOutcome:
     """Hand an invoice over: queued durably first, then delivered at once if 1159 Finance answers."""
     item_id = queue(uow.fresh(), practice_id=practice_id, actor=actor, number=number, free_months=free_months)
-    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    result = await delivery.deliver(uow.fresh(), finance=finance, item_id=item_id)
     with uow:
         claim = uow.session.exec(
             select(Claim)
@@ -277,7 +283,7 @@ async def create(
             claim.case_id,
             f"Forderung {claim.reference} ist an 1159 Finance übergeben (Fall {claim.case_id}).",
         )
-    if claim.delivery == "failed":
+    if claim.delivery == ClaimDelivery.FAILED:
         return ClaimOutcome(
             claim.reference,
             False,

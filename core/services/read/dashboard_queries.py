@@ -16,15 +16,21 @@ from sqlmodel import Session, col, func, select
 from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent, Claim, Fee, Invoice, Patient, Payment, Practice, User
 from core.db.types import Cents
+from core.domain.claim_lifecycle import (
+    OPEN,
+    WITHDRAWING,
+    ClaimDelivery,
+    agency_label,
+    claim_label,
+    fee_label,
+    payment_label,
+)
 from core.domain.dates import AgeBucket, age_bucket, days_overdue, local_zone, today
 from core.domain.money import ZERO
 from core.finance1159 import wire
-from core.services.collection.case_mirror import FEE_TEXT, status_text
 from core.services.collection.claims import claim_for
 from core.services.invoicing.invoices import OPEN_AMOUNT, OPEN_STATES, OverdueItem, OverduePage
 from core.services.people.access import Actor, Permission, actor_for_user, require
-
-OPEN_DELIVERY = ("queued", "submitted", "withdrawal_queued")
 
 
 def _sum(column: Any) -> Any:
@@ -57,7 +63,7 @@ def overview(uow: UnitOfWork, *, practice_id: int, actor: Actor, on: date | None
             select(func.count(), _sum(func.coalesce(col(Claim.outstanding), col(Claim.principal)))).where(
                 Claim.practice_id == practice_id,
                 col(Claim.closed_at).is_(None),
-                col(Claim.delivery).in_(OPEN_DELIVERY),
+                col(Claim.delivery).in_(OPEN),
             )
         ).one()
         collected = _agency_paid(s, practice_id, year_start), _agency_paid(s, practice_id, month_start)
@@ -133,16 +139,16 @@ def collected_by_month(
 
 # Case list filters (German label → condition); "" means all.
 CASE_FILTERS: dict[str, Any] = {
-    "vorgemerkt": col(Claim.delivery) == "queued",
-    "abgelehnt": col(Claim.delivery) == "failed",
+    "vorgemerkt": col(Claim.delivery) == ClaimDelivery.QUEUED,
+    "abgelehnt": col(Claim.delivery) == ClaimDelivery.FAILED,
     "in Prüfung": col(Claim.agency_status) == wire.CaseStatus.RECEIVED,
     "im Inkasso": col(Claim.agency_status) == wire.CaseStatus.IN_COLLECTION,
     "Ratenzahlung": col(Claim.agency_status) == wire.CaseStatus.INSTALMENT,
     "gerichtlich": col(Claim.agency_status) == wire.CaseStatus.LEGAL,
     "vollständig bezahlt": col(Claim.agency_status) == wire.CaseStatus.PAID,
     "uneinbringlich": col(Claim.agency_status) == wire.CaseStatus.UNCOLLECTIBLE,
-    "zurückgezogen": col(Claim.delivery).in_(("withdrawn", "withdrawal_queued")),
-    "offen": col(Claim.closed_at).is_(None) & col(Claim.delivery).in_(OPEN_DELIVERY),
+    "zurückgezogen": col(Claim.delivery).in_(WITHDRAWING),
+    "offen": col(Claim.closed_at).is_(None) & col(Claim.delivery).in_(OPEN),
 }
 
 
@@ -169,18 +175,6 @@ class CasePage:
     @property
     def pages(self) -> int:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-
-def status_label(delivery: str, agency_status: str) -> str:
-    if delivery == "queued":
-        return "vorgemerkt"
-    if delivery == "failed":
-        return "von 1159 Finance abgelehnt"
-    if delivery == "withdrawal_queued":
-        return "Rücknahme wird übermittelt"
-    if delivery == "withdrawn" and not agency_status:
-        return "zurückgezogen"
-    return status_text(agency_status)
 
 
 def cases(
@@ -234,7 +228,7 @@ def cases(
             c.paid_to_agency,
             c.fees_total,
             c.outstanding,
-            status_label(c.delivery, c.agency_status),
+            claim_label(c.delivery, c.agency_status),
             c.created_at,
         )
         for c, first, last in rows
@@ -273,14 +267,12 @@ def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) ->
                 )
             )
         for fee in s.exec(select(Fee).where(Fee.claim_id == claim.id)).all():
-            label = f"Gebühr: {FEE_TEXT.get(fee.type, fee.type)}"
+            label = f"Gebühr: {fee_label(fee.type)}"
             entries.append(TimelineEntry(fee.charged_on, None, label, "dem Schuldner berechnet", fee.amount))
         for pay in s.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all():
             who = "an 1159 Finance" if pay.source == "agency" else "direkt an die Praxis"
-            sent = {"sent": "an 1159 Finance gemeldet", "queued": "Meldung an 1159 Finance ausstehend"}
-            entries.append(
-                TimelineEntry(pay.paid_on, None, f"Zahlung {who}", sent.get(pay.delivery, ""), pay.amount)
-            )
+            sent = payment_label(pay.delivery) if pay.source == "practice" else ""
+            entries.append(TimelineEntry(pay.paid_on, None, f"Zahlung {who}", sent, pay.amount))
         entries += _audit_entries(s, practice_id, invoice.number)
     # Entries with only a day (fees, payments) come after the timed ones of that day.
     return sorted(entries, key=lambda e: (e.day, e.at or datetime.max.replace(tzinfo=UTC)))
@@ -303,7 +295,10 @@ def _audit_entries(session: Session, practice_id: int, number: str) -> list[Time
     out = []
     for e in events:
         if e.action == "claim.status":
-            old, new = status_text(str(e.details.get("old", ""))), status_text(str(e.details.get("new", "")))
+            old, new = (
+                agency_label(str(e.details.get("old", ""))),
+                agency_label(str(e.details.get("new", ""))),
+            )
             out.append(TimelineEntry(_local(e.at), e.at, "Status geändert", f"{old} → {new}", None))
         elif e.action == "claim.withdraw":
             out.append(TimelineEntry(_local(e.at), e.at, "Forderung zurückgezogen", f"von {e.actor}", None))
@@ -329,9 +324,7 @@ def fees_by_type_and_month(
             .group_by(m, Fee.type)
             .order_by(m, Fee.type)
         ).all()
-    return [
-        (f"{year:04d}-{int(mm):02d}", FEE_TEXT.get(kind, kind), _money(amount)) for mm, kind, amount in rows
-    ]
+    return [(f"{year:04d}-{int(mm):02d}", fee_label(kind), _money(amount)) for mm, kind, amount in rows]
 
 
 @dataclass(frozen=True)
