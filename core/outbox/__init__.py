@@ -14,18 +14,19 @@ from core.outbox.delivery import DeliveryResult, Handler, NotYet, deliver, run_o
 from core.outbox.queue import (
     LEASE,
     MAX_BACKOFF,
+    PENDING,
     WORKER_ID,
     cancel_untouched,
     due_items,
     enqueue,
     finish,
     lease,
-    pending_for,
 )
 
 __all__ = [
     "LEASE",
     "MAX_BACKOFF",
+    "PENDING",
     "WORKER_ID",
     "DeliveryResult",
     "Handler",
@@ -36,6 +37,5 @@ __all__ = [
     "enqueue",
     "finish",
     "lease",
-    "pending_for",
     "run_once",
 ]

@@ -94,14 +94,6 @@ def due_items(
         return [i for i in uow.session.exec(query).all() if i is not None]
 
 
-def pending_for(session: Session, *, practice_id: int) -> list[OutboxItem]:
-    return list(
-        session.exec(
-            select(OutboxItem).where(OutboxItem.practice_id == practice_id, OutboxItem.state == PENDING)
-        ).all()
-    )
-
-
 def backoff(attempts: int) -> timedelta:
     """How long a write waits after `attempts` failed tries: doubling from 10 s, at most an hour."""
     return min(timedelta(seconds=10 * 2 ** min(attempts, 12)), MAX_BACKOFF)
@@ -155,6 +147,5 @@ __all__ = [
     "fail",
     "finish",
     "lease",
-    "pending_for",
     "retry_later",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Fee, Invoice, Notification, Payment
-from core.domain.claim_lifecycle import ClaimEvent, PaymentDelivery, agency_label
+from core.domain.claim_lifecycle import AgencyStatus, ClaimEvent, PaymentDelivery, agency_label
 from core.domain.claims import InvoiceStatus
 from core.domain.dates import utcnow
 from core.domain.money import ZERO, format_eur
@@ -124,7 +124,7 @@ def _on_status_change(session: Session, claim: Claim, old: str, new: str) -> Non
         old=old,
         new=new,
     )
-    if new == wire.CaseStatus.PAID:
+    if new == AgencyStatus.PAID:
         invoice.status = InvoiceStatus.COMPLETE
         audit.record(
             session,
@@ -139,7 +139,7 @@ def _on_status_change(session: Session, claim: Claim, old: str, new: str) -> Non
         )
         session.add(Notification(practice_id=claim.practice_id, kind="complete", text=text))
         return
-    if new == wire.CaseStatus.UNCOLLECTIBLE:
+    if new == AgencyStatus.UNCOLLECTIBLE:
         invoice.status = InvoiceStatus.UNCOLLECTIBLE
     session.add(
         Notification(

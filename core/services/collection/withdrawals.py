@@ -37,7 +37,7 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
             select(OutboxItem).where(
                 OutboxItem.kind == delivery.CLAIM,
                 OutboxItem.subject_id == claim.id,
-                OutboxItem.state == "pending",
+                OutboxItem.state == outbox.PENDING,
             )
         ).first()
         if claim.case_id is None and (pending is None or outbox.cancel_untouched(session, pending)):
