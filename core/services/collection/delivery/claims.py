@@ -9,24 +9,20 @@ from core.db.models import Claim, Invoice, Notification, OutboxItem, Patient
 from core.domain.claim_lifecycle import WITHDRAWING, ClaimDelivery, ClaimEvent
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected
-from core.finance1159.client import Finance1159Client
 from core.finance1159.wire import ClaimIn
 from core.outbox import finish
 from core.services.collection.claim_payload import claim_payload
-from core.services.collection.delivery.common import note_refusal
+from core.services.collection.delivery.common import Sender, item_claim, note_refusal
 from core.services.collection.lifecycle import end, move
 from core.services.people import audit
 
 
-class ClaimSender:
+class ClaimSender(Sender):
     """The outbox handler of kind CLAIM: creates the case (or, once withdrawn, only looks it up)."""
-
-    def __init__(self, finance: Finance1159Client) -> None:
-        self.finance = finance
 
     async def send(self, uow: UnitOfWork, item: OutboxItem) -> None:
         with uow:
-            claim = _claim(uow.session, item)
+            claim = item_claim(uow.session, item)
             withdrawn_meanwhile = claim.delivery in WITHDRAWING
             reference = claim.reference
             known = claim.case_id is not None or claim.delivery == ClaimDelivery.WITHDRAWN
@@ -38,7 +34,7 @@ class ClaimSender:
         created = await self.finance.create_claim(payload)
         with uow:
             session = uow.session
-            claim = _claim(session, item)
+            claim = item_claim(session, item)
             claim.case_id, claim.debtor_id, claim.agency_status = (
                 created.case_id,
                 created.debtor_id,
@@ -73,7 +69,7 @@ class ClaimSender:
             found = page.items[0] if page.items else None
         with uow:
             session = uow.session
-            claim = _claim(session, item)
+            claim = item_claim(session, item)
             if found is not None and claim.case_id is None:
                 claim.case_id, claim.debtor_id, claim.agency_status = (
                     found.case_id,
@@ -95,16 +91,10 @@ class ClaimSender:
             uow.commit()
 
     def refused(self, session: Session, item: OutboxItem, exc: AgencyRejected) -> None:
-        claim = _claim(session, item)
+        claim = item_claim(session, item)
         claim.failure_reason = exc.user_message
         end(session, claim, ClaimEvent.REFUSED)
         note_refusal(session, item, f"Forderung {claim.reference}", exc)
-
-
-def _claim(session: Session, item: OutboxItem) -> Claim:
-    claim = session.get(Claim, item.subject_id)
-    assert claim is not None
-    return claim
 
 
 def _payload(session: Session, claim: Claim) -> ClaimIn:

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from core.db.models import Notification, OutboxItem
+from core.db.models import Claim, Notification, OutboxItem
 from core.domain.errors import AgencyRejected
+from core.finance1159.client import Finance1159Client
 from core.outbox import NotYet
 from core.services.people import audit
 
 CLAIM, PAYMENT, WITHDRAWAL = "claim", "payment", "withdrawal"
+
+
+class Sender:
+    """A handler's access to 1159 Finance, chosen when the handlers are made."""
+
+    def __init__(self, finance: Finance1159Client) -> None:
+        self.finance = finance
+
+
+def item_claim(session: Session, item: OutboxItem) -> Claim:
+    """The claim an item of kind CLAIM or WITHDRAWAL is about."""
+    claim = session.get(Claim, item.subject_id)
+    assert claim is not None
+    return claim
 
 
 def waiting_for_claim() -> NotYet:
@@ -36,4 +51,4 @@ def note_refusal(session: Session, item: OutboxItem, what: str, exc: AgencyRejec
     )
 
 
-__all__ = ["CLAIM", "PAYMENT", "WITHDRAWAL", "note_refusal", "waiting_for_claim"]
+__all__ = ["CLAIM", "PAYMENT", "WITHDRAWAL", "Sender", "item_claim", "note_refusal", "waiting_for_claim"]

@@ -8,19 +8,15 @@ from core.db.engine import UnitOfWork
 from core.db.models import Claim, OutboxItem, Payment
 from core.domain.claim_lifecycle import OPEN, PaymentEvent
 from core.domain.errors import AgencyRejected
-from core.finance1159.client import Finance1159Client
 from core.finance1159.wire import PaymentIn
 from core.outbox import finish
-from core.services.collection.delivery.common import note_refusal, waiting_for_claim
+from core.services.collection.delivery.common import Sender, note_refusal, waiting_for_claim
 from core.services.collection.lifecycle import move_payment
 from core.services.people import audit
 
 
-class PaymentSender:
+class PaymentSender(Sender):
     """The outbox handler of kind PAYMENT (the agency's idempotency key is the payment's reference)."""
-
-    def __init__(self, finance: Finance1159Client) -> None:
-        self.finance = finance
 
     async def send(self, uow: UnitOfWork, item: OutboxItem) -> None:
         with uow:

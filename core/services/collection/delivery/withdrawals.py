@@ -5,26 +5,22 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, OutboxItem
+from core.db.models import OutboxItem
 from core.domain.claim_lifecycle import ClaimDelivery, ClaimEvent
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected
-from core.finance1159.client import Finance1159Client
 from core.outbox import finish
-from core.services.collection.delivery.common import note_refusal, waiting_for_claim
+from core.services.collection.delivery.common import Sender, item_claim, note_refusal, waiting_for_claim
 from core.services.collection.lifecycle import end, move
 from core.services.people import audit
 
 
-class WithdrawalSender:
+class WithdrawalSender(Sender):
     """The outbox handler of kind WITHDRAWAL."""
-
-    def __init__(self, finance: Finance1159Client) -> None:
-        self.finance = finance
 
     async def send(self, uow: UnitOfWork, item: OutboxItem) -> None:
         with uow:
-            claim = _claim(uow.session, item)
+            claim = item_claim(uow.session, item)
             if claim.case_id is None:
                 if claim.delivery == ClaimDelivery.WITHDRAWAL_QUEUED:
                     # The claim's own item first finds out whether the agency has it.
@@ -36,7 +32,7 @@ class WithdrawalSender:
         case = await self.finance.withdraw_case(case_id)
         with uow:
             session = uow.session
-            claim = _claim(session, item)
+            claim = item_claim(session, item)
             claim.agency_status, claim.closed_at = case.status, case.closed_at or utcnow()
             end(session, claim, ClaimEvent.WITHDRAWN_AT_AGENCY)
             finish(session, item)
@@ -51,16 +47,10 @@ class WithdrawalSender:
             uow.commit()
 
     def refused(self, session: Session, item: OutboxItem, exc: AgencyRejected) -> None:
-        claim = _claim(session, item)
+        claim = item_claim(session, item)
         claim.failure_reason = exc.user_message
         move(claim, ClaimEvent.WITHDRAWAL_REFUSED)  # the case stays at the agency
         note_refusal(session, item, f"Forderung {claim.reference}", exc)
-
-
-def _claim(session: Session, item: OutboxItem) -> Claim:
-    claim = session.get(Claim, item.subject_id)
-    assert claim is not None
-    return claim
 
 
 __all__ = ["WithdrawalSender"]
