@@ -104,7 +104,9 @@ TRANSITIONS: dict[tuple[DeliveryState, DeliveryEvent], DeliveryState] = {
     (C.WITHDRAWAL_QUEUED, E.NEVER_ARRIVED): C.WITHDRAWN,
     (C.WITHDRAWAL_QUEUED, E.WITHDRAWN_AT_AGENCY): C.WITHDRAWN,
     (C.WITHDRAWN, E.WITHDRAWN_AT_AGENCY): C.WITHDRAWN,
+    (C.SUBMITTED, E.WITHDRAWN_AT_AGENCY): C.WITHDRAWN,  # a repeat's refusal was recorded first
     (C.WITHDRAWAL_QUEUED, E.WITHDRAWAL_REFUSED): C.SUBMITTED,  # the case stays at the agency
+    (C.WITHDRAWN, E.WITHDRAWAL_REFUSED): C.WITHDRAWN,  # a repeat refused: the first one went through
     (P.QUEUED, PE.REPORTED): P.SENT,
     (P.SENT, PE.REPORTED): P.SENT,
     (P.QUEUED, PE.REFUSED): P.FAILED,

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from core.db.engine import UnitOfWork
 from core.db.models import OutboxItem
 from core.domain.dates import utcnow
-from core.domain.errors import AgencyRejected, PeerUnavailable
+from core.domain.errors import AgencyRejected, IllegalTransition, PeerUnavailable
 from core.finance1159.errors import AuthenticationFailed
 from core.outbox import queue
 from core.outbox.queue import LEASE, MAX_BACKOFF, WORKER_ID
@@ -83,6 +83,14 @@ async def deliver(
         return DeliveryResult(False, False, "1159 Finance ist gerade nicht erreichbar.")
     except AgencyRejected as exc:
         _fail(uow.fresh(), handler, item, exc)
+        return DeliveryResult(False, True, exc.user_message)
+    except IllegalTransition as exc:
+        # The answer does not fit the subject's state (a bug, or a race no lease prevented). Sending
+        # it again would end the same way and hold up the items behind it: failed, and logged.
+        log.error("outbox item %s (%s): %s", item.id, item.kind, exc.log_message)
+        with uow.fresh() as settling:
+            queue.fail(settling.session, item, exc.log_message)
+            settling.commit()
         return DeliveryResult(False, True, exc.user_message)
     return DeliveryResult(True, False, "Übermittelt.")
 

@@ -13,7 +13,7 @@ from core.bootstrap import App
 from core.db.engine import UnitOfWork
 from core.db.models import OutboxItem
 from core.domain.dates import utcnow
-from core.domain.errors import AgencyRejected
+from core.domain.errors import AgencyRejected, IllegalTransition
 
 
 @dataclass
@@ -36,9 +36,11 @@ class NoteHandler:
         self.refusals.append(exc.user_message)
 
 
-def _queued(app: App, key: str = "note:1") -> int:
+def _queued(app: App, key: str = "note:1", *, subject_id: int = 7) -> int:
     with app.uow() as uow:
-        item = outbox.enqueue(uow.session, practice_id=app.practice_id, kind="note", subject_id=7, key=key)
+        item = outbox.enqueue(
+            uow.session, practice_id=app.practice_id, kind="note", subject_id=subject_id, key=key
+        )
         uow.commit()
         return item.id or 0
 
@@ -97,3 +99,22 @@ async def test_an_item_whose_kind_has_no_handler_is_an_error_not_a_silent_succes
     with pytest.raises(ValueError, match="unknown outbox kind note"):
         await outbox.deliver(app.uow(), handlers={}, item_id=item_id)
     assert _item(app, item_id).state == "pending"
+
+
+@dataclass
+class MisfitHandler(NoteHandler):
+    """Its write for subject 1 gets an answer that does not fit the subject's state."""
+
+    async def send(self, uow: UnitOfWork, item: OutboxItem) -> None:
+        if item.subject_id == 1:
+            raise IllegalTransition("Passt nicht.", "illegal move")
+        await super().send(uow, item)
+
+
+async def test_an_answer_that_does_not_fit_its_subject_fails_the_item_and_the_round_goes_on(app: App) -> None:
+    misfit, later = _queued(app, "note:misfit", subject_id=1), _queued(app, "note:later")
+    handler = MisfitHandler()
+    assert await outbox.run_once(app.uow(), handlers={"note": handler}) == 1
+    assert (_item(app, misfit).state, _item(app, misfit).last_error) == ("failed", "illegal move")
+    assert _item(app, later).state == "done" and handler.sent == [7]
+    assert handler.refusals == []  # nothing to record on the subject: its state is what it was
