@@ -47,6 +47,7 @@ from core import sync
 from core.bootstrap import App, build
 from core.config import Settings
 from core.db.models import Claim, Invoice, Patient, Practice
+from core.domain.claim_lifecycle import ClaimDelivery
 from core.domain.onboarding import OnboardingState
 from core.finance1159.client import make_client
 from core.worker import settle_after_start
@@ -153,9 +154,10 @@ def seed_product(app: App, first_case: int, count: int) -> None:
         session.execute(insert(Invoice), invoices)
         claims = [
             Claim(
-                practice_id=app.practice_id, invoice_id=n, reference=f"BULK-{n}", delivery="submitted",
-                legal_basis="consent", legal_basis_date=due, principal=Decimal("100.00"), case_id=n,
-                debtor_id=1, agency_status="received", created_by="bench",
+                practice_id=app.practice_id, invoice_id=n, reference=f"BULK-{n}",
+                delivery=ClaimDelivery.SUBMITTED, legal_basis="consent", legal_basis_date=due,
+                principal=Decimal("100.00"), case_id=n, debtor_id=1, agency_status="received",
+                created_by="bench",
             ).model_dump(exclude={"id"})
             for n in ids
         ]  # fmt: skip

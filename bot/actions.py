@@ -18,6 +18,7 @@ from bot.replies import (
     status_text,
 )
 from core.bootstrap import App
+from core.domain.claim_lifecycle import WITHDRAWING
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
 from core.domain.invoice_numbers import normalise_number
 from core.domain.onboarding import OnboardingAction
@@ -163,7 +164,7 @@ class Actions:
     async def ask_withdraw(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.WITHDRAW_CLAIM)
         st = status.load(self.app.uow(), practice_id=self.pid, number=args[0])
-        if st.delivery in ("withdrawn", "withdrawal_queued"):
+        if st.delivery in WITHDRAWING:
             raise PreconditionFailed(f"Die Forderung {st.number} ist bereits zurückgezogen.")
         token = confirmations.issue(
             self.app.uow(), practice_id=self.pid, actor=actor, action=WITHDRAW, subject=st.number

@@ -10,6 +10,7 @@ import typer
 
 from cli.common import fail, friendly, make_app, print_json
 from core.bootstrap import App
+from core.domain.claim_lifecycle import payment_label
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_eur
 from core.services.collection import claim_preview as previews
@@ -120,12 +121,6 @@ def claim_status(
 
 
 _PAYMENT_TEXT = {"agency": "beim Inkassobüro", "practice": "direkt an die Praxis"}
-_DELIVERY_TEXT = {
-    "none": "nicht gemeldet (keine Forderung)",
-    "queued": "wird an 1159 Finance gemeldet",
-    "sent": "an 1159 Finance gemeldet",
-    "failed": "von 1159 Finance abgelehnt",
-}
 
 
 def render_status(st: status.ClaimStatus) -> str:
@@ -143,7 +138,7 @@ def render_status(st: status.ClaimStatus) -> str:
     for p in st.payments:
         line = f"  Zahlung vom {format_date(p.paid_on)}: {format_eur(p.amount)} – {_PAYMENT_TEXT[p.source]}"
         if p.source == "practice":
-            line += f", {_DELIVERY_TEXT.get(p.delivery, p.delivery)}"
+            line += f", {payment_label(p.delivery)}"
         if p.failure_reason:
             line += f" (Grund: {p.failure_reason})"
         lines.append(line)

@@ -127,11 +127,12 @@ async def _let_a_month_pass(app: App, host: str, port: int) -> None:
     """First run only: once the demo claims are at the sandbox, let a month pass there and pull the
     result, so the dashboard shows fees and money the agency collected rather than empty pages."""
     from core import outbox
+    from core.services.collection import delivery
     from core.sync import sync_once
 
     try:
         for _ in range(60):
-            await outbox.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id)
+            await delivery.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id)
             if not outbox.due_items(app.uow(), practice_id=app.practice_id):
                 break
             await asyncio.sleep(1)

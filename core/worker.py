@@ -7,9 +7,10 @@ import gc
 import logging
 from datetime import timedelta
 
-from core import outbox, sync
+from core import sync
 from core.bootstrap import App
 from core.domain.errors import InkassoError
+from core.services.collection import delivery
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def settle_after_start() -> None:
 async def outbox_loop(app: App, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
-            await outbox.run_once(
+            await delivery.run_once(
                 app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app)
             )
         except Exception:  # the loop must survive anything one round throws
@@ -64,7 +65,7 @@ async def run_once(app: App) -> sync.SyncReport:
 
     Someone asking for a round now also wants writes that wait out a backoff to be tried now.
     """
-    await outbox.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app))
+    await delivery.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app))
     return await sync.sync_once(
         app.uow(),
         finance=app.finance(),

@@ -1,14 +1,16 @@
-"""Column types: money as integer cents in the database, Decimal in Python; aware UTC times."""
+"""Column types: money as integer cents in the database, Decimal in Python; aware UTC times; states."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel.sql.sqltypes import AutoString
 
 from core.domain.money import from_cents, to_cents
 
@@ -56,4 +58,25 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
+
+
+class StateText(TypeDecorator[StrEnum]):
+    """A state of a StrEnum, stored as its plain text value (the column stays a VARCHAR).
+
+    SQLModel would otherwise make an Enum column, which stores the members' names.
+    """
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, states: type[StrEnum]) -> None:
+        super().__init__()
+        self.states = states
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.states(value).value  # an unknown state is refused
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.states(value)

@@ -10,7 +10,7 @@ would be right) and an English `log_message`. Doors show the first, logs get the
     │   ├── NotFound                unknown invoice, claim, user …
     │   ├── NotAllowed              the actor lacks the role, or is unknown
     │   ├── PreconditionFailed      not overdue, already handed over, no legal basis …
-    │   └── IllegalTransition       an onboarding step out of order
+    │   └── IllegalTransition       an onboarding step, or a claim's or payment's delivery step, out of order
     ├── AgencyRejected              1159 Finance refused a write for good (4xx)
     └── PeerUnavailable             exit code 3: 1159 Finance / mail server unreachable after retries
 
@@ -67,7 +67,7 @@ class PreconditionFailed(Refused):
 
 
 class IllegalTransition(Refused):
-    """An onboarding step out of order."""
+    """A step out of order: onboarding (domain/onboarding.py), or delivery (domain/claim_lifecycle.py)."""
 
 
 class AgencyRejected(InkassoError):

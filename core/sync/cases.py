@@ -19,6 +19,7 @@ from sqlmodel import Session
 from core.db import driver_rows
 from core.db.engine import UnitOfWork
 from core.db.models import Claim
+from core.domain.claim_lifecycle import AWAITING_CASE
 from core.domain.dates import utcnow
 from core.finance1159 import wire
 from core.services.collection.case_mirror import MIRROR_COLUMNS, apply_case, mirror_row
@@ -103,7 +104,7 @@ def plan_cases(
             plan.unchanged.append(row.id)  # the agency changed nothing since we mirrored it
         elif (
             row.case_id == case.case_id
-            and row.delivery not in ("queued", "failed")
+            and row.delivery not in AWAITING_CASE  # finding the case changes nothing else
             and row.agency_status == case.status
             and fees.get(row.id, []) == form.fees(case)
         ):

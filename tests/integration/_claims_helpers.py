@@ -272,9 +272,9 @@ def euros(text: str) -> Decimal:
 WORKER_SCRIPT = """
 import asyncio, os, sys, time
 from datetime import timedelta
-from core import outbox
 from core.bootstrap import build
 from core.finance1159.client import make_client
+from core.services.collection import delivery
 
 async def main() -> None:
     app = build()
@@ -283,7 +283,7 @@ async def main() -> None:
     go = os.environ.get("WORKER_GO_FILE")
     while go and not os.path.exists(go):
         time.sleep(0.005)
-    delivered = await outbox.run_once(
+    delivered = await delivery.run_once(
         app.uow(), finance=finance, worker=sys.argv[1], limit=1000,
         lease=timedelta(seconds=app.settings.outbox_lease_seconds),
     )
@@ -295,7 +295,7 @@ asyncio.run(main())
 
 
 def start_worker(env: dict[str, str], name: str, *, cwd: Path) -> subprocess.Popen[str]:
-    """A worker process that delivers every due outbox item once (core.outbox.run_once)."""
+    """A worker process that delivers every due outbox item once (the collection's delivery.run_once)."""
     return subprocess.Popen(
         [sys.executable, "-c", WORKER_SCRIPT, name],
         env=env,

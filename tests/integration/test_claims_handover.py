@@ -18,7 +18,7 @@ from core.domain.claims import InvoiceStatus
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected, NotAllowed, NotFound, PreconditionFailed, Refused
 from core.domain.onboarding import OnboardingState
-from core.services.collection import claim_preview, claims, status, withdrawals
+from core.services.collection import claim_preview, claims, delivery, status, withdrawals
 from core.services.collection.claim_payload import claim_payload
 from core.services.people.access import OPERATOR
 from tests.integration._claims_helpers import (
@@ -156,8 +156,8 @@ async def test_a_claim_queued_while_the_agency_is_down_is_kept_and_delivered_onc
         assert st.status_label.startswith("vorgemerkt")
         sandbox.faults()
         # Not due yet (backoff), so a worker round leaves it; an explicit delivery sends it now.
-        assert await outbox.run_once(app.uow(), finance=finance) == 0
-        result = await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)
+        assert await delivery.run_once(app.uow(), finance=finance) == 0
+        result = await delivery.deliver(app.uow(), finance=finance, item_id=item.id or 0)
     assert result.done
     # Half of the 50x answers were lost after the case was made: still exactly one case.
     assert [c["reference"] for c in agency_cases(sandbox)] == ["R-1"]
@@ -179,7 +179,7 @@ async def test_a_claim_the_agency_refuses_for_good_is_failed_with_its_reason_and
         )
         assert not outcome.delivered and "abgelehnt" in outcome.message
         assert "debtor.email" in outcome.message
-        await outbox.run_once(app.uow(), finance=finance)
+        await delivery.run_once(app.uow(), finance=finance)
         st = await status.fetch(
             app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
         )
@@ -228,7 +228,7 @@ async def test_withdrawing_a_claim_not_yet_sent_cancels_it_without_asking_the_ag
             app.uow(), finance=finance, practice_id=app.practice_id, actor=OPERATOR, number="R-1"
         )
         assert "noch nicht übermittelt" in message
-        assert await outbox.run_once(app.uow(), finance=finance) == 0
+        assert await delivery.run_once(app.uow(), finance=finance) == 0
     assert recorded.recorder.requests == []
     assert [i.state for i in outbox_items(app)] == ["cancelled"]
     assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
@@ -258,7 +258,7 @@ async def test_a_claim_withdrawn_after_its_answer_was_lost_is_withdrawn_at_the_a
     [case] = agency_cases(recorded.handle)
     async with client(recorded.handle) as finance:
         message = await withdrawals.withdraw(app.uow(), finance=finance, actor=MANAGER, **common)
-        assert await outbox.run_once(app.uow(), finance=finance, include_postponed=True) == 0
+        assert await delivery.run_once(app.uow(), finance=finance, include_postponed=True) == 0
     assert "bei 1159 Finance zurückgezogen" in message
     [after] = agency_cases(recorded.handle)  # still the one case, now withdrawn
     assert (after["case_id"], after["status"]) == (case["case_id"], "withdrawn")
@@ -342,8 +342,8 @@ async def test_a_pending_claim_item_never_sends_a_claim_the_sync_found_and_the_w
     async with client(recorded.handle) as finance:
         await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
         assert claim_of(app, "R-1").case_id is not None
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=withdrawal_item.id or 0)).done
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=claim_item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=withdrawal_item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=claim_item.id or 0)).done
     assert len(recorded.calls("POST", "/claims")) == 1
     [case] = agency_cases(recorded.handle)
     assert case["status"] == "withdrawn" and claim_of(app, "R-1").delivery == "withdrawn"
@@ -363,7 +363,7 @@ def test_a_claim_item_is_cancelled_only_while_no_worker_has_taken_it_up(
     with app.uow() as uow:
         read = uow.session.get(OutboxItem, item.id)
         assert read is not None and read.locked_by == ""
-        assert outbox._lease(app.uow(), item.id or 0, "worker-a", timedelta(minutes=5)) is not None
+        assert outbox.lease(app.uow(), item.id or 0, "worker-a", timedelta(minutes=5)) is not None
         assert not outbox.cancel_untouched(uow.session, read)
         uow.commit()
     assert [i.state for i in outbox_items(app)] == ["pending"]
@@ -392,7 +392,7 @@ async def test_a_withdrawal_while_the_agency_is_down_waits_and_finishes_in_a_lat
     assert "vorgemerkt" in message and claim_of(app, "R-1").delivery == "withdrawal_queued"
     sandbox.faults(timeout_rate=0)
     async with client(sandbox) as finance:
-        assert await outbox.run_once(app.uow(), finance=finance, include_postponed=True) == 2
+        assert await delivery.run_once(app.uow(), finance=finance, include_postponed=True) == 2
     [case] = agency_cases(sandbox)
     assert case["status"] == "withdrawn" and claim_of(app, "R-1").delivery == "withdrawn"
     app.close()
@@ -542,7 +542,7 @@ async def test_a_claim_sent_with_a_wrong_api_key_waits_and_tells_the_practice_in
         notes = uow.session.exec(sql_select(Notification.text).where(Notification.kind == "failure")).all()
     assert any("API-Schlüssel prüfen" in n for n in notes)
     async with client(sandbox) as finance:  # the key is corrected
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
     assert len(agency_cases(sandbox)) == 1
     app.close()
 
@@ -572,6 +572,6 @@ async def test_a_claim_sent_while_the_agency_is_too_slow_is_queued_and_later_exi
         assert item.state == "pending" and "SocketTimeoutError" in item.last_error
         await asyncio.sleep(0.5)  # the slow agency still did the work, twice asked
         sandbox.faults()
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
     assert [c["reference"] for c in agency_cases(sandbox)] == ["R-1"]
     app.close()

@@ -8,11 +8,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from core import outbox
 from core.bootstrap import App
 from core.db.models import AuditEvent
 from core.domain.dates import utcnow
-from core.services.collection import claims, payments
+from core.services.collection import claims, delivery, payments
 from tests.integration._claims_helpers import (
     STAFF,
     agency_cases,
@@ -67,7 +66,7 @@ async def _restart_in_process(app: App, sandbox: SandboxHandle) -> None:
     """A new worker in this process (cheaper than a third process; same code path)."""
     _lease_runs_out(app)
     async with client(sandbox) as finance:
-        assert await outbox.run_once(app.uow(), finance=finance) == 1
+        assert await delivery.run_once(app.uow(), finance=finance) == 1
 
 
 def test_a_worker_killed_after_the_agency_created_the_case_leaves_exactly_one_case_after_restart(

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from cli.claim_cmds import render_status
-from core import outbox, sync
+from core import sync
 from core.bootstrap import App
 from core.domain.claims import InvoiceStatus
 from core.domain.dates import format_date, today
 from core.domain.errors import InvalidInput, PreconditionFailed, Refused
 from core.finance1159.client import Finance1159Client
-from core.services.collection import claims, payments, status
+from core.services.collection import claims, delivery, payments, status
 from tests.integration._claims_helpers import (
     STAFF,
     RecordingSandbox,
@@ -185,7 +185,7 @@ async def test_a_payment_the_agency_refuses_for_good_is_failed_with_its_reason_s
         recorded.handle.pay(case_id, "100.00")
         outcome = await _pay(app, finance, "50,00")
         assert outcome.passed_on and not outcome.delivered
-        await outbox.run_once(app.uow(), finance=finance)  # nothing is retried blindly
+        await delivery.run_once(app.uow(), finance=finance)  # nothing is retried blindly
         st = await status.fetch(
             app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
         )
@@ -214,7 +214,7 @@ async def test_payments_reported_through_a_flaky_agency_arrive_exactly_once_each
             await _pay(app, finance, "5,00")
         for item in outbox_items(app):
             if item.state == "pending":
-                await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)
+                await delivery.deliver(app.uow(), finance=finance, item_id=item.id or 0)
         sandbox.faults()
         assert finance.request_count > 9  # retries happened
     reported = agency_payments(sandbox)
@@ -238,8 +238,8 @@ async def test_a_payment_recorded_before_its_claim_reached_the_agency_waits_for_
         assert "sobald die Verbindung steht" in outcome.message
         claim_item, payment_item = outbox_items(app)
         assert payment_item.state == "pending" and payment_item.attempts == 0
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=claim_item.id or 0)).done
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=payment_item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=claim_item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=payment_item.id or 0)).done
     case = claim_of(app, "R-1")
     [reported] = agency_payments(sandbox)
     assert reported["case_id"] == case.case_id and reported["amount"] == Decimal("30.00")

@@ -17,6 +17,7 @@ from core import sync
 from core.bootstrap import App
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, Patient, SyncCursor
+from core.domain.claim_lifecycle import ClaimDelivery
 from core.domain.dates import utcnow
 from core.finance1159 import wire
 from core.sync import storing
@@ -57,7 +58,7 @@ def claims_for_bulk_cases(app: App, first_case: int, count: int) -> None:
             [
                 Claim(
                     practice_id=app.practice_id, invoice_id=invoice_ids[f"BULK-{n}"], reference=f"BULK-{n}",
-                    delivery="submitted", legal_basis="consent", legal_basis_date=due,
+                    delivery=ClaimDelivery.SUBMITTED, legal_basis="consent", legal_basis_date=due,
                     principal=Decimal("100.00"), case_id=n, debtor_id=1, agency_status="received",
                     created_by="test",
                 ).model_dump(exclude={"id"})

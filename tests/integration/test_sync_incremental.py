@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
-from core import outbox, sync
+from core import sync
 from core.db.models import Notification
 from core.domain.claims import InvoiceStatus
-from core.services.collection import claims
+from core.services.collection import claims, delivery
 from tests.integration._claims_helpers import (
     STAFF,
     agency_cases,
@@ -89,14 +89,14 @@ async def test_sync_finds_a_claim_whose_creation_answer_was_lost(
     async with client(sandbox, read_timeout=0.2, max_attempts=1) as finance:
         sandbox.faults(timeout_rate=1.0, timeout_seconds=0.5)  # the case is made, the answer is late
         [item] = outbox_items(app)
-        assert not (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
+        assert not (await delivery.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
         sandbox.faults()
         assert claim_of(app, "R-1").case_id is None
         await sync.sync_once(app.uow(), finance=finance, practice_id=app.practice_id)
         claim = claim_of(app, "R-1")
         assert claim.case_id == agency_cases(sandbox)[0]["case_id"] and claim.delivery == "submitted"
         # The pending item still runs, finds the case by its reference, and makes no second one.
-        assert (await outbox.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
+        assert (await delivery.deliver(app.uow(), finance=finance, item_id=item.id or 0)).done
     assert len(agency_cases(sandbox)) == 1 and claim_of(app, "R-1").case_id == claim.case_id
     app.close()
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sqlmodel import Column, Field, SQLModel, UniqueConstraint
 
-from core.db.types import Cents, UTCDateTime
+from core.db.types import Cents, StateText, UTCDateTime
+from core.domain.claim_lifecycle import ClaimDelivery, PaymentDelivery
 from core.domain.dates import utcnow
 
 
@@ -22,8 +23,10 @@ class Claim(SQLModel, table=True):
     practice_id: int = Field(foreign_key="practice.id", index=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     reference: str  # the invoice number: the idempotency key at 1159 Finance
-    # delivery: queued | submitted | failed | withdrawal_queued | withdrawn
-    delivery: str = "queued"
+    # Moved only by claim_lifecycle.advance; stored as the plain value ("queued", …).
+    delivery: ClaimDelivery = Field(
+        default=ClaimDelivery.QUEUED, sa_column=Column(StateText(ClaimDelivery), nullable=False)
+    )
     failure_reason: str = ""
     legal_basis: str
     legal_basis_date: date
@@ -59,8 +62,10 @@ class Payment(SQLModel, table=True):
     # practice: our own id, sent as the idempotent reference; agency: their payment_id
     reference: str
     remote_id: int | None = None
-    # practice payments only: none (no claim) | queued | sent | failed
-    delivery: str = "none"
+    # practice payments only (agency payments: none); moved only by claim_lifecycle.advance
+    delivery: PaymentDelivery = Field(
+        default=PaymentDelivery.NONE, sa_column=Column(StateText(PaymentDelivery), nullable=False)
+    )
     failure_reason: str = ""
     recorded_by: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

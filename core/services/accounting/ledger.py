@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Fee, Payment
+from core.domain.claim_lifecycle import PASSED_ON
 from core.domain.dates import local_zone, parse_month, today
 from core.domain.errors import InvalidInput
 
@@ -27,8 +28,6 @@ KIND_LABEL = {
     "case_fee": "Fallgebühr",
 }
 DEBTOR_FEE_KINDS = ("collection_fee", "expenses", "reminder_fee", "interest")
-# Practice payments the agency knows of (or will, once the outbox delivered them)
-PASSED_ON = ("sent", "queued")
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from sqlmodel import Session, col, func, select
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee, Invoice, Patient, Payment, Practice
 from core.db.types import Cents
+from core.domain.claim_lifecycle import PASSED_ON
 from core.domain.dates import utcnow
 from core.domain.errors import NotFound
 from core.domain.money import ZERO
-from core.services.accounting.ledger import DEBTOR_FEE_KINDS, PASSED_ON, Period, case_fee_claims, period
+from core.services.accounting.ledger import DEBTOR_FEE_KINDS, Period, case_fee_claims, period
 from core.services.people.access import Actor, Permission, require
 
 

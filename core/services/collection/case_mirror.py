@@ -13,32 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Fee, Invoice, Notification, Payment
+from core.domain.claim_lifecycle import AgencyStatus, ClaimEvent, PaymentDelivery, agency_label
 from core.domain.claims import InvoiceStatus
 from core.domain.dates import utcnow
 from core.domain.money import ZERO, format_eur
 from core.finance1159 import wire
+from core.services.collection.lifecycle import move
 from core.services.people import audit
-
-STATUS_TEXT = {
-    wire.CaseStatus.RECEIVED: "in Prüfung bei 1159 Finance",
-    wire.CaseStatus.IN_COLLECTION: "im Inkasso",
-    wire.CaseStatus.INSTALMENT: "Ratenzahlung vereinbart",
-    wire.CaseStatus.LEGAL: "gerichtliches Mahnverfahren",
-    wire.CaseStatus.PAID: "vollständig bezahlt",
-    wire.CaseStatus.UNCOLLECTIBLE: "uneinbringlich",
-    wire.CaseStatus.WITHDRAWN: "zurückgezogen",
-}
-FEE_TEXT = {
-    wire.FeeType.COLLECTION_FEE: "Inkassokosten",
-    wire.FeeType.EXPENSES: "Auslagen",
-    wire.FeeType.REMINDER_FEE: "Mahngebühr",
-    wire.FeeType.INTEREST: "Zinsen",
-}
-
-
-def status_text(status: str) -> str:
-    return STATUS_TEXT.get(status, status or "noch nicht übermittelt")
-
 
 # The claim's columns that mirror a case, in the order mirror_row() gives them.
 MIRROR_COLUMNS = (
@@ -92,8 +73,7 @@ def apply_case(
     claim.case_id = claim.case_id or case.case_id
     for name, value in case_values(case).items():
         setattr(claim, name, value)
-    if claim.delivery in ("queued", "failed"):
-        claim.delivery = "submitted"
+    move(claim, ClaimEvent.FOUND_AT_AGENCY)
     _replace_fees(session, claim, case, stored_fees)
     changed = before != (claim.agency_status, claim.paid_to_agency, claim.outstanding, claim.fees_total)
     if case.status != old_status:
@@ -144,7 +124,7 @@ def _on_status_change(session: Session, claim: Claim, old: str, new: str) -> Non
         old=old,
         new=new,
     )
-    if new == wire.CaseStatus.PAID:
+    if new == AgencyStatus.PAID:
         invoice.status = InvoiceStatus.COMPLETE
         audit.record(
             session,
@@ -159,13 +139,13 @@ def _on_status_change(session: Session, claim: Claim, old: str, new: str) -> Non
         )
         session.add(Notification(practice_id=claim.practice_id, kind="complete", text=text))
         return
-    if new == wire.CaseStatus.UNCOLLECTIBLE:
+    if new == AgencyStatus.UNCOLLECTIBLE:
         invoice.status = InvoiceStatus.UNCOLLECTIBLE
     session.add(
         Notification(
             practice_id=claim.practice_id,
             kind="status",
-            text=f"Forderung {claim.reference}: jetzt „{status_text(new)}“ (vorher „{status_text(old)}“).",
+            text=f"Forderung {claim.reference}: jetzt „{agency_label(new)}“ (vorher „{agency_label(old)}“).",
         )
     )
 
@@ -195,7 +175,7 @@ def add_agency_payment(session: Session, claim: Claim, payment: wire.Payment) ->
                     paid_on=payment.date,
                     reference=str(payment.payment_id),
                     remote_id=payment.payment_id,
-                    delivery="none",
+                    delivery=PaymentDelivery.NONE,
                     recorded_by="1159 Finance",
                 )
             )

@@ -15,13 +15,16 @@ from sqlmodel import Session, col, select
 from core import outbox
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, OutboxItem
+from core.domain.claim_lifecycle import ClaimDelivery, ClaimEvent
 from core.domain.claims import InvoiceStatus
 from core.domain.dates import today
 from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.invoice_numbers import agency_reference
 from core.domain.money import format_eur
 from core.finance1159.client import Finance1159Client
+from core.services.collection import delivery
 from core.services.collection.handover_check import check, practice_of
+from core.services.collection.lifecycle import move
 from core.services.invoicing.invoices import find
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
@@ -88,7 +91,8 @@ def queue(
             )
             session.add(claim)
         else:  # refused for good, or withdrawn before it reached the agency (see _facts): a new attempt
-            claim.delivery, claim.failure_reason, claim.created_by = "queued", "", actor.label
+            move(claim, ClaimEvent.HAND_OVER_AGAIN)
+            claim.failure_reason, claim.created_by = "", actor.label
             claim.legal_basis, claim.legal_basis_date = basis.kind, basis.on
             claim.principal, claim.case_fee = invoice.open_amount, fee
         try:
@@ -101,9 +105,9 @@ def queue(
         item = outbox.enqueue(
             session,
             practice_id=practice_id,
-            kind=outbox.CLAIM,
+            kind=delivery.CLAIM,
             subject_id=claim.id or 0,
-            key=attempt_key(session, outbox.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
+            key=attempt_key(session, delivery.CLAIM, claim.id or 0, f"claim:{practice_id}:{invoice.number}"),
         )
         audit.record(
             session,
@@ -130,7 +134,7 @@ async def create(
 ) -> ClaimOutcome:
     """Hand an invoice over: queued durably first, then delivered at once if 1159 Finance answers."""
     item_id = queue(uow.fresh(), practice_id=practice_id, actor=actor, number=number)
-    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    result = await delivery.deliver(uow.fresh(), finance=finance, item_id=item_id)
     with uow:
         # Found through its outbox item, not by the number as typed (that may need normalising).
         claim = uow.session.exec(
@@ -145,7 +149,7 @@ async def create(
             claim.case_id,
             f"Forderung {claim.reference} ist an 1159 Finance übergeben (Fall {claim.case_id}).",
         )
-    if claim.delivery == "failed":
+    if claim.delivery == ClaimDelivery.FAILED:
         return ClaimOutcome(
             claim.reference,
             False,

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Invoice, Practice
 from core.domain.case_fees import case_fee, describe_fee
+from core.domain.claim_lifecycle import ClaimDelivery
 from core.domain.claims import Basis, InvoiceFacts, check_handover
 from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.onboarding import OnboardingState
@@ -23,8 +24,8 @@ __all__ = ["HANDED_OVER", "Checked", "check", "practice_of"]
 # again once corrected), nor one withdrawn before it reached the agency: neither has a case there.
 HANDED_OVER = not_(
     or_(
-        col(Claim.delivery) == "failed",
-        and_(col(Claim.delivery) == "withdrawn", col(Claim.case_id).is_(None)),
+        col(Claim.delivery) == ClaimDelivery.FAILED,
+        and_(col(Claim.delivery) == ClaimDelivery.WITHDRAWN, col(Claim.case_id).is_(None)),
     )
 )
 
@@ -34,7 +35,9 @@ def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
         select(HANDED_OVER, Claim.delivery, Claim.case_id).where(Claim.invoice_id == invoice.id)
     ).first()
     has_claim = earlier is not None and bool(earlier[0])
-    withdrawn_at_agency = earlier is not None and earlier[1] == "withdrawn" and earlier[2] is not None
+    withdrawn_at_agency = (
+        earlier is not None and earlier[1] == ClaimDelivery.WITHDRAWN and earlier[2] is not None
+    )
     return InvoiceFacts(
         invoice.number,
         invoice.due_date,

@@ -12,16 +12,16 @@ from sqlmodel import select
 from core import outbox
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Payment
+from core.domain.claim_lifecycle import OPEN, PaymentDelivery
 from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import format_date, parse_date, today
 from core.domain.errors import InvalidInput, PreconditionFailed
 from core.domain.money import ZERO, format_eur, parse_amount
 from core.finance1159.client import Finance1159Client
+from core.services.collection import delivery
 from core.services.collection.claims import locked_invoice
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
-
-_SENT_ON = ("submitted", "queued", "withdrawal_queued")
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def record(
                 "Bitte den Betrag prüfen."
             )
         claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
-        passed_on = claim is not None and claim.delivery in _SENT_ON
+        passed_on = claim is not None and claim.delivery in OPEN
         if passed_on and claim is not None and claim.outstanding is not None and value > claim.outstanding:
             # The agency refuses more than its case's outstanding amount for good; say so now.
             raise InvalidInput(
@@ -96,7 +96,7 @@ def record(
             amount=value,
             paid_on=day,
             reference=f"P{practice_id}-{uuid.uuid4().hex[:16]}",
-            delivery="queued" if passed_on else "none",
+            delivery=PaymentDelivery.QUEUED if passed_on else PaymentDelivery.NONE,
             recorded_by=actor.label,
         )
         session.add(payment)
@@ -111,7 +111,7 @@ def record(
             item = outbox.enqueue(
                 session,
                 practice_id=practice_id,
-                kind=outbox.PAYMENT,
+                kind=delivery.PAYMENT,
                 subject_id=payment.id or 0,
                 key=f"payment:{payment.reference}",
             )
@@ -148,7 +148,7 @@ async def record_and_send(
     )
     if item_id is None:
         return outcome
-    result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+    result = await delivery.deliver(uow.fresh(), finance=finance, item_id=item_id)
     suffix = (
         " An 1159 Finance gemeldet."
         if result.done

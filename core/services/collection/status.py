@@ -10,10 +10,11 @@ from sqlmodel import col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee, Invoice, Patient, Payment
+from core.domain.claim_lifecycle import UNSETTLED, ClaimDelivery, PaymentDelivery, claim_label, fee_label
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import PeerUnavailable
 from core.finance1159.client import Finance1159Client
-from core.services.collection.case_mirror import FEE_TEXT, add_agency_payment, apply_case, status_text
+from core.services.collection.case_mirror import add_agency_payment, apply_case
 from core.services.collection.claims import claim_for
 from core.services.people.access import Actor, Permission, require
 
@@ -30,7 +31,7 @@ class PaymentLine:
     source: str  # practice | agency
     amount: Decimal
     paid_on: date
-    delivery: str
+    delivery: PaymentDelivery
     failure_reason: str = ""
 
 
@@ -39,7 +40,7 @@ class ClaimStatus:
     number: str
     patient: str
     invoice_status: str
-    delivery: str
+    delivery: ClaimDelivery
     failure_reason: str
     case_id: int | None
     status: str
@@ -137,10 +138,10 @@ def _status(
         failure_reason=claim.failure_reason,
         case_id=claim.case_id,
         status=claim.agency_status,
-        status_label=_label(claim),
+        status_label=claim_label(claim.delivery, claim.agency_status),
         principal=claim.principal,
         interest=claim.interest,
-        fees=[FeeLine(FEE_TEXT.get(f.type, f.type), f.amount, f.charged_on) for f in fees],
+        fees=[FeeLine(fee_label(f.type), f.amount, f.charged_on) for f in fees],
         fees_total=claim.fees_total,
         paid_to_agency=claim.paid_to_agency,
         paid_to_practice=max(claim.paid_to_creditor, practice_paid),
@@ -150,16 +151,6 @@ def _status(
         stale=stale,
         note=note,
     )
-
-
-def _label(claim: Claim) -> str:
-    if claim.delivery == "queued":
-        return "vorgemerkt, wird an 1159 Finance übermittelt"
-    if claim.delivery == "failed":
-        return "von 1159 Finance abgelehnt"
-    if claim.delivery == "withdrawal_queued":
-        return "Rücknahme wird übermittelt"
-    return status_text(claim.agency_status)
 
 
 def open_cases(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[ClaimStatus]:
@@ -173,7 +164,7 @@ def open_cases(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[Claim
             .where(
                 Claim.practice_id == practice_id,
                 col(Claim.closed_at).is_(None),
-                col(Claim.delivery).in_(("queued", "submitted", "withdrawal_queued", "failed")),
+                col(Claim.delivery).in_(UNSETTLED),
             )
             .order_by(col(Claim.created_at), col(Claim.id))
         ).all()

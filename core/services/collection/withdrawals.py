@@ -7,11 +7,13 @@ from sqlmodel import select
 from core import outbox
 from core.db.engine import UnitOfWork
 from core.db.models import OutboxItem
-from core.domain.claims import invoice_status
+from core.domain.claim_lifecycle import WITHDRAWING, ClaimEvent
 from core.domain.errors import AgencyRejected, PreconditionFailed
 from core.domain.money import ZERO
 from core.finance1159.client import Finance1159Client
+from core.services.collection import delivery
 from core.services.collection.claims import attempt_key, claim_for, locked_invoice
+from core.services.collection.lifecycle import end, move
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
@@ -24,7 +26,7 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
         session = uow.session
         locked_invoice(session, practice_id, number)  # two managers at once: one withdrawal
         invoice, claim = claim_for(session, practice_id=practice_id, number=number)
-        if claim.delivery in ("withdrawn", "withdrawal_queued"):
+        if claim.delivery in WITHDRAWING:
             raise PreconditionFailed(f"Die Forderung {invoice.number} ist bereits zurückgezogen.")
         if claim.paid_to_agency > ZERO:
             raise PreconditionFailed(
@@ -33,31 +35,28 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
         items: list[int] = []
         pending = session.exec(
             select(OutboxItem).where(
-                OutboxItem.kind == outbox.CLAIM,
+                OutboxItem.kind == delivery.CLAIM,
                 OutboxItem.subject_id == claim.id,
-                OutboxItem.state == "pending",
+                OutboxItem.state == outbox.PENDING,
             )
         ).first()
         if claim.case_id is None and (pending is None or outbox.cancel_untouched(session, pending)):
             # Never sent: nothing can be at the agency.
-            claim.delivery = "withdrawn"
-            invoice.status = invoice_status(
-                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
-            )
+            end(session, claim, ClaimEvent.WITHDRAW_UNSENT)
         else:
             # Sent, or taken up without an answer (maybe being sent right now): the claim's own item,
             # if still pending, finds out whether the agency has the case, without creating it;
             # then the case is withdrawn.
-            claim.delivery = "withdrawal_queued"
+            move(claim, ClaimEvent.WITHDRAW)
             if pending is not None:
                 items.append(pending.id or 0)
             item = outbox.enqueue(
                 session,
                 practice_id=practice_id,
-                kind=outbox.WITHDRAWAL,
+                kind=delivery.WITHDRAWAL,
                 subject_id=claim.id or 0,
                 key=attempt_key(
-                    session, outbox.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
+                    session, delivery.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
                 ),
             )
             items.append(item.id or 0)
@@ -80,7 +79,7 @@ async def withdraw(
     if not items:
         return f"Forderung {number} ist zurückgezogen (sie war noch nicht übermittelt)."
     for item_id in items:
-        result = await outbox.deliver(uow.fresh(), finance=finance, item_id=item_id)
+        result = await delivery.deliver(uow.fresh(), finance=finance, item_id=item_id)
         if not result.done:
             break
     if result.done:

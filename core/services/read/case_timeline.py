@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent, Fee, Payment
+from core.domain.claim_lifecycle import agency_label, fee_label, payment_label
 from core.domain.dates import local_zone
-from core.services.collection.case_mirror import FEE_TEXT, status_text
 from core.services.collection.claims import claim_for
 from core.services.people.access import Actor, Permission, require
 
@@ -49,14 +49,12 @@ def timeline(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) ->
                 )
             )
         for fee in s.exec(select(Fee).where(Fee.claim_id == claim.id)).all():
-            label = f"Gebühr: {FEE_TEXT.get(fee.type, fee.type)}"
+            label = f"Gebühr: {fee_label(fee.type)}"
             entries.append(TimelineEntry(fee.charged_on, None, label, "dem Schuldner berechnet", fee.amount))
         for pay in s.exec(select(Payment).where(Payment.invoice_id == invoice.id)).all():
             who = "an 1159 Finance" if pay.source == "agency" else "direkt an die Praxis"
-            sent = {"sent": "an 1159 Finance gemeldet", "queued": "Meldung an 1159 Finance ausstehend"}
-            entries.append(
-                TimelineEntry(pay.paid_on, None, f"Zahlung {who}", sent.get(pay.delivery, ""), pay.amount)
-            )
+            sent = payment_label(pay.delivery) if pay.source == "practice" else ""
+            entries.append(TimelineEntry(pay.paid_on, None, f"Zahlung {who}", sent, pay.amount))
         entries += _audit_entries(s, practice_id, invoice.number)
     # Entries with only a day (fees, payments) come after the timed ones of that day.
     return sorted(entries, key=lambda e: (e.day, e.at or datetime.max.replace(tzinfo=UTC)))
@@ -79,7 +77,8 @@ def _audit_entries(session: Session, practice_id: int, number: str) -> list[Time
     out = []
     for e in events:
         if e.action == "claim.status":
-            old, new = status_text(str(e.details.get("old", ""))), status_text(str(e.details.get("new", "")))
+            old = agency_label(str(e.details.get("old", "")))
+            new = agency_label(str(e.details.get("new", "")))
             out.append(TimelineEntry(_local(e.at), e.at, "Status geändert", f"{old} → {new}", None))
         elif e.action == "claim.withdraw":
             out.append(TimelineEntry(_local(e.at), e.at, "Forderung zurückgezogen", f"von {e.actor}", None))

@@ -11,27 +11,26 @@ from sqlmodel import col, func, or_, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, Patient
+from core.domain.claim_lifecycle import OPEN, WITHDRAWING, ClaimDelivery, claim_label
 from core.finance1159 import wire
-from core.services.collection.case_mirror import status_text
 from core.services.people.access import Actor, Permission, require
 
-__all__ = ["CASE_FILTERS", "OPEN_DELIVERY", "CasePage", "CaseRow", "cases", "status_label"]
+__all__ = ["CASE_FILTERS", "CasePage", "CaseRow", "cases"]
 
-OPEN_DELIVERY = ("queued", "submitted", "withdrawal_queued")
 
 
 # Case list filters (German label → condition); "" means all.
 CASE_FILTERS: dict[str, Any] = {
-    "vorgemerkt": col(Claim.delivery) == "queued",
-    "abgelehnt": col(Claim.delivery) == "failed",
+    "vorgemerkt": col(Claim.delivery) == ClaimDelivery.QUEUED,
+    "abgelehnt": col(Claim.delivery) == ClaimDelivery.FAILED,
     "in Prüfung": col(Claim.agency_status) == wire.CaseStatus.RECEIVED,
     "im Inkasso": col(Claim.agency_status) == wire.CaseStatus.IN_COLLECTION,
     "Ratenzahlung": col(Claim.agency_status) == wire.CaseStatus.INSTALMENT,
     "gerichtlich": col(Claim.agency_status) == wire.CaseStatus.LEGAL,
     "vollständig bezahlt": col(Claim.agency_status) == wire.CaseStatus.PAID,
     "uneinbringlich": col(Claim.agency_status) == wire.CaseStatus.UNCOLLECTIBLE,
-    "zurückgezogen": col(Claim.delivery).in_(("withdrawn", "withdrawal_queued")),
-    "offen": col(Claim.closed_at).is_(None) & col(Claim.delivery).in_(OPEN_DELIVERY),
+    "zurückgezogen": col(Claim.delivery).in_(WITHDRAWING),
+    "offen": col(Claim.closed_at).is_(None) & col(Claim.delivery).in_(OPEN),
 }
 
 
@@ -58,18 +57,6 @@ class CasePage:
     @property
     def pages(self) -> int:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-
-def status_label(delivery: str, agency_status: str) -> str:
-    if delivery == "queued":
-        return "vorgemerkt"
-    if delivery == "failed":
-        return "von 1159 Finance abgelehnt"
-    if delivery == "withdrawal_queued":
-        return "Rücknahme wird übermittelt"
-    if delivery == "withdrawn" and not agency_status:
-        return "zurückgezogen"
-    return status_text(agency_status)
 
 
 def cases(
@@ -123,7 +110,7 @@ def cases(
             c.paid_to_agency,
             c.fees_total,
             c.outstanding,
-            status_label(c.delivery, c.agency_status),
+            claim_label(c.delivery, c.agency_status),
             c.created_at,
         )
         for c, first, last in rows

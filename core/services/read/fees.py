@@ -12,9 +12,9 @@ from sqlmodel import col, func, select
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee, Practice
 from core.domain.case_fees import free_until, is_free
+from core.domain.claim_lifecycle import fee_label
 from core.domain.dates import today
 from core.domain.money import ZERO
-from core.services.collection.case_mirror import FEE_TEXT
 from core.services.people.access import Actor, Permission, require
 from core.services.read.sums import money_or_zero as _money
 from core.services.read.sums import sum_cents as _sum
@@ -40,7 +40,7 @@ def fees_by_type_and_month(
             .order_by(m, Fee.type)
         ).all()
     return [
-        (f"{year:04d}-{int(mm):02d}", FEE_TEXT.get(kind, kind), _money(amount)) for mm, kind, amount in rows
+        (f"{year:04d}-{int(mm):02d}", fee_label(kind), _money(amount)) for mm, kind, amount in rows
     ]
 
 

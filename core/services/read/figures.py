@@ -11,10 +11,10 @@ from sqlmodel import Session, col, func, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee, Payment
+from core.domain.claim_lifecycle import OPEN
 from core.domain.dates import today
 from core.finance1159 import wire
 from core.services.people.access import Actor, Permission, require
-from core.services.read.cases import OPEN_DELIVERY
 from core.services.read.sums import money_or_zero as _money
 from core.services.read.sums import sum_cents as _sum
 
@@ -43,7 +43,7 @@ def overview(uow: UnitOfWork, *, practice_id: int, actor: Actor, on: date | None
             select(func.count(), _sum(func.coalesce(col(Claim.outstanding), col(Claim.principal)))).where(
                 Claim.practice_id == practice_id,
                 col(Claim.closed_at).is_(None),
-                col(Claim.delivery).in_(OPEN_DELIVERY),
+                col(Claim.delivery).in_(OPEN),
             )
         ).one()
         collected = _agency_paid(s, practice_id, year_start), _agency_paid(s, practice_id, month_start)
