@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from core.db.models import Invoice, Patient
 from core.domain.claims import NEUTRAL_SUBJECT
+from core.domain.contact_checks import sendable_email, sendable_phone
 from core.domain.dates import default_date, format_date
 from core.domain.money import format_eur
 from core.finance1159.wire import ClaimIn, DebtorIn
@@ -34,8 +35,8 @@ def claim_payload(invoice: Invoice, patient: Patient, *, principal: Decimal | No
         city=patient.city,
         country=patient.country or "DE",
         birth_date=patient.birth_date,
-        email=patient.email or None,
-        phone=patient.phone or None,
+        email=sendable_email(patient.email),  # an invalid address stays in the practice
+        phone=sendable_phone(patient.phone),
     )
     return ClaimIn(
         reference=invoice.number,
