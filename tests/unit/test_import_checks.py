@@ -138,6 +138,7 @@ def test_amounts_in_other_formats_are_rewritten_as_the_product_reads_them(
         (date(1970, 5, 17), "17.05.1970"),
         (120.1, "120,1"),
         (1234.56, "1234,56"),
+        (10.005, "10,0050"),  # one decimal too many, not `10,005` (ambiguous)
         (2026001.0, "2026001"),
         (42, "42"),
         (True, "ja"),

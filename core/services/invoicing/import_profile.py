@@ -86,7 +86,10 @@ def parse_profile(text: str, *, name: str) -> ImportProfile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"Das Profil {name} ist kein gültiges TOML ({exc}).") from None
+        raise InvalidInput(
+            f"Das Profil {name} ist kein gültiges TOML ({exc}). Namen mit Umlaut, ß oder Leerzeichen "
+            'bitte in Anführungszeichen: "Fällig am" = "Fälligkeit".'
+        ) from None
     unknown_tables = sorted(set(data) - {"spalten", "format"})
     if unknown_tables:
         raise InvalidInput(

@@ -98,8 +98,14 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Rows:
                 return
             except csv.Error as exc:
                 too_long = "field larger than field limit" in str(exc)
-                reason = "eine Zelle ist länger als 1 MB" if too_long else f"kein gültiges CSV ({exc})"
-                yield reader.line_num, f"Zeile ist {reason}" if not too_long else f"In der Zeile ist {reason}"
+                yield (
+                    reader.line_num,
+                    (
+                        "In der Zeile ist eine Zelle länger als 1 MB"
+                        if too_long
+                        else f"Zeile ist kein gültiges CSV ({exc})"
+                    ),
+                )
                 continue
             except UnicodeDecodeError:
                 yield reader.line_num + 1, UNREADABLE
@@ -121,5 +127,10 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         # Decimal from the float's shortest text, not its binary value: 120.1 stays 120.1.
         number = Decimal(repr(value))
-        return str(int(number)) if number == number.to_integral_value() else str(number).replace(".", ",")
+        if number == number.to_integral_value():
+            return str(int(number))
+        text = str(number).replace(".", ",")
+        # `10,005` would read as ambiguous (ten thousand five?); a typed number is not, so its
+        # third decimal is shown as such and refused as one too many.
+        return text + "0" if number.as_tuple().exponent == -3 else text
     return str(value)
