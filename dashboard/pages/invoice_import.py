@@ -29,7 +29,8 @@ upload = st.file_uploader(
     type=["csv", "txt", "xlsx"],
     key=f"import_file_{st.session_state.get(ROUND, 0)}",
 )
-profile_name = st.selectbox("Importprofil", builtin_names(), key="import_profile")
+names = sorted(builtin_names(), key=lambda n: n != "standard")  # the product's own format first
+profile_name = st.selectbox("Importprofil", names, key="import_profile")
 own_profile = st.file_uploader("Eigenes Profil (TOML, optional)", type=["toml"], key="import_profile_file")
 
 
