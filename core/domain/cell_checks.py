@@ -20,7 +20,9 @@ _NAMES = {0: "ein NUL-Byte", 0x1B: "ein Escape-Zeichen", 0x09: "einen Tabulator"
 
 def cell_problems(columns: list[str], values: list[str]) -> list[str]:
     """German reasons for every cell with a control character or over MAX_CELL characters."""
-    if not _CONTROL.search("".join(values)) and all(len(v) <= MAX_CELL for v in values):
+    joined = "".join(values)
+    short = len(joined) <= MAX_CELL or max(map(len, values)) <= MAX_CELL
+    if short and not _CONTROL.search(joined):
         return []  # the fast path: one scan of the row
     problems = []
     for column, value in zip(columns, values, strict=False):
