@@ -73,6 +73,17 @@ def test_an_excel_export_is_imported_with_exact_amounts_and_dates(app: App, tmp_
         assert uow.session.exec(select(Patient).where(Patient.city == "Köln")).one().last_name == "Müller"
 
 
+@pytest.mark.parametrize("profile", ["standard", "international", "kurzes-datum"])
+def test_typed_excel_amounts_mean_the_same_under_every_built_in_profile(
+    sqlite_app: App, tmp_path: Path, profile: str
+) -> None:
+    rows = [excel_row("R-1", 1234.56, Bezahlt=34.5), excel_row("R-2", 80)]
+    assert run_import(sqlite_app, write_xlsx(tmp_path / "export.xlsx", rows), profile=profile).created == 2
+    first = invoice(sqlite_app, "R-1")
+    assert (first.amount, first.paid_before) == (Decimal("1234.56"), Decimal("34.50"))
+    assert invoice(sqlite_app, "R-2").amount == Decimal("80.00")
+
+
 def test_a_bad_row_in_an_excel_file_is_named_by_its_excel_row(sqlite_app: App, tmp_path: Path) -> None:
     rows = [excel_row("R-1", 10), excel_row("R-2", 10), excel_row("R-3", -5), excel_row("R-4", 10.005)]
     problems = refused(sqlite_app, write_xlsx(tmp_path / "export.xlsx", rows))

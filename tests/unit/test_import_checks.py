@@ -136,9 +136,10 @@ def test_amounts_in_other_formats_are_rewritten_as_the_product_reads_them(
         (None, ""),
         (datetime(2026, 3, 5), "05.03.2026"),
         (date(1970, 5, 17), "17.05.1970"),
-        (120.1, "120,1"),
-        (1234.56, "1234,56"),
-        (10.005, "10,0050"),  # one decimal too many, not `10,005` (ambiguous)
+        (120.1, "120.1"),
+        (1234.56, "1234.56"),
+        (1e-05, "0.00001"),
+        (10.005, "10.0050"),  # one decimal too many, not `10.005` (ambiguous)
         (2026001.0, "2026001"),
         (42, "42"),
         (True, "ja"),
@@ -198,6 +199,7 @@ def test_a_profile_file_maps_columns_and_formats() -> None:
         ("[mapping]\n", "unbekannte Abschnitte: mapping"),
         ("[spalten]\nBetrag = 3", "[spalten] muss Namen auf Namen abbilden"),
         ('[format]\nignorieren = "X"', "„ignorieren“ bitte als Liste"),
+        ('[format]\ndezimalzeichen = "."\ntausendertrennzeichen = "."', "müssen verschieden sein"),
     ],
 )
 def test_a_bad_profile_is_refused_in_german_naming_the_mistake(text: str, message: str) -> None:

@@ -27,6 +27,13 @@ PATIENT_FIELDS = (
 )
 
 
+def handed_over_ids(session: Session, practice_id: int) -> frozenset[int]:
+    """The ids of the practice's invoices with a claim at (or on its way to) the agency: read once
+    per import, so the rows of all other invoices cost no further query."""
+    query = select(Claim.invoice_id).where(col(Claim.practice_id) == practice_id, HANDED_OVER)
+    return frozenset(session.exec(query).all())
+
+
 def protected_rows(
     session: Session, rows: list[tuple[int, InvoiceRow]], ids: dict[str, int]
 ) -> list[tuple[int, str]]:

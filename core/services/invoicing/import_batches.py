@@ -26,7 +26,11 @@ def batches(rows: Iterator[tuple[int, InvoiceRow]], size: int) -> Iterator[list[
 
 
 def sorted_batch(
-    session: Session, practice_id: int, batch: list[tuple[int, InvoiceRow]], protected: list[tuple[int, str]]
+    session: Session,
+    practice_id: int,
+    batch: list[tuple[int, InvoiceRow]],
+    handed_over: frozenset[int],
+    protected: list[tuple[int, str]],
 ) -> tuple[list[tuple[InvoiceRow, str]], list[tuple[InvoiceRow, str]], Known]:
     """New and changed rows (with their hashes); rows that would change a handed-over invoice are
     added to `protected` and left out (counted as unchanged)."""
@@ -38,7 +42,8 @@ def sorted_batch(
             fresh.append((r, h))
         elif known[r.number][1] != h:
             changed.append((r, h))
-            candidates.append((line, r))
+            if known[r.number][0] in handed_over:
+                candidates.append((line, r))
     if candidates:
         reports = protected_rows(session, candidates, {n: v[0] for n, v in known.items()})
         protected += reports

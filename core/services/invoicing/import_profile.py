@@ -97,6 +97,10 @@ def parse_profile(text: str, *, name: str) -> ImportProfile:
         )
     columns = _columns(data.get("spalten", {}), name)
     fmt: dict[str, Any] = data.get("format", {})
+    if fmt.get("dezimalzeichen", ",") == fmt.get("tausendertrennzeichen", "."):
+        raise InvalidInput(
+            f"Das Profil {name}: Dezimalzeichen und Tausendertrennzeichen müssen verschieden sein."
+        )
     return ImportProfile(
         name=name,
         columns=columns,

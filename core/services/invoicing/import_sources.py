@@ -114,8 +114,9 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Rows:
 
 
 def cell_text(value: object) -> str:
-    """A spreadsheet cell as the text the CSV export would hold (dates TT.MM.JJJJ, amounts with a
-    decimal comma, whole numbers without `.0`)."""
+    """A spreadsheet cell as text the product reads whatever the profile's separators: dates
+    TT.MM.JJJJ, numbers with a decimal point and no grouping (`1234.56`, which every profile's
+    amount rewriting leaves meaning the same), whole numbers without `.0`."""
     if value is None:
         return ""
     if isinstance(value, datetime | date):
@@ -129,8 +130,8 @@ def cell_text(value: object) -> str:
         number = Decimal(repr(value))
         if number == number.to_integral_value():
             return str(int(number))
-        text = str(number).replace(".", ",")
-        # `10,005` would read as ambiguous (ten thousand five?); a typed number is not, so its
+        text = format(number, "f")
+        # `10.005` would read as ambiguous (ten thousand five?); a typed number is not, so its
         # third decimal is shown as such and refused as one too many.
         return text + "0" if number.as_tuple().exponent == -3 else text
     return str(value)

@@ -16,6 +16,7 @@ from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
+from core.services.invoicing.handed_over import handed_over_ids
 from core.services.invoicing.import_batches import Known, batches, sorted_batch
 from core.services.invoicing.import_profile import load_profile
 from core.services.invoicing.invoice_csv import load_mapping, read_rows
@@ -64,10 +65,11 @@ def import_invoices(
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         patients: dict[str, tuple[int, int]] = {}
         now = utcnow()
+        handed_over = handed_over_ids(session, practice_id)
         for batch in batches(rows, BATCH):
             if problems:
                 continue  # the file is refused anyway; keep reading only to name every bad row
-            fresh, changed, known = sorted_batch(session, practice_id, batch, protected)
+            fresh, changed, known = sorted_batch(session, practice_id, batch, handed_over, protected)
             counts["created"] += len(fresh)
             counts["updated"] += len(changed)
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
