@@ -18,11 +18,13 @@ import resource
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from core.bootstrap import build
 from core.config import Settings
@@ -54,8 +56,11 @@ def timed_import(uow: UnitOfWork, practice_id: int, path: Path) -> tuple[ImportR
 def write_xlsx(export: Path, target: Path) -> Path:
     """The CSV export with typed cells (amounts as numbers, dates as dates), streamed.
 
-    openpyxl's write-only mode writes no sheet dimension and inline strings, so reading it is the
-    slow case: openpyxl scans the sheet once for its size before the rows (Excel writes both)."""
+    openpyxl's write-only mode writes no sheet dimension, which Excel and LibreOffice always write;
+    without it, openpyxl's reader scans the whole sheet once for its size before the rows. The
+    dimension is added afterwards so the file reads like one saved by Excel (its strings stay
+    inline, where Excel would use a shared table: the slower case for the reader)."""
+    plain = target.with_suffix(".plain.xlsx")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     with export.open(encoding="utf-8", newline="") as handle:
@@ -66,8 +71,25 @@ def write_xlsx(export: Path, target: Path) -> Path:
         amounts = {i for i, c in enumerate(header) if c in AMOUNT_COLUMNS}
         for row in reader:
             sheet.append([_typed(v, i in dates, i in amounts) for i, v in enumerate(row)])
-    workbook.save(target)
+            rows = reader.line_num
+    workbook.save(plain)
+    _add_dimension(plain, target, f"A1:{get_column_letter(len(header))}{rows}")
+    plain.unlink()
     return target
+
+
+def _add_dimension(source: Path, target: Path, ref: str) -> None:
+    """Copy the workbook, writing `<dimension ref=…/>` into the sheet where Excel puts it."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(item, src.read(item.filename))
+                continue
+            with src.open(item) as reader, out.open(item.filename, "w") as writer:
+                head = reader.read(1 << 16)
+                writer.write(head.replace(b"</sheetPr>", f'</sheetPr><dimension ref="{ref}" />'.encode(), 1))
+                while chunk := reader.read(1 << 20):
+                    writer.write(chunk)
 
 
 def _typed(value: str, is_date: bool, is_amount: bool) -> object:
