@@ -346,3 +346,17 @@ def test_the_cli_refuses_a_profile_naming_a_missing_column_with_exit_1(cli: Cli,
     )
     assert run.code == 1
     assert "„Brutto“ (für „Betrag“)" in run.out + run.err
+
+
+def test_an_empty_workbook_is_refused_as_empty(sqlite_app: App, tmp_path: Path) -> None:
+    path = tmp_path / "leer.xlsx"
+    Workbook().save(path)
+    assert refused(sqlite_app, path) == [
+        (1, "Die Datei ist leer. Erwartet wird eine Kopfzeile mit Spaltennamen.")
+    ]
+
+
+def test_an_unreadable_byte_in_the_header_is_named_on_line_one(sqlite_app: App, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "export.csv", [export_row("R-1")])
+    path.write_bytes(b"Rechnungs\x81nummer" + path.read_bytes()[len("Rechnungsnummer") :])
+    assert refused(sqlite_app, path) == [(1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar")]

@@ -3,6 +3,7 @@ amount, the debtor or what was paid are reported by line and left; the rest of t
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from core.db.models import Claim, Invoice, Patient
 from core.domain.claims import InvoiceStatus
 from core.services.collection import claims
 from tests.factories import export_row, write_csv
-from tests.integration._claims_helpers import STAFF, client, invoice_of, product
+from tests.integration._claims_helpers import STAFF, RecordingSandbox, client, invoice_of, product
 from tests.integration.test_invoice_import import run_import
 from tests.peers.sandbox import SandboxHandle
 
@@ -131,4 +132,23 @@ async def test_a_dry_run_reports_the_rows_it_would_leave(
     result = run_import(app, write_csv(tmp_path / "tuesday.csv", newer), dry_run=True)
     assert [line for line, _ in result.protected] == [2]
     assert "Vorname „Erika“ → „Erik“" in result.protected[0][1]
+    app.close()
+
+
+async def test_an_imported_invalid_email_and_phone_are_not_sent_with_the_claim(
+    database_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(database_url, tmp_path, recorded.handle)
+    row = export_row("R-1", reminder=True, announced=True, Telefon="0000 1", **{"E-Mail": "erika@"})
+    result = run_import(app, write_csv(tmp_path / "export.csv", [row]))
+    assert [line for line, _ in result.warnings] == [2, 2]
+    async with client(recorded.handle) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
+        )
+    assert outcome.delivered
+    [posted] = recorded.calls("POST", "/claims")
+    debtor = json.loads(posted.body)["debtor"]
+    assert "email" not in debtor and "phone" not in debtor
+    assert debtor["last_name"] == "Mustermann"
     app.close()

@@ -13,7 +13,7 @@ from core.domain.errors import ImportRefused, InvalidInput
 from core.domain.invoice_rows import COLUMNS, REQUIRED, InvoiceRow, parse_row
 from core.services.invoicing.import_cells import IGNORED, cell_converter, contact_warnings, profile_names
 from core.services.invoicing.import_profile import DEFAULT, ImportProfile
-from core.services.invoicing.import_sources import UNREADABLE, Rows, open_rows
+from core.services.invoicing.import_sources import Rows, open_rows
 
 
 def load_mapping(path: Path | None) -> dict[str, str]:
@@ -48,10 +48,7 @@ def read_rows(
     The caller refuses the file if `problems` is not empty once the rows are exhausted.
     """
     rows = open_rows(path, delimiter=profile.delimiter, encoding=profile.encoding)
-    try:
-        first = next(rows, None)
-    except UnicodeDecodeError:
-        first = (1, UNREADABLE)
+    first = next(rows, None)  # an unreadable header comes as its German reason, like any line
     header = first[1] if first is not None else []
     if isinstance(header, str):
         raise ImportRefused([(1, header)])
