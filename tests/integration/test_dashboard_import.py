@@ -102,3 +102,19 @@ def test_an_excel_upload_with_a_built_in_profile_is_previewed_and_imported(fresh
     assert at.dataframe[0].value["Rechnungsdatum"][0] == "01.09.2026"
     at = button(at, "Importieren").click().run()
     assert "Importiert: 1 neu" in texts(at)
+
+
+def test_an_own_profile_naming_a_missing_column_is_refused_and_nothing_is_stored(
+    fresh_dash: Dash, tmp_path: Path
+) -> None:
+    before = invoices(fresh_dash)
+    at = fresh_dash.run("manager", PAGE)
+    at.file_uploader[0].set_value(("export.csv", csv_bytes(tmp_path, [export_row("N-1")]), "text/csv"))
+    profile = b'[spalten]\nBetrag = "Brutto"\n'
+    at.file_uploader[1].set_value(("praxis.toml", profile, "application/toml"))
+    at = at.run()
+
+    assert not at.exception, at.exception
+    assert "„Brutto“ (für „Betrag“)" in at.code[0].value
+    assert "Importieren" not in [b.label for b in at.button]
+    assert invoices(fresh_dash) == before
