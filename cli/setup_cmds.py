@@ -8,9 +8,11 @@ import typer
 
 from cli.common import friendly, make_app, print_json
 from core.domain.dates import format_date
+from core.domain.errors import by_line
 from core.domain.money import format_eur
 from core.services.demo import demo_data
 from core.services.invoicing import invoices
+from core.services.invoicing.import_profile import builtin_names
 from core.services.invoicing.invoice_import import import_invoices
 from core.services.people.access import OPERATOR
 
@@ -51,8 +53,13 @@ def seed(seed: int = typer.Option(1159, "--seed", help="Startwert: gleicher Wert
 @import_app.command("invoices")
 @friendly
 def import_invoices_cmd(
-    file: Path = typer.Argument(..., help="CSV-Export der Praxissoftware (Semikolon, TT.MM.JJJJ)."),
+    file: Path = typer.Argument(
+        ..., help="Export der Praxissoftware: CSV oder .xlsx."
+    ),
     mapping: Path | None = typer.Option(None, "--mapping", help="Spaltenzuordnung als JSON oder TOML."),
+    profile: str | None = typer.Option(
+        None, "--profile", help=f"Importprofil: TOML-Datei oder eingebaut ({', '.join(builtin_names())})."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Nur prüfen, nichts speichern."),
 ) -> None:
     """Rechnungen aus dem Export der Praxissoftware importieren (alles oder nichts)."""
@@ -63,6 +70,7 @@ def import_invoices_cmd(
         actor=OPERATOR,
         path=file,
         mapping_path=mapping,
+        profile=profile,
         dry_run=dry_run,
     )
     prefix = "Probelauf (nichts gespeichert): " if dry_run else ""
@@ -70,6 +78,12 @@ def import_invoices_cmd(
         f"{prefix}{result.rows} Rechnungen gelesen: {result.created} neu, {result.updated} geändert, "
         f"{result.unchanged} unverändert."
     )
+    for title, notes, noun in (
+        ("Hinweise", result.warnings, "Hinweise"),
+        ("Nicht übernommen (Rechnung schon übergeben)", result.protected, "Zeilen"),
+    ):
+        if notes:
+            typer.echo(f"{title} ({len(notes)}):\n{by_line(notes, noun=noun)}")
 
 
 @friendly

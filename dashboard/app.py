@@ -51,6 +51,12 @@ else:
             "pages/onboarding.py", title="Onboarding", icon=":material/handshake:", url_path="onboarding"
         ),
     ]
+    if actor.may(Permission.IMPORT):
+        pages.append(
+            st.Page(
+                "pages/invoice_import.py", title="Import", icon=":material/upload_file:", url_path="import"
+            )
+        )
     if actor.may(Permission.VIEW_REPORTS):
         pages.append(
             st.Page(

@@ -119,3 +119,18 @@ def parse_month(text: str) -> tuple[int, int]:
     if not 1 <= month <= 12:
         raise InvalidInput(f"Monat „{raw}“ ist ungültig. Bitte so angeben: JJJJ-MM, z. B. 2026-10.")
     return year, month
+
+
+_SHORT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2})$")
+
+
+def expand_short_year(text: str, *, on: date | None = None) -> str:
+    """`TT.MM.JJ` as `TT.MM.JJJJ` (anything else unchanged): a two-digit year up to next year's is
+    this century, a later one the last (`05.03.26` is 2026, `17.05.70` a birth date in 1970)."""
+    match = _SHORT.match(text.strip())
+    if not match:
+        return text
+    day, month, short = match.groups()
+    pivot = ((on or date.today()).year + 1) % 100
+    century = 2000 if int(short) <= pivot else 1900
+    return f"{day}.{month}.{century + int(short)}"

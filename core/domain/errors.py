@@ -20,6 +20,8 @@ The 1159 Finance client raises its own subclasses of AgencyRejected and PeerUnav
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class InkassoError(Exception):
     """Base of every error the product raises on purpose."""
@@ -44,12 +46,7 @@ class ImportRefused(InvalidInput):
     """An import file was refused whole; `problems` lists (line number, reason)."""
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
-        lines = [f"Zeile {line}: {reason}" for line, reason in problems]
-        shown = lines[:50]
-        more = len(lines) - len(shown)
-        text = "Die Datei wurde nicht importiert, nichts wurde geändert:\n" + "\n".join(shown)
-        if more:
-            text += f"\n… und {more} weitere Fehler."
+        text = "Die Datei wurde nicht importiert, nichts wurde geändert:\n" + by_line(problems)
         super().__init__(text, f"import refused with {len(problems)} problems")
         self.problems = problems
 
@@ -78,3 +75,11 @@ class PeerUnavailable(InkassoError):
     """A peer (1159 Finance, the mail server) could not be reached after retries."""
 
     exit_code = 3
+
+
+def by_line(notes: Sequence[tuple[int, str]], *, limit: int = 50, noun: str = "Fehler") -> str:
+    """`Zeile N: reason` lines, the first `limit` of them and a count of the rest (a file with
+    10,000 bad rows still gives a message a person can read)."""
+    shown = "\n".join(f"Zeile {line}: {reason}" for line, reason in notes[:limit])
+    more = len(notes) - limit
+    return shown + (f"\n… und {more} weitere {noun}." if more > 0 else "")

@@ -171,14 +171,16 @@ async def test_a_claim_the_agency_refuses_for_good_is_failed_with_its_reason_and
     from tests.factories import add_patient
 
     app = product(sqlite_url, tmp_path, recorded.handle)
-    patient = add_patient(app, email="erika-at-example.org")  # the agency wants a mail address
+    # The agency takes at most 200 characters a field (an invalid mail address, the earlier way
+    # to provoke a refusal, is no longer sent at all: core/domain/contact_checks.py).
+    patient = add_patient(app, city="K" * 201)
     ready_invoice(app, "R-1", patient=patient)
     async with client(recorded.handle) as finance:
         outcome = await claims.create(
             app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
         )
         assert not outcome.delivered and "abgelehnt" in outcome.message
-        assert "debtor.email" in outcome.message
+        assert "debtor.city" in outcome.message
         await delivery.run_once(app.uow(), finance=finance)
         st = await status.fetch(
             app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
@@ -186,7 +188,7 @@ async def test_a_claim_the_agency_refuses_for_good_is_failed_with_its_reason_and
     assert len(recorded.calls("POST", "/claims")) == 1
     [item] = outbox_items(app)
     assert item.state == "failed" and "INVALID_PARAMETER" in item.last_error
-    assert st.delivery == "failed" and "debtor.email" in st.failure_reason
+    assert st.delivery == "failed" and "debtor.city" in st.failure_reason
     assert st.status_label == "von 1159 Finance abgelehnt" and not st.stale
     # The invoice is back in the overdue list, so it can be corrected and handed over again later.
     assert invoice_of(app, "R-1").status == InvoiceStatus.OPEN
@@ -482,7 +484,7 @@ async def test_a_claim_refused_for_good_can_be_handed_over_again_once_the_data_i
     from tests.factories import add_patient
 
     app = product(sqlite_url, tmp_path, recorded.handle)
-    patient = add_patient(app, email="erika-at-example.org")
+    patient = add_patient(app, city="K" * 201)  # more than the agency takes
     ready_invoice(app, "R-1", patient=patient)
     common: dict[str, Any] = {"practice_id": app.practice_id, "actor": STAFF, "number": "R-1"}
     async with client(recorded.handle) as finance:
@@ -492,7 +494,7 @@ async def test_a_claim_refused_for_good_can_be_handed_over_again_once_the_data_i
 
             row = uow.session.get(Patient, patient.id)
             assert row is not None
-            row.email = "erika@example.org"
+            row.city = "Köln"
             uow.commit()
         again = await claims.create(app.uow(), finance=finance, **common)
     assert again.delivered and not again.failed

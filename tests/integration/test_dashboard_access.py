@@ -35,7 +35,12 @@ EVERYONE = {
     "onboarding.py": "Onboarding bei 1159 Finance",
 }
 BAD_LOGIN = "Anmeldung fehlgeschlagen. Bitte Benutzername und Passwort prüfen."
-MANAGERS = {"statements.py": "Monatsabrechnungen", "audit.py": "Protokoll", "users.py": "Benutzer"}
+MANAGERS = {
+    "statements.py": "Monatsabrechnungen",
+    "audit.py": "Protokoll",
+    "users.py": "Benutzer",
+    "invoice_import.py": "Import",
+}
 ALL = {**EVERYONE, **MANAGERS}
 
 

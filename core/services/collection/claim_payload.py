@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from core.db.models import Invoice, InvoiceRecipient, Patient
 from core.domain.claims import NEUTRAL_SUBJECT
+from core.domain.contact_checks import sendable_email, sendable_phone
 from core.domain.dates import default_date, format_date
 from core.domain.debtor import Party
 from core.domain.money import format_eur
@@ -67,8 +68,8 @@ def claim_payload(
         city=party.city,
         country=party.country,
         birth_date=party.birth_date,
-        email=party.email or None,
-        phone=party.phone or None,
+        email=sendable_email(party.email),  # an invalid address stays in the practice
+        phone=sendable_phone(party.phone),
     )
     return ClaimIn(
         reference=invoice.number,

@@ -1,17 +1,19 @@
-"""Reading the practice software's export: encoding, header, column mapping, every row validated."""
+"""Reading the practice software's export: header, column mapping, every row validated."""
 
 from __future__ import annotations
 
-import codecs
-import csv
 import json
 import tomllib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
+from core.domain.cell_checks import cell_problems
 from core.domain.errors import ImportRefused, InvalidInput
 from core.domain.invoice_rows import COLUMNS, REQUIRED, InvoiceRow, parse_row
+from core.services.invoicing.import_cells import IGNORED, cell_converter, contact_warnings, profile_names
+from core.services.invoicing.import_profile import DEFAULT, ImportProfile
+from core.services.invoicing.import_sources import Rows, open_rows
 
 
 def load_mapping(path: Path | None) -> dict[str, str]:
@@ -32,95 +34,103 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     return data
 
 
-def _encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as such, else Windows-1252.
-
-    Checked over all bytes first: a Windows-1252 umlaut may appear only deep in the file, after
-    rows were already handed on as UTF-8.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8-sig"
-
-
-def _lines(path: Path) -> Iterator[str]:
-    """Stream the file as text in its encoding."""
-    with path.open(encoding=_encoding(path), newline="") as handle:
-        yield from handle
-
-
 def read_rows(
-    path: Path, mapping: dict[str, str], problems: list[tuple[int, str]]
+    path: Path,
+    mapping: dict[str, str],
+    problems: list[tuple[int, str]],
+    *,
+    profile: ImportProfile = DEFAULT,
+    warnings: list[tuple[int, str]] | None = None,
 ) -> Iterator[tuple[int, InvoiceRow]]:
-    """Check the header now; then stream the good rows (line, row), adding every bad one to `problems`.
+    """Check the file's kind and header now; then stream the good rows (line, row), adding every bad
+    one to `problems` and every contact detail that will not be sent to `warnings`.
 
     The caller refuses the file if `problems` is not empty once the rows are exhausted.
     """
-    try:
-        lines = _lines(path)
-        reader = csv.reader(lines, delimiter=";")
-        header = next(reader, None)
-    except FileNotFoundError:
-        raise InvalidInput(f"Die Datei {path} gibt es nicht. Bitte den Pfad prüfen.") from None
-    except OSError:
-        raise InvalidInput(f"Die Datei {path} ist nicht lesbar. Bitte Pfad und Rechte prüfen.") from None
-    except UnicodeDecodeError:
-        raise ImportRefused([(1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar")]) from None
-    if header is None or not any(h.strip() for h in header):
+    rows = open_rows(path, delimiter=profile.delimiter, encoding=profile.encoding)
+    first = next(rows, None)  # an unreadable header comes as its German reason, like any line
+    header = first[1] if first is not None else []
+    if isinstance(header, str):
+        raise ImportRefused([(1, header)])
+    if not any(h.strip() for h in header):
         raise ImportRefused([(1, "Die Datei ist leer. Erwartet wird eine Kopfzeile mit Spaltennamen.")])
-    return _good_rows(reader, _columns(header, mapping), problems)
+    columns = _columns(header, mapping, profile)
+    return _good_rows(rows, columns, profile, problems, warnings if warnings is not None else [])
 
 
 def _good_rows(
-    reader: Any, columns: list[str], problems: list[tuple[int, str]]
+    rows: Rows,
+    columns: list[str],
+    profile: ImportProfile,
+    problems: list[tuple[int, str]],
+    warnings: list[tuple[int, str]],
 ) -> Iterator[tuple[int, InvoiceRow]]:
     seen: dict[str, int] = {}  # invoice number -> line: the only per-row state kept for the whole file
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(columns):
-                problems.append((line, f"{len(values)} Spalten statt {len(columns)}"))
-                continue
-            try:
-                row = parse_row(dict(zip(columns, values, strict=True)))
-            except InvalidInput as exc:
-                problems.append((line, exc.user_message))
-                continue
-            if row.number in seen:
-                problems.append(
-                    (line, f"Rechnungsnummer {row.number} steht schon in Zeile {seen[row.number]}")
-                )
-                continue
-            seen[row.number] = line
-            yield line, row
-    except csv.Error as exc:
-        problems.append((reader.line_num, f"Zeile ist kein gültiges CSV ({exc})"))
-    except UnicodeDecodeError:
-        problems.append((reader.line_num + 1, "Zeichen weder in UTF-8 noch in Windows-1252 lesbar"))
+    convert = cell_converter(columns, profile)
+    keep = [i for i, c in enumerate(columns) if c != IGNORED]
+    for line, values in rows:
+        if isinstance(values, str):
+            problems.append((line, values))
+            continue
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(columns):
+            problems.append((line, f"{len(values)} Spalten statt {len(columns)}"))
+            continue
+        names, cells = _kept(columns, values, keep)
+        bad_cells = cell_problems(names, cells)
+        if bad_cells:
+            problems.append((line, "; ".join(bad_cells)))
+            continue
+        try:
+            row = parse_row(dict(zip(names, convert(cells) if convert else cells, strict=True)))
+        except InvalidInput as exc:
+            problems.append((line, exc.user_message))
+            continue
+        if row.number in seen:
+            problems.append((line, f"Rechnungsnummer {row.number} steht schon in Zeile {seen[row.number]}"))
+            continue
+        seen[row.number] = line
+        warnings.extend((line, w) for w in contact_warnings(row))
+        yield line, row
 
 
-def _columns(header: list[str], mapping: dict[str, str]) -> list[str]:
-    names = [mapping.get(h.strip(), h.strip()) for h in header]
-    if len(names) == 1 and ("," in header[0] or "\t" in header[0]):
-        raise ImportRefused([(1, "Falsches Trennzeichen: Spalten bitte mit Semikolon (;) trennen.")])
+def _kept(columns: list[str], values: list[str], keep: list[int]) -> tuple[list[str], list[str]]:
+    if len(keep) == len(columns):
+        return columns, values
+    return [columns[i] for i in keep], [values[i] for i in keep]
+
+
+def _columns(header: list[str], mapping: dict[str, str], profile: ImportProfile) -> list[str]:
+    bad = cell_problems(["Kopfzeile"] * len(header), header)
+    if bad:
+        raise ImportRefused([(1, bad[0])])  # before any name is quoted back to a terminal
+    names = profile_names([h.strip() for h in header], profile)
+    names = [mapping.get(n, n) for n in names]
+    if len(names) == 1 and ("," in header[0] or "\t" in header[0] or ";" in header[0]):
+        raise ImportRefused([(1, _delimiter_hint(profile))])
     problems = []
-    unknown = [n for n in names if n not in COLUMNS]
+    unknown = [n for n in names if n not in COLUMNS and n != IGNORED]
     if unknown:
-        problems.append(f"unbekannte Spalte(n): {', '.join(unknown)}")
+        problems.append(f"unbekannte Spalte(n): {_listed(unknown)}")
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         problems.append(f"Pflichtspalte(n) fehlen: {', '.join(missing)}")
-    doubled = sorted({n for n in names if names.count(n) > 1})
+    counted = Counter(names)
+    doubled = sorted(n for n, times in counted.items() if times > 1 and n != IGNORED)
     if doubled:
-        problems.append(f"doppelte Spalte(n): {', '.join(doubled)}")
+        problems.append(f"doppelte Spalte(n): {_listed(doubled)}")
     if problems:
         raise ImportRefused([(1, "; ".join(problems))])
     return names
+
+
+def _delimiter_hint(profile: ImportProfile) -> str:
+    names = {";": "Semikolon (;)", ",": "Komma (,)", "\t": "Tabulator", "|": "senkrechtem Strich (|)"}
+    return f"Falsches Trennzeichen: Spalten bitte mit {names[profile.delimiter]} trennen."
+
+
+def _listed(names: list[str], limit: int = 20) -> str:
+    """Names for a message, at most `limit` of them: a file may have thousands of wrong columns."""
+    more = f" und {len(names) - limit} weitere" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more

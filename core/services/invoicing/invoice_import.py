@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, update
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
@@ -18,6 +16,9 @@ from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
+from core.services.invoicing.handed_over import handed_over_ids
+from core.services.invoicing.import_batches import Known, batches, sorted_batch
+from core.services.invoicing.import_profile import load_profile
 from core.services.invoicing.invoice_csv import load_mapping, read_rows
 from core.services.invoicing.invoice_recipients import store_recipients
 from core.services.people import audit
@@ -35,6 +36,9 @@ class ImportResult:
     updated: int
     unchanged: int
     dry_run: bool
+    # (line, German text): contact data that will not be sent; rows of handed-over invoices left as they are
+    warnings: tuple[tuple[int, str], ...] = ()
+    protected: tuple[tuple[int, str], ...] = ()
 
 
 def import_invoices(
@@ -44,30 +48,29 @@ def import_invoices(
     actor: Actor,
     path: Path,
     mapping_path: Path | None = None,
+    profile: str | Path | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
     """Import the export in one pass and one transaction: written batch by batch while reading,
     rolled back whole if any row is bad (memory stays flat however long the file is)."""
     require(actor, Permission.IMPORT)
     problems: list[tuple[int, str]] = []
-    rows = read_rows(path, load_mapping(mapping_path), problems)
+    warnings: list[tuple[int, str]] = []
+    protected: list[tuple[int, str]] = []
+    rows = read_rows(
+        path, load_mapping(mapping_path), problems, profile=load_profile(profile), warnings=warnings
+    )
     with uow:
         session = uow.session
         get_practice(uow, practice_id)  # a German "set up the practice first" instead of a foreign-key error
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         patients: dict[str, tuple[int, int]] = {}
         now = utcnow()
-        for batch in _batches(rows):
+        handed_over = handed_over_ids(session, practice_id)
+        for batch in batches(rows, BATCH):
             if problems:
                 continue  # the file is refused anyway; keep reading only to name every bad row
-            known = _known_invoices(session, practice_id, [r.number for r in batch])
-            hashes = [r.row_hash() for r in batch]
-            fresh = [(r, h) for r, h in zip(batch, hashes, strict=True) if r.number not in known]
-            changed = [
-                (r, h)
-                for r, h in zip(batch, hashes, strict=True)
-                if r.number in known and known[r.number][1] != h
-            ]
+            fresh, changed, known = sorted_batch(session, practice_id, batch, handed_over, protected)
             counts["created"] += len(fresh)
             counts["updated"] += len(changed)
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
@@ -78,7 +81,15 @@ def import_invoices(
         total = sum(counts.values())
         if not total:
             raise ImportRefused([(2, "Die Datei enthält keine Rechnungen.")])
-        result = ImportResult(total, counts["created"], counts["updated"], counts["unchanged"], dry_run)
+        result = ImportResult(
+            total,
+            counts["created"],
+            counts["updated"],
+            counts["unchanged"],
+            dry_run,
+            tuple(warnings),
+            tuple(protected),
+        )
         if dry_run or not (result.created or result.updated):
             return result
         audit.record(
@@ -95,48 +106,12 @@ def import_invoices(
         return result
 
 
-def _batches(rows: Iterator[tuple[int, InvoiceRow]]) -> Iterator[list[InvoiceRow]]:
-    batch: list[InvoiceRow] = []
-    for _, row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-_Known = dict[str, tuple[int, str, str, Decimal]]
-
-
-def _known_invoices(session: Session, practice_id: int, numbers: list[str]) -> _Known:
-    """number -> (id, row hash, status, paid directly) of the invoices already stored."""
-    known: _Known = {}
-    for start in range(0, len(numbers), 500):
-        known.update(
-            (number, (invoice_id, row_hash, status, paid_direct))
-            for number, invoice_id, row_hash, status, paid_direct in session.execute(
-                sa_select(
-                    col(Invoice.number),
-                    col(Invoice.id),
-                    col(Invoice.row_hash),
-                    col(Invoice.status),
-                    col(Invoice.paid_direct),
-                ).where(
-                    col(Invoice.practice_id) == practice_id,
-                    col(Invoice.number).in_(numbers[start : start + 500]),
-                )
-            ).all()
-        )
-    return known
-
-
 def _write_batch(
     session: Session,
     practice_id: int,
     fresh: list[tuple[InvoiceRow, str]],
     changed: list[tuple[InvoiceRow, str]],
-    known: _Known,
+    known: Known,
     patients: dict[str, tuple[int, int]],
     now: datetime,
 ) -> None:

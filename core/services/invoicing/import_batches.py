@@ -1,0 +1,78 @@
+"""The import's rows in batches, each sorted into new, changed and unchanged against what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from core.db.models import Invoice
+from core.domain.invoice_rows import InvoiceRow
+from core.services.invoicing.handed_over import protected_rows
+
+
+def batches(rows: Iterator[tuple[int, InvoiceRow]], size: int) -> Iterator[list[tuple[int, InvoiceRow]]]:
+    """The rows in lists of `size`, so each list costs one query and one write."""
+    batch: list[tuple[int, InvoiceRow]] = []
+    for item in rows:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def sorted_batch(
+    session: Session,
+    practice_id: int,
+    batch: list[tuple[int, InvoiceRow]],
+    handed_over: frozenset[int],
+    protected: list[tuple[int, str]],
+) -> tuple[list[tuple[InvoiceRow, str]], list[tuple[InvoiceRow, str]], Known]:
+    """New and changed rows (with their hashes); rows that would change a handed-over invoice are
+    added to `protected` and left out (counted as unchanged)."""
+    known = _known_invoices(session, practice_id, [r.number for _, r in batch])
+    fresh, changed, candidates = [], [], []
+    for line, r in batch:
+        h = r.row_hash()
+        if r.number not in known:
+            fresh.append((r, h))
+        elif known[r.number][1] != h:
+            changed.append((r, h))
+            if known[r.number][0] in handed_over:
+                candidates.append((line, r))
+    if candidates:
+        reports = protected_rows(session, candidates, {n: v[0] for n, v in known.items()})
+        protected += reports
+        lines = {line for line, _ in reports}
+        left = {r.number for line, r in candidates if line in lines}
+        changed = [(r, h) for r, h in changed if r.number not in left]
+    return fresh, changed, known
+
+
+Known = dict[str, tuple[int, str, str, Decimal]]
+
+
+def _known_invoices(session: Session, practice_id: int, numbers: list[str]) -> Known:
+    """number -> (id, row hash, status, paid directly) of the invoices already stored."""
+    known: Known = {}
+    for start in range(0, len(numbers), 500):
+        known.update(
+            (number, (invoice_id, row_hash, status, paid_direct))
+            for number, invoice_id, row_hash, status, paid_direct in session.execute(
+                sa_select(
+                    col(Invoice.number),
+                    col(Invoice.id),
+                    col(Invoice.row_hash),
+                    col(Invoice.status),
+                    col(Invoice.paid_direct),
+                ).where(
+                    col(Invoice.practice_id) == practice_id,
+                    col(Invoice.number).in_(numbers[start : start + 500]),
+                )
+            ).all()
+        )
+    return known
