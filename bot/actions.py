@@ -144,19 +144,13 @@ class Actions:
 
     async def _request_access(self, actor: Actor) -> str:
         """Mail the request to 1159 Finance support (when SMTP is set up) and record the step."""
-        try:  # the mail door is optional: without it the request is recorded, not mailed
-            from mail.outgoing import access_request_sender
-
-            send = access_request_sender(self.app)
-        except ImportError:
-            send = None
         result = await access_request.request_access(
             self.app.uow(),
             practice_id=self.pid,
             actor=actor,
             via="chat",
             support_email=self.app.settings.support_email,
-            send=send,
+            mailer=self.app.mailer,
         )
         return result.message
 

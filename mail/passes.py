@@ -24,7 +24,6 @@ from core.domain.errors import InkassoError
 from core.services.messaging import mail_records, notifications
 from core.services.people import access
 from core.services.setup import onboarding
-from mail import outgoing
 from mail.agency import act_on_agency_mail
 from mail.imap import Header, ImapConnection
 from mail.keys import content_hash, message_key
@@ -320,7 +319,7 @@ class Intake:
         log.error("mail command %s from %s was interrupted earlier; not repeated, sender told", key, c.sender)
         if mail.from_addr:
             reply = interrupted_reply(app, mail, c.command or "")
-            await outgoing.send_now(app, reply, kind="command_reply")
+            await app.mailer.send_reply(reply, kind="command_reply")
 
     async def _act(self, mail: ParsedMail, key: str, c: Classification) -> str:
         """Do what the mail asks. Our own errors and database trouble propagate (nothing was done,
@@ -349,5 +348,5 @@ class Intake:
         reply = await answer_command(self.app, self.layer(), mail, c.command)
         if reply is None:
             return f"done: {c.command!r}, no reply"
-        message_id = await outgoing.send_now(self.app, reply, kind="command_reply")
+        message_id = await self.app.mailer.send_reply(reply, kind="command_reply")
         return f"done: {c.command!r} answered ({message_id})"
