@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from bot import catalogue
 from bot.parsing import fold, page_number
 from bot.replies import (
     MAX_CALLBACK_BYTES,
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 5
 CREATE, WITHDRAW = "claim.create", "claim.withdraw"
-_BAD_CODE = "Dieser Code ist ungültig. Er steht unter der Übersicht, z. B. /bestaetigen K7PX3MQ9TZ."
+_BAD_CODE = (
+    "Dieser Code ist ungültig. Er steht unter der Übersicht, "
+    f"z. B. {catalogue.command('bestaetigen').example}."
+)
 
 
 def settles(exc: InkassoError) -> bool:
@@ -66,7 +70,8 @@ class Actions:
         )
         if page_no > page.pages:
             raise InvalidInput(
-                f"Seite {page_no} gibt es nicht; es gibt {page.pages}. Beispiel: /ueberfaellig 1"
+                f"Seite {page_no} gibt es nicht; es gibt {page.pages}. "
+                f"Beispiel: {catalogue.command('ueberfaellig').line('1')}"
             )
         rows = [
             [Button(f"Forderung anlegen – {item.number}", f"new:{item.number}")]
@@ -121,10 +126,10 @@ class Actions:
         access.require(actor, Permission.VIEW)
         prefix = ""
         if args:
-            word = fold(args[0])
-            if word == "anfordern":
+            step = catalogue.ONBOARDING_WORDS.get(fold(args[0]))
+            if step is OnboardingAction.REQUEST:
                 prefix = await self._request_access(actor) + "\n\n"
-            elif word == "unterschrieben":
+            elif step is OnboardingAction.SIGNED:
                 # The contract was signed through the agency's link; a manager reports it here.
                 onboarding.transition(
                     self.app.uow(),
@@ -135,9 +140,10 @@ class Actions:
                 )
                 prefix = "Vertrag als unterschrieben vermerkt.\n\n"
             else:
+                inkasso = catalogue.command("inkasso")
+                possible = ", ".join(inkasso.line(word) for word in catalogue.ONBOARDING_WORDS)
                 raise InvalidInput(
-                    f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. "
-                    "Möglich: /inkasso anfordern, /inkasso unterschrieben"
+                    f"„{args[0][:30]}“ kenne ich bei {inkasso.line()} nicht. Möglich: {possible}"
                 )
         st = onboarding.status(self.app.uow(), practice_id=self.pid)
         return [Reply(prefix + onboarding_text(st))]

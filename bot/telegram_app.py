@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import catalogue
 from bot.commands import CommandLayer
 from bot.replies import Reply, Sender, chunks
 from bot.telegram_notify import notification_loop
@@ -36,18 +37,9 @@ log = logging.getLogger(__name__)
 
 ERROR_TEXT = (
     "Entschuldigung, da ist ein technischer Fehler aufgetreten. Bitte in ein paar Minuten noch "
-    "einmal versuchen; /status zeigt, was schon erledigt ist."
+    f"einmal versuchen; {catalogue.command('status').line()} zeigt, was schon erledigt ist."
 )
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = [
-    ("ueberfaellig", "Überfällige Rechnungen"),
-    ("forderung", "Forderung anlegen: /forderung 1234"),
-    ("zahlung", "Zahlung empfangen: /zahlung 1234 50,00"),
-    ("status", "Forderung anzeigen: /status 1234"),
-    ("faelle", "Offene Inkasso-Fälle"),
-    ("inkasso", "Freischaltung und nächster Schritt"),
-    ("hilfe", "Alle Befehle mit Beispielen"),
-]
 
 
 class BotData:
@@ -131,7 +123,7 @@ async def after_initialize(application: BotApplication) -> None:
     if layer is not None:
         layer.bot_username = application.bot.username
     try:
-        await application.bot.set_my_commands(COMMANDS)
+        await application.bot.set_my_commands(catalogue.menu())
     except TelegramError as exc:
         log.warning("could not publish the command list: %s", type(exc).__name__)
 

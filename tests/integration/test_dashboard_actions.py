@@ -15,6 +15,7 @@ from core.db.models import Claim, Confirmation, Invoice, Payment
 from core.domain.dates import today
 from core.services.collection import claims
 from core.services.people.access import Actor, Role
+from dashboard.runtime import get_app
 from tests.integration._claims_helpers import agency_cases, dead_url
 from tests.integration._dashboard import (  # noqa: F401
     Dash,
@@ -25,7 +26,6 @@ from tests.integration._dashboard import (  # noqa: F401
     dashboard,
     texts,
 )
-from dashboard.runtime import get_app
 from tests.peers.mailserver import Dovecot, SmtpServer, mail_settings_for
 from tests.peers.sandbox import SandboxHandle, make_finance_client
 

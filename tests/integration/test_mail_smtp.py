@@ -20,8 +20,8 @@ from pydantic import SecretStr
 from core.config import MailSecurity, Settings
 from core.domain.errors import PeerUnavailable, Refused
 from core.smtp.compose import notification
-from mail.message import parse
 from core.smtp.transport import MailRefused, MailServerUnavailable, send
+from mail.message import parse
 
 USER, PASSWORD = "praxis", "geheim-123"
 

@@ -108,7 +108,8 @@ def _require_active(practice: Practice) -> None:
     if practice.onboarding_state != OnboardingState.ACTIVE:
         raise PreconditionFailed(
             "Die Inkasso-Schnittstelle ist noch nicht aktiv "
-            f"(Onboarding: „{practice.onboarding_state}“). /inkasso zeigt den nächsten Schritt."
+            f"(Onboarding: „{practice.onboarding_state}“). Den nächsten Schritt zeigt das Onboarding.",
+            next_action="onboarding.status",
         )
 
 
@@ -308,6 +309,8 @@ def claim_for(session: Session, *, practice_id: int, number: str) -> tuple[Invoi
     if claim is None:
         raise NotFound(
             f"Rechnung {invoice.number} wurde noch nicht an 1159 Finance übergeben "
-            f"(offen: {format_eur(invoice.open_amount)}). Übergeben mit /forderung {invoice.number}."
+            f"(offen: {format_eur(invoice.open_amount)}). Übergeben mit „Forderung anlegen“.",
+            next_action="claim.create",
+            subject=invoice.number,
         )
     return invoice, claim

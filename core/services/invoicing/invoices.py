@@ -62,7 +62,7 @@ class BucketSum:
 def normalise_number(text: str) -> str:
     number = clean_text(text or "")
     if not number:
-        raise InvalidInput("Bitte eine Rechnungsnummer angeben, z. B. /forderung 1234.")
+        raise InvalidInput("Bitte eine Rechnungsnummer angeben, z. B. 1234 oder R-2026-0042.")
     if len(number) > 40 or any(ch.isspace() for ch in number):
         raise InvalidInput(f"„{number[:40]}“ ist keine Rechnungsnummer. Beispiel: 1234 oder R-2026-0042.")
     return number
@@ -75,7 +75,8 @@ def find(session: Session, *, practice_id: int, number: str) -> Invoice:
     ).first()
     if invoice is None:
         raise NotFound(
-            f"Rechnung {number} gibt es nicht. Bitte die Nummer prüfen (/ueberfaellig zeigt offene)."
+            f"Rechnung {number} gibt es nicht. Bitte die Nummer prüfen („Überfällig“ zeigt offene).",
+            next_action="invoice.overdue",
         )
     return invoice
 

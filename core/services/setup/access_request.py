@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from core.db.engine import UnitOfWork
 from core.domain.onboarding import OnboardingAction, OnboardingState, next_state
-from core.services.people.access import Actor, Permission, require
 from core.services.messaging.ports import Mailer
+from core.services.people.access import Actor, Permission, require
 from core.services.setup import onboarding
 
 __all__ = ["AccessRequested", "request_access"]
