@@ -18,7 +18,8 @@ from sqlmodel import col, select
 
 from bot.commands import CommandLayer
 from bot.replies import Reply, Sender
-from bot.telegram_app import ERROR_TEXT, run_bot
+from bot.telegram_app import ERROR_TEXT
+from bot.telegram_run import run_bot
 from bot.telegram_webhook import HEADER, secret_for
 from core import sync
 from core.bootstrap import App
