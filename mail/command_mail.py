@@ -27,6 +27,9 @@ def _written(name: str) -> str:
     return mail_line(command(name).example)
 
 
+_STATUS = mail_line(command("status").usage)
+
+
 FOOTER = (
     "—\nPraxis-Inkasso. Befehle per E-Mail: Betreff oder erste Zeile, z. B. "
     f"„{_written('status')}“, „{_written('zahlung')}“ oder „{_written('forderung')}“; "
@@ -74,7 +77,7 @@ def interrupted_reply(app: App, mail: ParsedMail, command: str) -> EmailMessage:
     assert mail.from_addr is not None
     text = (
         f"Ihr Befehl „{command}“ wurde wegen einer Störung möglicherweise nicht ausgeführt. "
-        "Bitte prüfen Sie das Ergebnis (z. B. mit „Status <Rechnungsnr>“) und senden Sie den "
+        f"Bitte prüfen Sie das Ergebnis (z. B. mit „{_STATUS}“) und senden Sie den "
         "Befehl bei Bedarf noch einmal.\n"
     )
     return command_reply(mail.from_addr, app.settings.practice_email, mail.subject, text, mail.message_id)
