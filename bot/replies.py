@@ -6,6 +6,7 @@ numbered choices, the mail door into the text command of `Button.command`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -13,6 +14,7 @@ from typing import Literal
 from bot import catalogue
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import ZERO, format_eur
+from core.domain.onboarding import OnboardingAction
 from core.services.collection.claims import ClaimPreview
 from core.services.collection.payments import PaymentOutcome
 from core.services.collection.status import ClaimStatus
@@ -149,13 +151,21 @@ def onboarding_text(st: OnboardingStatus) -> str:
     since = f"Vertragsbeginn: {format_date(st.contract_start)}" if st.contract_start else None
     last = st.events[-1] if st.events else None
     changed = f"Zuletzt geändert: {format_datetime(last.at)} ({last.via})" if last is not None else None
+    return _lines(
+        f"Inkasso-Schnittstelle: {st.state}",
+        since,
+        changed,
+        f"Nächster Schritt: {st.next_step}",
+        onboarding_hint(st.allowed),
+    )
+
+
+def onboarding_hint(allowed: Collection[OnboardingAction]) -> str | None:
+    """The chat commands for the onboarding steps possible now ("Im Chat: /inkasso unterschrieben")."""
     inkasso = catalogue.command("inkasso")
     words = catalogue.ONBOARDING_WORDS.items()
-    steps = [inkasso.line(word) for word, action in words if action in st.allowed]
-    hint = "Im Chat: " + ", ".join(steps) if steps else None
-    return _lines(
-        f"Inkasso-Schnittstelle: {st.state}", since, changed, f"Nächster Schritt: {st.next_step}", hint
-    )
+    steps = [inkasso.line(word) for word, action in words if action in allowed]
+    return "Im Chat: " + ", ".join(steps) if steps else None
 
 
 def payment_text(outcome: PaymentOutcome) -> str:
