@@ -41,7 +41,7 @@ class Command:
     help: str = ""  # what /hilfe adds after the summary
     aliases: tuple[str, ...] = ()  # more words for it, folded like `name`
     written: str = ""  # how a person writes it in a mail subject, e.g. "Bestätigen"
-    role: Role = Role.STAFF  # the lowest role that may use it
+    role: Role = Role.STAFF  # the lowest role that may use it (for /hilfe; the core enforces it)
     button: str = ""  # the kind of button (`kind:value`) that stands for this command
     action: str = ""  # the core's `next_action` this command carries out (for hints after errors)
     listed: bool = True  # shown in /hilfe
