@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from bot import catalogue
 from bot.parsing import fold, page_number
 from bot.replies import (
     MAX_CALLBACK_BYTES,
@@ -32,7 +33,10 @@ log = logging.getLogger(__name__)
 
 PER_PAGE = 5
 CREATE, WITHDRAW = "claim.create", "claim.withdraw"
-_BAD_CODE = "Dieser Code ist ungültig. Er steht unter der Übersicht, z. B. /bestaetigen K7PX3MQ9TZ."
+_BAD_CODE = (
+    "Dieser Code ist ungültig. Er steht unter der Übersicht, "
+    f"z. B. {catalogue.command('bestaetigen').example}."
+)
 
 
 def settles(exc: InkassoError) -> bool:
@@ -68,7 +72,8 @@ class Actions:
         )
         if page_no > page.pages:
             raise InvalidInput(
-                f"Seite {page_no} gibt es nicht; es gibt {page.pages}. Beispiel: /ueberfaellig 1"
+                f"Seite {page_no} gibt es nicht; es gibt {page.pages}. "
+                f"Beispiel: {catalogue.command('ueberfaellig').line('1')}"
             )
         rows = [
             [Button(f"Forderung anlegen – {item.number}", f"new:{item.number}")]
@@ -122,10 +127,10 @@ class Actions:
         access.require(actor, Permission.VIEW)
         prefix = ""
         if args:
-            word = fold(args[0])
-            if word == "anfordern":
+            step = catalogue.ONBOARDING_WORDS.get(fold(args[0]))
+            if step is OnboardingAction.REQUEST:
                 prefix = await self._request_access(actor) + "\n\n"
-            elif word == "unterschrieben":
+            elif step is OnboardingAction.SIGNED:
                 # The contract was signed through the agency's link; a manager reports it here.
                 onboarding.transition(
                     self.app.uow(),
@@ -136,28 +141,23 @@ class Actions:
                 )
                 prefix = "Vertrag als unterschrieben vermerkt.\n\n"
             else:
+                inkasso = catalogue.command("inkasso")
+                possible = ", ".join(inkasso.line(word) for word in catalogue.ONBOARDING_WORDS)
                 raise InvalidInput(
-                    f"„{args[0][:30]}“ kenne ich bei /inkasso nicht. "
-                    "Möglich: /inkasso anfordern, /inkasso unterschrieben"
+                    f"„{args[0][:30]}“ kenne ich bei {inkasso.line()} nicht. Möglich: {possible}"
                 )
         st = onboarding.status(self.app.uow(), practice_id=self.pid)
         return [Reply(prefix + onboarding_text(st))]
 
     async def _request_access(self, actor: Actor) -> str:
         """Mail the request to 1159 Finance support (when SMTP is set up) and record the step."""
-        try:  # the mail door is optional: without it the request is recorded, not mailed
-            from mail.outgoing import access_request_sender
-
-            send = access_request_sender(self.app)
-        except ImportError:
-            send = None
         result = await access_request.request_access(
             self.app.uow(),
             practice_id=self.pid,
             actor=actor,
             via="chat",
             support_email=self.app.settings.support_email,
-            send=send,
+            mailer=self.app.mailer,
         )
         return result.message
 

@@ -6,7 +6,8 @@ One layer for every chat door (Telegram, mail commands, the console chat). Publi
     replies = await layer.handle_text(Sender("mail", "anna@praxis.de"), "Bestätigen K7PX3MQ9TZ")
     replies = await layer.handle_button(Sender("telegram", 4711), "ok:K7PX3MQ9TZ")
 
-Doors without buttons show `Button.command` (e.g. "/bestaetigen K7PX3MQ9TZ") instead. Our own
+Doors without buttons show `Button.command` (e.g. "/bestaetigen K7PX3MQ9TZ") instead. The
+commands, their words and their handlers are the rows of `bot.catalogue.CATALOGUE`. Our own
 errors become German replies; anything unexpected propagates to the door's error handler.
 An unregistered sender gets one polite refusal, then an empty list (say nothing).
 """
@@ -17,9 +18,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-from bot import actions
+from bot import actions, catalogue
 from bot.parsing import arity_problem, parse
-from bot.replies import HELP, Button, Reply, Sender
+from bot.replies import Button, Reply, Sender
 from core.bootstrap import App
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed
 from core.services.people import access
@@ -45,19 +46,13 @@ class CommandLayer:
         self.bot_username: str | None = None  # set by the Telegram door: ignore /cmd@other_bot
         self._actions = actions.Actions(app, on=on)
         self._refused: set[tuple[str, str]] = set()
-        self._handlers: dict[str, Handler] = {
-            "start": self._help,
-            "hilfe": self._help,
-            "ueberfaellig": self._actions.overdue,
-            "forderung": self._actions.preview,
-            "zahlung": self._actions.payment,
-            "status": self._actions.status,
-            "faelle": self._actions.cases,
-            "inkasso": self._actions.onboarding,
-            "zurueckziehen": self._actions.ask_withdraw,
-            "bestaetigen": self._actions.confirm,
-            "abbrechen": self._actions.cancel,
-        }
+        self._handlers: dict[str, Handler] = {c.name: self._handler(c) for c in catalogue.CATALOGUE}
+
+    def _handler(self, command: catalogue.Command) -> Handler:
+        if command.handler == "help":
+            return self._help
+        handler: Handler = getattr(self._actions, command.handler)
+        return handler
 
     # -- who is writing --------------------------------------------------------------------------
     def actor(self, sender: Sender) -> Actor:
@@ -104,7 +99,7 @@ class CommandLayer:
             return await self._handlers[parsed.command](actor, parsed.args)
         except InkassoError as exc:
             log.info("%s refused: %s", actor.label, exc.log_message)
-            return [Reply(exc.user_message)]
+            return [Reply(exc.user_message + catalogue.hint(exc.next_action, exc.subject))]
 
     async def handle_button(self, sender: Sender, data: str) -> list[Reply]:
         """Answer a button press; forged, foreign, expired or replayed data change nothing."""
@@ -115,31 +110,28 @@ class CommandLayer:
         try:
             kind, _, value = (data or "").partition(":")
             if len(data) > 64 or not value:
-                raise InvalidInput(_STALE_BUTTON, f"malformed button {data[:70]!r}")
+                raise InvalidInput(_stale_button(), f"malformed button {data[:70]!r}")
             log.info("%s: button %s", actor.label, kind)
-            if kind == "ok":
-                return await self._actions.confirm(actor, (value,))
-            if kind == "no":
-                return await self._actions.cancel(actor, (value,))
-            if kind == "new":
-                return await self._actions.preview(actor, (value,))
-            if kind == "page":
-                return await self._actions.overdue(actor, (value,))
-            raise InvalidInput(_STALE_BUTTON, f"unknown button {data[:70]!r}")
+            command = catalogue.for_button(kind)
+            if command is None:
+                raise InvalidInput(_stale_button(), f"unknown button {data[:70]!r}")
+            return await self._handlers[command.name](actor, (value,))
         except InkassoError as exc:
             log.info("%s button refused: %s", actor.label, exc.log_message)
             return [Reply(exc.user_message, settles_prompt=actions.settles(exc))]
 
     async def _help(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
-        return [Reply(HELP)]
+        return [Reply(catalogue.help_text())]
 
 
-_STALE_BUTTON = (
-    "Diese Schaltfläche ist ungültig oder veraltet. Bitte den Befehl neu senden, z. B. /forderung 1234."
-)
+def _stale_button() -> str:
+    example = catalogue.command("forderung").example
+    return f"Diese Schaltfläche ist ungültig oder veraltet. Bitte den Befehl neu senden, z. B. {example}."
 
 
 def _unknown(word: str) -> Reply:
+    help_ = catalogue.command("hilfe").line()
     if not word:
-        return Reply("Bitte einen Befehl senden, z. B. /status 1234. /hilfe zeigt alle Befehle.")
-    return Reply(f"„{word}“ kenne ich nicht. /hilfe zeigt alle Befehle mit Beispielen.")
+        example = catalogue.command("status").example
+        return Reply(f"Bitte einen Befehl senden, z. B. {example}. {help_} zeigt alle Befehle.")
+    return Reply(f"„{word}“ kenne ich nicht. {help_} zeigt alle Befehle mit Beispielen.")

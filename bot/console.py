@@ -6,14 +6,17 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from bot import catalogue
 from bot.commands import CommandLayer
 from bot.replies import Button, Reply, Sender
 
 log = logging.getLogger(__name__)
 
 GREETING = (
-    "Praxis-Inkasso – Konsolen-Chat. Befehle wie im Telegram-Chat, z. B. /ueberfaellig oder "
-    "/status 1234. Schaltflächen wählen Sie mit ihrer Nummer. /hilfe zeigt alles, /ende beendet."
+    "Praxis-Inkasso – Konsolen-Chat. Befehle wie im Telegram-Chat, z. B. "
+    f"{catalogue.command('ueberfaellig').line()} oder {catalogue.command('status').example}. "
+    f"Schaltflächen wählen Sie mit ihrer Nummer. {catalogue.command('hilfe').line()} zeigt alles, "
+    "/ende beendet."
 )
 ERROR_TEXT = "Unerwarteter Fehler – Details stehen im Protokoll. Bitte noch einmal versuchen."
 _QUIT = {"/ende", "/exit", "/quit", "ende", "exit", "quit"}

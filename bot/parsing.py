@@ -1,54 +1,20 @@
-"""Turning a chat line into a command and its arguments; pure functions, no I/O."""
+"""Turning a chat line into a command and its arguments; pure functions, no I/O.
+
+Which words name which command, and how many arguments each takes, is `bot.catalogue`'s table.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
+from bot import catalogue
 from bot.arguments import group_invoice_number, split_words
 from core.domain.errors import InvalidInput
 from core.domain.money import clean_text
 
 MAX_LENGTH = 4000
 
-
-@dataclass(frozen=True)
-class Spec:
-    """How a command is called: argument counts, the usage line and an example."""
-
-    min_args: int
-    max_args: int
-    usage: str
-    example: str
-
-
-SPECS: dict[str, Spec] = {
-    "start": Spec(0, 99, "/start", "/start"),
-    "hilfe": Spec(0, 0, "/hilfe", "/hilfe"),
-    "ueberfaellig": Spec(0, 1, "/ueberfaellig [Seite]", "/ueberfaellig 2"),
-    "forderung": Spec(1, 1, "/forderung <Rechnungsnr>", "/forderung 1234"),
-    "zahlung": Spec(2, 3, "/zahlung <Rechnungsnr> <Betrag> [TT.MM.JJJJ]", "/zahlung 1234 50,00"),
-    "status": Spec(1, 1, "/status <Rechnungsnr>", "/status 1234"),
-    "faelle": Spec(0, 0, "/faelle", "/faelle"),
-    "inkasso": Spec(0, 1, "/inkasso [anfordern|unterschrieben]", "/inkasso anfordern"),
-    "zurueckziehen": Spec(1, 1, "/zurueckziehen <Rechnungsnr>", "/zurueckziehen 1234"),
-    "bestaetigen": Spec(1, 2, "/bestaetigen [Rechnungsnr] <Code>", "/bestaetigen K7PX3MQ9TZ"),
-    "abbrechen": Spec(1, 2, "/abbrechen [Rechnungsnr] <Code>", "/abbrechen K7PX3MQ9TZ"),
-}
-
-ALIASES: dict[str, str] = {
-    "help": "hilfe",
-    "ueberfaellige": "ueberfaellig",
-    "forderunganlegen": "forderung",
-    "zahlungempfangen": "zahlung",
-    "forderunganzeigen": "status",
-    "fall": "faelle",
-    "faelle": "faelle",
-    "zurueckziehen": "zurueckziehen",
-    "ruecknahme": "zurueckziehen",
-    "bestaetige": "bestaetigen",
-    "ok": "bestaetigen",
-}
 
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _CURRENCY = {"€", "eur", "euro"}
@@ -74,7 +40,7 @@ def clean_message(text: str) -> str:
         count = f"{len(text):,}".replace(",", ".")
         raise InvalidInput(
             f"Die Nachricht ist zu lang ({count} Zeichen, höchstens 4.000). "
-            "Bitte nur einen Befehl senden, z. B. /status 1234."
+            f"Bitte nur einen Befehl senden, z. B. {catalogue.command('status').example}."
         )
     cleaned = clean_text(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
     if any(unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") for ch in cleaned):
@@ -91,17 +57,22 @@ def parse(text: str, *, bot_username: str | None = None) -> Parsed | None:
     name, _, target = head.lstrip("/").partition("@")
     if target and bot_username and target.casefold() != bot_username.casefold():
         return None
-    key = fold(name)
-    command = key if key in SPECS else ALIASES.get(key, "")
+    found = catalogue.for_word(fold(name))
+    command = found.name if found is not None else ""
+    return Parsed(command, name[:30], arguments(command, args))
+
+
+def arguments(command: str, words: list[str]) -> tuple[str, ...]:
+    """The arguments of `command` from the words after it."""
     if command == "zahlung":
         # "50,00 €" arrives as two words; the currency sign is not an argument of its own.
-        args = [a for a in args if fold(a) not in _CURRENCY]
-    return Parsed(command, name[:30], tuple(group_invoice_number(command, args)))
+        words = [a for a in words if fold(a) not in _CURRENCY]
+    return tuple(group_invoice_number(command, words))
 
 
 def arity_problem(parsed: Parsed) -> str | None:
     """A German sentence when the argument count is wrong, with the right usage and an example."""
-    spec = SPECS[parsed.command]
+    spec = catalogue.command(parsed.command)
     count = len(parsed.args)
     if spec.min_args <= count <= spec.max_args:
         return None
@@ -115,7 +86,8 @@ def arity_problem(parsed: Parsed) -> str | None:
 
 
 def page_number(text: str) -> int:
-    """A page number for /ueberfaellig: a positive whole number."""
+    """A page number for the overdue list: a positive whole number."""
     if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) < 1:
-        raise InvalidInput(f"„{text[:20]}“ ist keine Seitenzahl. Beispiel: /ueberfaellig 2")
+        example = catalogue.command("ueberfaellig").example
+        raise InvalidInput(f"„{text[:20]}“ ist keine Seitenzahl. Beispiel: {example}")
     return int(text)

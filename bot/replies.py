@@ -6,12 +6,15 @@ numbered choices, the mail door into the text command of `Button.command`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from bot import catalogue
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import ZERO, format_eur
+from core.domain.onboarding import OnboardingAction
 from core.services.collection.claim_preview import ClaimPreview
 from core.services.collection.payments import PaymentOutcome
 from core.services.collection.status import ClaimStatus
@@ -45,12 +48,8 @@ class Button:
     def command(self) -> str:
         """The same choice as a text command, for doors without buttons (mail)."""
         kind, _, value = self.data.partition(":")
-        return {
-            "ok": f"/bestaetigen {value}",
-            "no": f"/abbrechen {value}",
-            "new": f"/forderung {value}",
-            "page": f"/ueberfaellig {value}",
-        }.get(kind, "")
+        found = catalogue.for_button(kind)
+        return found.line(value) if found is not None else ""
 
 
 @dataclass(frozen=True)
@@ -60,26 +59,6 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     settles_prompt: bool = False
-
-
-HELP = """Praxis-Inkasso – offene Patientenrechnungen an 1159 Finance übergeben.
-
-Befehle:
-/ueberfaellig – überfällige Rechnungen, älteste zuerst (z. B. /ueberfaellig 2 für Seite 2)
-/forderung <Rechnungsnr> – Übersicht vor der Übergabe, z. B. /forderung 1234
-/zahlung <Rechnungsnr> <Betrag> [TT.MM.JJJJ] – Zahlung empfangen,
-  z. B. /zahlung 1234 50,00 oder /zahlung 1234 50,00 05.03.2026
-/status <Rechnungsnr> – Forderung anzeigen: Status, Gebühren, Zahlungen, z. B. /status 1234
-/faelle – offene Inkasso-Fälle mit Summen
-/inkasso – Stand der Freischaltung und nächster Schritt; /inkasso anfordern startet sie,
-  /inkasso unterschrieben meldet den unterschriebenen Vertrag (nur Praxisleitung)
-/zurueckziehen <Rechnungsnr> – irrtümlich übergebene Forderung zurückziehen
-  (nur Praxisleitung), z. B. /zurueckziehen 1234
-/bestaetigen <Code> oder /abbrechen <Code> – eine Rückfrage per Text beantworten,
-  z. B. /bestaetigen K7PX3MQ9TZ (der Code steht unter der Übersicht)
-/hilfe – diese Übersicht
-
-Eine Forderung entsteht erst, wenn Sie unter der Übersicht „Forderung anlegen“ drücken."""
 
 
 def _lines(*parts: str | None) -> str:
@@ -174,7 +153,21 @@ def onboarding_text(st: OnboardingStatus) -> str:
     since = f"Vertragsbeginn: {format_date(st.contract_start)}" if st.contract_start else None
     last = st.events[-1] if st.events else None
     changed = f"Zuletzt geändert: {format_datetime(last.at)} ({last.via})" if last is not None else None
-    return _lines(f"Inkasso-Schnittstelle: {st.state}", since, changed, f"Nächster Schritt: {st.next_step}")
+    return _lines(
+        f"Inkasso-Schnittstelle: {st.state}",
+        since,
+        changed,
+        f"Nächster Schritt: {st.next_step}",
+        onboarding_hint(st.allowed),
+    )
+
+
+def onboarding_hint(allowed: Collection[OnboardingAction]) -> str | None:
+    """The chat commands for the onboarding steps possible now ("Im Chat: /inkasso unterschrieben")."""
+    inkasso = catalogue.command("inkasso")
+    words = catalogue.ONBOARDING_WORDS.items()
+    steps = [inkasso.line(word) for word, action in words if action in allowed]
+    return "Im Chat: " + ", ".join(steps) if steps else None
 
 
 def payment_text(outcome: PaymentOutcome) -> str:

@@ -1,8 +1,8 @@
 """The Telegram door: a python-telegram-bot Application on top of the command layer.
 
-Polling by default; webhook mode when TELEGRAM_WEBHOOK_URL is set (see `bot.telegram_webhook`).
-The Bot API base comes from TELEGRAM_API_BASE_URL (a local stand-in in tests). Notifications
-go to PRACTICE_CHAT_ID. Replies are sent as plain text (no parse mode), so nothing a person
+Its handlers, typed context and replies live here; running it (polling or webhook, retries,
+notifications) is `bot.telegram_run`. The Bot API base comes from TELEGRAM_API_BASE_URL (a
+local stand-in in tests). Replies are sent as plain text (no parse mode), so nothing a person
 types can turn into markup.
 """
 
@@ -14,7 +14,7 @@ import weakref
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -26,9 +26,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot import catalogue
 from bot.commands import CommandLayer
 from bot.replies import Reply, Sender, chunks
-from bot.telegram_notify import notification_loop
 from core.bootstrap import App
 from core.domain.errors import PreconditionFailed
 
@@ -36,18 +36,9 @@ log = logging.getLogger(__name__)
 
 ERROR_TEXT = (
     "Entschuldigung, da ist ein technischer Fehler aufgetreten. Bitte in ein paar Minuten noch "
-    "einmal versuchen; /status zeigt, was schon erledigt ist."
+    f"einmal versuchen; {catalogue.command('status').line()} zeigt, was schon erledigt ist."
 )
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = [
-    ("ueberfaellig", "Überfällige Rechnungen"),
-    ("forderung", "Forderung anlegen: /forderung 1234"),
-    ("zahlung", "Zahlung empfangen: /zahlung 1234 50,00"),
-    ("status", "Forderung anzeigen: /status 1234"),
-    ("faelle", "Offene Inkasso-Fälle"),
-    ("inkasso", "Freischaltung und nächster Schritt"),
-    ("hilfe", "Alle Befehle mit Beispielen"),
-]
 
 
 class BotData:
@@ -131,7 +122,7 @@ async def after_initialize(application: BotApplication) -> None:
     if layer is not None:
         layer.bot_username = application.bot.username
     try:
-        await application.bot.set_my_commands(COMMANDS)
+        await application.bot.set_my_commands(catalogue.menu())
     except TelegramError as exc:
         log.warning("could not publish the command list: %s", type(exc).__name__)
 
@@ -205,61 +196,3 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply]) -> None:
         for n, part in enumerate(parts):
             markup = keyboard(reply) if n == len(parts) - 1 else None
             await bot.send_message(chat_id, part, reply_markup=markup)
-
-
-async def run_bot(
-    app: App, stop: asyncio.Event, *, poll_timeout: int = 10, notify_interval: float | None = None
-) -> None:
-    """Run the bot until `stop` is set: polling, or webhook mode when TELEGRAM_WEBHOOK_URL is set.
-
-    Notifications are looked for every `notify_interval` seconds (NOTIFY_INTERVAL_SECONDS)."""
-    application = build_application(app, with_updater=not app.settings.telegram_webhook_url)
-    interval = app.settings.notify_interval_seconds if notify_interval is None else notify_interval
-    await serve(application, app, stop, poll_timeout=poll_timeout, notify_interval=interval)
-
-
-async def serve(
-    application: BotApplication,
-    app: App,
-    stop: asyncio.Event,
-    *,
-    poll_timeout: int = 10,
-    notify_interval: float = 5.0,
-) -> None:
-    """Initialise (retrying while Telegram is unreachable), receive updates, notify, until `stop`."""
-    from bot import telegram_webhook
-
-    webhook = bool(app.settings.telegram_webhook_url)
-    while True:
-        try:
-            await application.initialize()  # getMe
-            await after_initialize(application)
-            break
-        except InvalidToken:
-            log.error("Telegram refused the bot token; the bot stays off (check TELEGRAM_BOT_TOKEN)")
-            return
-        except NetworkError as exc:
-            log.warning("Telegram not reachable (%s); trying again in 30 s", type(exc).__name__)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=30)
-                return
-            except TimeoutError:
-                continue
-    try:
-        await application.start()
-        if webhook:
-            server = await telegram_webhook.start(application, app.settings)
-        else:
-            assert application.updater is not None
-            await application.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
-        notifier = asyncio.create_task(notification_loop(app, application.bot, stop, notify_interval))
-        log.info("telegram bot running (%s)", "webhook" if webhook else "polling")
-        await stop.wait()
-        await notifier
-        if webhook:
-            await server.stop()
-        elif application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        await application.stop()
-    finally:
-        await application.shutdown()

@@ -8,9 +8,11 @@ import logging
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.replies import chunks
+from bot.replies import chunks, onboarding_hint
 from core.bootstrap import App
+from core.db.models import Notification
 from core.services.messaging import notifications
+from core.services.setup import onboarding
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ async def deliver_notifications(app: App, bot: Bot) -> int:
     if not claimed:
         return 0
     try:
-        for part in chunks("\n\n".join(note.text for note in claimed)):
+        for part in chunks("\n\n".join(_text(app, note) for note in claimed)):
             await bot.send_message(chat_id, part)
     except TelegramError as exc:
         for note in claimed:
@@ -40,6 +42,14 @@ async def deliver_notifications(app: App, bot: Bot) -> int:
         log.warning("%s notifications not delivered, retried later: %s", len(claimed), type(exc).__name__)
         return 0
     return len(claimed)
+
+
+def _text(app: App, note: Notification) -> str:
+    """The note as the chat shows it: onboarding news name the step; the chat adds its command."""
+    if note.kind != "onboarding":
+        return note.text
+    hint = onboarding_hint(onboarding.status(app.uow(), practice_id=app.practice_id).allowed)
+    return f"{note.text}\n{hint}" if hint else note.text
 
 
 async def notification_loop(app: App, bot: Bot, stop: asyncio.Event, interval: float) -> None:

@@ -74,8 +74,6 @@ def onboarding_request(
     note: str = typer.Option("", "--notiz", help="Begründung oder Hinweis fürs Protokoll."),
 ) -> None:
     """Zugang zur Inkasso-Schnittstelle anfordern: E-Mail an den 1159-Finance-Support (mit SMTP)."""
-    from mail.outgoing import access_request_sender
-
     app = make_app()
     result = asyncio.run(
         access_request.request_access(
@@ -84,7 +82,7 @@ def onboarding_request(
             actor=OPERATOR,
             via="cli",
             support_email=app.settings.support_email,
-            send=access_request_sender(app),
+            mailer=app.mailer,
             note=note,
         )
     )

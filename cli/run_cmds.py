@@ -24,7 +24,7 @@ async def worker(app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool 
         asyncio.create_task(sync_loop(app, stop), name="sync"),
     ]
     if bot and app.settings.telegram_bot_token is not None:
-        from bot.telegram_app import run_bot
+        from bot.telegram_run import run_bot
 
         tasks.append(asyncio.create_task(run_bot(app, stop), name="telegram"))
     if mail and app.settings.imap_host:

@@ -1,4 +1,4 @@
-"""The one composition root: wires settings, database and the 1159 Finance client."""
+"""The one composition root: wires settings, database, the 1159 Finance client and the mailer."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from core.config import Settings
 from core.db.engine import UnitOfWork, make_engine
 from core.db.migrate import upgrade
+from core.services.messaging.ports import Mailer
+from core.smtp.mailer import SmtpMailer
 
 if TYPE_CHECKING:
     from core.finance1159.client import Finance1159Client
@@ -24,6 +26,7 @@ class App:
     settings: Settings
     engine: Engine
     practice_id: int
+    mailer: Mailer
     _finance: Finance1159Client | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
@@ -51,14 +54,19 @@ def build(
     *,
     engine: Engine | None = None,
     finance: Finance1159Client | None = None,
+    mailer: Mailer | None = None,
     migrate: bool = True,
 ) -> App:
-    """Wire the product; tests pass their own peers (engine, client) through the keywords."""
+    """Wire the product; tests pass their own peers (engine, client, mailer) through the keywords."""
     settings = settings or Settings()
     engine = engine or make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    return App(settings=settings, engine=engine, practice_id=settings.practice_id, _finance=finance)
+    wired = engine  # bound for the closure below (mypy: not Optional)
+    mailer = mailer or SmtpMailer(settings, lambda: UnitOfWork(wired, settings))
+    return App(
+        settings=settings, engine=engine, practice_id=settings.practice_id, mailer=mailer, _finance=finance
+    )
 
 
 def configure_logging(level: int = logging.INFO, *, log_file: Path | None = None) -> None:

@@ -5,7 +5,6 @@ Pages stay thin: they call `page_context()` for the App and the actor, then core
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
@@ -19,15 +18,15 @@ from typing import TypeVar
 import streamlit as st
 from pydantic import ValidationError
 
-from core.bootstrap import App, build
-from core.config import Settings
+from core.bootstrap import App
 from core.domain.dates import format_date, format_datetime
 from core.domain.errors import InkassoError
 from core.domain.money import format_eur
-from core.finance1159.client import Finance1159Client, make_client
+from core.finance1159.client import Finance1159Client
 from core.services.people import audit
 from core.services.people.access import Actor, Permission
 from core.services.people.sessions import session_actor
+from dashboard.held import held, run_async
 
 T = TypeVar("T")
 log = logging.getLogger("inkasso.dashboard")
@@ -37,16 +36,10 @@ EXPIRED = "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."
 MANAGERS_ONLY = "Diese Seite ist nur für Praxisleitungen."
 
 
-@st.cache_resource(show_spinner=False)
-def _app(database_url: str) -> App:
-    # Keyed by the URL: tests and several databases in one process never share an engine.
-    return build(Settings(database_url=database_url))
-
-
 def get_app() -> App:
     """The App for this process; a German message instead of a traceback when it cannot be built."""
     try:
-        return _app(Settings().database_url)
+        return held().app
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         st.error(f"Die Einstellungen sind ungültig: {problems}")
@@ -129,19 +122,12 @@ def friendly() -> Iterator[None]:
 
 
 def with_finance(app: App, call: Callable[[Finance1159Client], Awaitable[T]]) -> T:
-    """Run one async call against 1159 Finance with a client of its own (one event loop per click)."""
-    settings = app.settings.model_copy(
-        update={"finance1159_max_attempts": min(app.settings.finance1159_max_attempts, 3)}
-    )
+    """Run one async call against 1159 Finance with the App's client (opened on the loop thread)."""
 
     async def go() -> T:
-        client = make_client(settings)
-        try:
-            return await call(client)
-        finally:
-            await client.aclose()
+        return await call(app.finance())
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>$~#|])")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from email.message import EmailMessage
 
+from bot.catalogue import command, mail_line
 from bot.commands import CommandLayer, Reply, Sender
 from core.bootstrap import App
 from core.services.people.confirmations import LIFETIME, MAIL_LIFETIME, minutes
@@ -22,22 +23,19 @@ __all__ = ["answer_command", "interrupted_reply", "render_replies"]
 
 log = logging.getLogger(__name__)
 
-# The chat command behind a button, as a person writes it in a mail
-_MAIL_WORDS = {
-    "bestaetigen": "Bestätigen",
-    "abbrechen": "Abbrechen",
-    "forderung": "Forderung",
-    "ueberfaellig": "Überfällig",
-}
+
+def _written(name: str) -> str:
+    return mail_line(command(name).example)
+
+
+_STATUS = mail_line(command("status").usage)
+
+
 FOOTER = (
-    "—\nPraxis-Inkasso. Befehle per E-Mail: Betreff oder erste Zeile, z. B. „Status 1234“, "
-    "„Zahlung 1234 50,00“ oder „Forderung 1234“; „Hilfe“ zeigt alle."
+    "—\nPraxis-Inkasso. Befehle per E-Mail: Betreff oder erste Zeile, z. B. "
+    f"„{_written('status')}“, „{_written('zahlung')}“ oder „{_written('forderung')}“; "
+    f"„{_written('hilfe')}“ zeigt alle."
 )
-
-
-def _mail_command(chat_command: str) -> str:
-    word, _, rest = chat_command.lstrip("/").partition(" ")
-    return f"{_MAIL_WORDS.get(word, word)} {rest}".strip()
 
 
 def render_replies(replies: list[Reply]) -> str:
@@ -53,7 +51,7 @@ def render_replies(replies: list[Reply]) -> str:
         for row in reply.buttons:
             for button in row:
                 if button.command:
-                    lines.append(f"{button.label}: Antworten Sie mit: {_mail_command(button.command)}")
+                    lines.append(f"{button.label}: Antworten Sie mit: {mail_line(button.command)}")
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n\n" + FOOTER + "\n"
 
@@ -80,7 +78,7 @@ def interrupted_reply(app: App, mail: ParsedMail, command: str) -> EmailMessage:
     assert mail.from_addr is not None
     text = (
         f"Ihr Befehl „{command}“ wurde wegen einer Störung möglicherweise nicht ausgeführt. "
-        "Bitte prüfen Sie das Ergebnis (z. B. mit „Status <Rechnungsnr>“) und senden Sie den "
+        f"Bitte prüfen Sie das Ergebnis (z. B. mit „{_STATUS}“) und senden Sie den "
         "Befehl bei Bedarf noch einmal.\n"
     )
     return command_reply(

@@ -46,7 +46,7 @@ async def intake_once(app: App) -> PassReport:
         await asyncio.to_thread(conn.ensure_folder, intake.done_folder)
         report = await intake.run_pass(conn)
         await outgoing.deliver_notifications(app)
-        await outgoing.flush_pending(app)
+        await app.mailer.flush_pending()
         return report
     finally:
         await asyncio.to_thread(conn.close)
@@ -73,7 +73,7 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
                 await intake.run_pass(conn)
                 backoff = BACKOFF_FIRST
                 await outgoing.deliver_notifications(app)
-                await outgoing.flush_pending(app)
+                await app.mailer.flush_pending()
                 wait = idle_seconds if conn.idle_supported else app.settings.imap_poll_seconds
                 if outgoing.notifies_by_mail(app):
                     wait = min(wait, NOTIFY_SECONDS)  # notifications raised elsewhere go out soon

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from bot import catalogue
 from core.domain.money import clean_text
 from mail.message import Attachment, ParsedMail
 from mail.trust import TrustVerdict, sender_verdict
@@ -22,22 +23,8 @@ __all__ = ["Classification", "Kind", "MailRules", "classify", "clean_command_tex
 
 Kind = Literal["agency_contract", "agency_activation", "agency_statement", "staff_command", "ignored"]
 
-DEFAULT_COMMAND_KEYWORDS = (
-    "forderung",
-    "zahlung",
-    "status",
-    "bestätigen",
-    "bestaetigen",
-    "abbrechen",
-    "zurückziehen",
-    "zurueckziehen",
-    "überfällig",
-    "ueberfaellig",
-    "fälle",
-    "faelle",
-    "inkasso",
-    "hilfe",
-)
+# The chat commands' words, written and folded ("bestätigen", "bestaetigen", …)
+DEFAULT_COMMAND_KEYWORDS = catalogue.mail_keywords()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mail.message import AuthResults, ParsedMail
+from mail.auth_results import AuthResults
+from mail.message import ParsedMail
 
 __all__ = ["TrustVerdict", "aligned", "sender_verdict"]
 

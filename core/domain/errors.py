@@ -2,6 +2,8 @@
 
 Every error carries a German `user_message` (short, friendly, says what was wrong and what
 would be right) and an English `log_message`. Doors show the first, logs get the second.
+A message names the product's actions ("Forderung anlegen"), never a door's commands; an
+error may carry `next_action` (and its `subject`), so a door can add how to do it there.
 
     InkassoError
     ├── Refused                     exit code 1: the request is not done, nothing changed
@@ -28,10 +30,19 @@ class InkassoError(Exception):
 
     exit_code = 1
 
-    def __init__(self, user_message: str, log_message: str | None = None) -> None:
+    def __init__(
+        self,
+        user_message: str,
+        log_message: str | None = None,
+        *,
+        next_action: str | None = None,
+        subject: str = "",
+    ) -> None:
         super().__init__(log_message or user_message)
         self.user_message = user_message
         self.log_message = log_message or user_message
+        self.next_action = next_action  # e.g. "claim.create": what would help, for the door's hint
+        self.subject = subject  # what it applies to, e.g. the invoice number
 
 
 class Refused(InkassoError):

@@ -48,11 +48,11 @@ TRANSITIONS: dict[tuple[OnboardingState, OnboardingAction], OnboardingState] = {
 }
 
 NEXT_STEP: dict[OnboardingState, str] = {
-    S.NOT_REQUESTED: "Zugang bei 1159 Finance anfordern (/inkasso anfordern).",
+    S.NOT_REQUESTED: "Zugang bei 1159 Finance anfordern („Zugang anfordern“).",
     S.REQUESTED: "Auf die Vertrags-Mail von 1159 Finance warten.",
     S.CONTRACT_RECEIVED: (
         "Vertrag über den Link in der Mail unterschreiben, dann als unterschrieben melden "
-        "(/inkasso unterschrieben)."
+        "(„Vertrag als unterschrieben markieren“)."
     ),
     S.SIGNED: "1159 Finance prüft den Vertrag; die Bestätigungs-Mail schaltet die Schnittstelle frei.",
     S.ACTIVE: "Alles bereit: Forderungen können übergeben werden.",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pandas as pd
 import streamlit as st
 
 from core.domain.onboarding import OnboardingAction, action_label
 from core.services.people.access import Permission
 from core.services.setup import access_request, onboarding
+from dashboard.held import run_async
 from dashboard.runtime import day, friendly, page_context
 
 ctx = page_context()
@@ -20,16 +19,14 @@ if message := st.session_state.pop(FLASH, None):
 
 
 def request_access() -> str:
-    from mail.outgoing import access_request_sender  # the mail door sends the request mail
-
-    result = asyncio.run(
+    result = run_async(
         access_request.request_access(
             ctx.app.uow(),
             practice_id=ctx.practice_id,
             actor=ctx.actor,
             via="dashboard",
             support_email=ctx.app.settings.support_email,
-            send=access_request_sender(ctx.app),
+            mailer=ctx.app.mailer,
         )
     )
     return result.message

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import streamlit as st
 
 from core.domain.onboarding import OnboardingAction
 from core.services.people.access import Permission
 from core.services.setup import access_request, onboarding, practice, settings_view
+from dashboard.held import run_async
 from dashboard.runtime import friendly, page_context, plain
 
 ctx = page_context(Permission.ONBOARDING)
@@ -19,16 +18,14 @@ if message := st.session_state.pop(FLASH, None):
 
 
 def start_setup() -> str:
-    from mail.outgoing import access_request_sender  # the mail door sends the request mail
-
-    result = asyncio.run(
+    result = run_async(
         access_request.request_access(
             ctx.app.uow(),
             practice_id=ctx.practice_id,
             actor=ctx.actor,
             via="dashboard",
             support_email=ctx.app.settings.support_email,
-            send=access_request_sender(ctx.app),
+            mailer=ctx.app.mailer,
         )
     )
     return result.message

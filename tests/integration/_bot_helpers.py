@@ -16,7 +16,8 @@ from sqlmodel import col, func, select
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.telegram_app import BotContext, build_application, serve
+from bot.telegram_app import BotContext, build_application
+from bot.telegram_run import serve
 from core.bootstrap import App, build
 from core.config import Settings
 from core.db.models import AuditEvent, Claim, Payment

@@ -18,12 +18,16 @@ from sqlmodel import col, select
 
 from bot.commands import CommandLayer
 from bot.replies import Reply, Sender
-from bot.telegram_app import ERROR_TEXT, run_bot
+from bot.telegram_app import ERROR_TEXT
+from bot.telegram_run import run_bot
 from bot.telegram_webhook import HEADER, secret_for
 from core import sync
 from core.bootstrap import App
 from core.db.models import Claim, Notification
+from core.domain.onboarding import OnboardingAction, OnboardingState
 from core.services.messaging import notifications
+from core.services.people.access import OPERATOR
+from core.services.setup import onboarding
 from tests.integration._bot_helpers import (
     PRACTICE_CHAT,
     STAFF,
@@ -145,6 +149,24 @@ async def test_a_failed_notification_is_sent_again_later_not_lost(bot: BotRun, a
     )
     sent = await _practice_chat_text(bot, "R-9")
     assert sum("R-9" in t for t in sent) == 1
+
+
+async def test_onboarding_news_name_the_step_and_the_chat_adds_its_command(bot: BotRun, app: App) -> None:
+    with app.uow() as uow:
+        onboarding.get_practice(uow, app.practice_id).onboarding_state = OnboardingState.REQUESTED
+        uow.commit()
+    onboarding.transition(
+        app.uow(),
+        practice_id=app.practice_id,
+        actor=OPERATOR,
+        action=OnboardingAction.CONTRACT_RECEIVED,
+        via="mail",
+    )
+    with app.uow() as uow:  # as stored for every door (the bot may have delivered it already)
+        stored = uow.session.exec(select(Notification.text).where(Notification.kind == "onboarding")).one()
+    assert "„Vertrag als unterschrieben markieren“" in stored and "/inkasso" not in stored
+    sent = await _practice_chat_text(bot, "Inkasso-Onboarding")
+    assert sent == [f"{stored}\nIm Chat: /inkasso unterschrieben"]
 
 
 async def test_a_burst_of_notifications_arrives_bundled_each_once(bot: BotRun, app: App) -> None:

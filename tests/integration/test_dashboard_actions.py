@@ -15,6 +15,7 @@ from core.db.models import Claim, Confirmation, Invoice, Payment
 from core.domain.dates import today
 from core.services.collection import claims
 from core.services.people.access import Actor, Role
+from dashboard.runtime import get_app
 from tests.integration._claims_helpers import agency_cases, dead_url
 from tests.integration._dashboard import (  # noqa: F401
     Dash,
@@ -25,6 +26,7 @@ from tests.integration._dashboard import (  # noqa: F401
     dashboard,
     texts,
 )
+from tests.peers.mailserver import Dovecot, SmtpServer, mail_settings_for
 from tests.peers.sandbox import SandboxHandle, make_finance_client
 
 STAFF = Actor(Role.STAFF, "test")
@@ -153,6 +155,19 @@ def test_status_jetzt_abrufen_fetches_the_agency_state(agency_dash: Dash, sandbo
     assert any("Aktueller Stand von 1159 Finance abgerufen" in s.value for s in at.success)
 
 
+def test_clicks_use_the_one_app_and_its_finance_client_held_for_the_process(
+    agency_dash: Dash, sandbox: SandboxHandle
+) -> None:
+    _hand_over(agency_dash, sandbox, "R-9")
+    at = _open_case(agency_dash, "manager", "R-9")
+    button(at, "Status jetzt abrufen").click().run()
+    button(at, "Status jetzt abrufen").click().run()
+    assert not at.exception
+    assert len([s for s in at.success if "Aktueller Stand" in s.value]) == 1
+    # Both clicks went through the App that bootstrap wired, not through clients of their own.
+    assert get_app().finance().request_count >= 2
+
+
 def test_status_abrufen_without_the_agency_shows_the_last_known_state(tmp_path: Path) -> None:
     with dashboard(tmp_path, finance1159_base_url=dead_url()) as made:
         at = _open_case(made, "staff", "R-101")
@@ -219,6 +234,19 @@ def test_onboarding_buttons_are_for_managers_and_move_the_state(fresh_dash: Dash
     assert not at.exception
     assert "kein Mailserver" in texts(at) and {m.value for m in at.metric} >= {"angefragt"}
     assert list(at.dataframe[0].value["Nach"]) == ["gekündigt", "angefragt"]
+
+
+def test_the_access_request_from_the_dashboard_is_mailed_through_the_cores_mailer(
+    tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer
+) -> None:
+    with dashboard(tmp_path, **mail_settings_for(dovecot, smtp_server)) as made:
+        at = made.run("manager", "pages/onboarding.py")
+        button(at, "Kündigen").click().run()
+        button(at, "Zugang anfordern").click().run()
+        assert not at.exception
+        assert "per E-Mail an support@1159finance.com" in texts(at)
+    [sent] = smtp_server.messages
+    assert sent.rcpt_tos == ["support@1159finance.com"]
 
 
 def test_managers_add_and_remove_dashboard_users(fresh_dash: Dash) -> None:

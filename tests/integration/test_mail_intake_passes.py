@@ -17,7 +17,7 @@ from core.domain.errors import NotFound, PreconditionFailed
 from core.domain.onboarding import OnboardingState
 from core.services.messaging import mail_records
 from core.services.people.access import Role
-from mail import imap, passes
+from mail import handling, imap
 from mail.imap import MailboxUnavailable
 from mail.intake import PassReport, intake_once
 from tests.factories import add_practice, add_user, make_app
@@ -391,7 +391,7 @@ async def test_a_mail_whose_action_is_refused_is_tried_again_next_pass(
         raise PreconditionFailed("Gerade nicht möglich.", "test refusal")
 
     with monkeypatch.context() as patch:
-        patch.setattr(passes, "act_on_agency_mail", refuse)
+        patch.setattr(handling, "act_on_agency_mail", refuse)
         early = await intake_once(app)
     later = await intake_once(app)
 

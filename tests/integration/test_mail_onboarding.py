@@ -17,7 +17,6 @@ from core.services.people.access import OPERATOR
 from core.services.setup import access_request, onboarding
 from mail.intake import intake_once
 from mail.message import parse
-from mail.outgoing import access_request_sender
 from tests.integration.mail_helpers import (
     DONE,
     close_mail_apps,  # noqa: F401  (autouse)
@@ -51,7 +50,7 @@ async def test_the_whole_onboarding_runs_by_mail(
         actor=OPERATOR,
         via="cli",
         support_email=app.settings.support_email,
-        send=access_request_sender(app),
+        mailer=app.mailer,
     )
     assert requested.mailed and requested.state == OnboardingState.REQUESTED
     [sent] = smtp_server.messages

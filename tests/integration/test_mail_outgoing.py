@@ -12,7 +12,7 @@ from core.domain.errors import IllegalTransition, PeerUnavailable
 from core.domain.onboarding import OnboardingState
 from core.services.people.access import OPERATOR
 from core.services.setup import access_request
-from mail import outgoing
+from core.smtp import mailer
 from mail.compose import command_reply
 from mail.intake import intake_once
 from mail.message import parse
@@ -29,7 +29,7 @@ from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer, mail_set
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outgoing, "SMTP_BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(mailer, "SMTP_BACKOFF_SECONDS", 0.01)
 
 
 async def _request(app: object) -> access_request.AccessRequested:
@@ -39,7 +39,7 @@ async def _request(app: object) -> access_request.AccessRequested:
         actor=OPERATOR,
         via="cli",
         support_email=app.settings.support_email,  # type: ignore[attr-defined]
-        send=outgoing.access_request_sender(app),  # type: ignore[arg-type]
+        mailer=app.mailer,  # type: ignore[attr-defined]
     )
 
 
@@ -85,7 +85,7 @@ async def test_an_unreachable_mail_server_leaves_the_onboarding_unchanged(
     assert state(app) == OnboardingState.NOT_REQUESTED
     [record] = records(app, "out")
     assert record.outcome.startswith("failed")
-    assert await outgoing.flush_pending(app) == 0  # a failed request is not sent behind the person's back
+    assert await app.mailer.flush_pending() == 0  # a failed request is not sent behind the person's back
 
 
 async def test_a_reply_kept_while_the_server_is_down_is_sent_once_later(
@@ -94,12 +94,12 @@ async def test_a_reply_kept_while_the_server_is_down_is_sent_once_later(
     down = mail_app(sqlite_url, tmp_path, dovecot, smtp_host="127.0.0.1", smtp_port=free_port())
     reply = command_reply("anna@example.test", PRACTICE_EMAIL, "Status 1234", "Offen.", "<q@example.test>")
 
-    message_id = await outgoing.send_now(down, reply, kind="command_reply")
+    message_id = await down.mailer.send_reply(reply, kind="command_reply")
     assert [r.outcome for r in records(down, "out")] == ["pending"]
 
     up = mail_app(sqlite_url, tmp_path, dovecot, smtp_server)
-    assert await outgoing.flush_pending(up) == 1
-    assert await outgoing.flush_pending(up) == 0
+    assert await up.mailer.flush_pending() == 1
+    assert await up.mailer.flush_pending() == 0
     [received] = smtp_server.messages
     assert received.rcpt_tos == ["anna@example.test"] and parse(received.data).message_id == message_id
     assert [r.outcome for r in records(up, "out")] == ["sent"]

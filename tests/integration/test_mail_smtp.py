@@ -19,9 +19,9 @@ from pydantic import SecretStr
 
 from core.config import MailSecurity, Settings
 from core.domain.errors import PeerUnavailable, Refused
-from mail.compose import notification
+from core.smtp.compose import notification
+from core.smtp.transport import MailRefused, MailServerUnavailable, send
 from mail.message import parse
-from mail.smtp import MailRefused, MailServerUnavailable, send
 
 USER, PASSWORD = "praxis", "geheim-123"
 

@@ -75,7 +75,9 @@ async def test_status_of_an_invoice_not_handed_over_says_how_to_hand_it_over(
                 app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, number="R-1"
             )
     assert "noch nicht an 1159 Finance übergeben" in caught.value.user_message
-    assert "/forderung R-1" in caught.value.user_message
+    # The core names the action; each door says how to do it there (the chat: /forderung R-1).
+    assert "„Forderung anlegen“" in caught.value.user_message
+    assert (caught.value.next_action, caught.value.subject) == ("claim.create", "R-1")
     assert sandbox.state()["api_requests"] == 0
     app.close()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from email import message_from_bytes
 from email.policy import default
 
-from mail.compose import PracticeContact, access_request, command_reply, notification, reply_subject
+from core.smtp.compose import PracticeContact, access_request, notification
+from mail.compose import command_reply, reply_subject
 from mail.message import parse
 from mail.rules import MailRules, classify
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.replies import Button, Reply
 from mail.command_mail import render_replies
-from mail.imap import _literals, _uid_set
+from mail.imap.responses import literals, uid_set
 from mail.intake import content_hash, message_key
 from mail.message import parse
 
@@ -33,8 +33,8 @@ def test_a_mail_with_message_id_is_keyed_by_it() -> None:
 
 
 def test_uid_sets_are_compact_ranges() -> None:
-    assert _uid_set([1, 2, 3, 5, 7, 8]) == "1:3,5,7:8"
-    assert _uid_set([4]) == "4"
+    assert uid_set([1, 2, 3, 5, 7, 8]) == "1:3,5,7:8"
+    assert uid_set([4]) == "4"
 
 
 def test_fetch_responses_are_read_whichever_order_the_items_come_in() -> None:
@@ -45,7 +45,7 @@ def test_fetch_responses_are_read_whichever_order_the_items_come_in() -> None:
         b" UID 9 RFC822.SIZE 80)",
         b"3 FETCH (FLAGS (\\Seen))",
     ]
-    first, second = _literals(data)
+    first, second = literals(data)
     assert (first.uid, first.size, first.literal) == (5, 120, b"abc")
     assert first.arrived == datetime(2026, 11, 7, 8, 15, tzinfo=UTC)
     assert (second.uid, second.size, second.literal, second.arrived) == (9, 80, b"de", None)

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mail.message import html_to_text, parse, parse_auth_results
+from mail.auth_results import parse_auth_results
+from mail.html_text import html_to_text
+from mail.message import parse
 
 
 def _raw(**headers: str) -> bytes:

@@ -180,6 +180,8 @@ def claim_for(session: Session, *, practice_id: int, number: str) -> tuple[Invoi
     if claim is None:
         raise NotFound(
             f"Rechnung {invoice.number} wurde noch nicht an 1159 Finance übergeben "
-            f"(offen: {format_eur(invoice.open_amount)}). Übergeben mit /forderung {invoice.number}."
+            f"(offen: {format_eur(invoice.open_amount)}). Übergeben mit „Forderung anlegen“.",
+            next_action="claim.create",
+            subject=invoice.number,
         )
     return invoice, claim

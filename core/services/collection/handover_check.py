@@ -54,7 +54,8 @@ def _require_active(practice: Practice) -> None:
     if practice.onboarding_state != OnboardingState.ACTIVE:
         raise PreconditionFailed(
             "Die Inkasso-Schnittstelle ist noch nicht aktiv "
-            f"(Onboarding: „{practice.onboarding_state}“). /inkasso zeigt den nächsten Schritt."
+            f"(Onboarding: „{practice.onboarding_state}“). Den nächsten Schritt zeigt das Onboarding.",
+            next_action="onboarding.status",
         )
 
 

@@ -64,7 +64,8 @@ def find(session: Session, *, practice_id: int, number: str) -> Invoice:
     ).first()
     if invoice is None:
         raise NotFound(
-            f"Rechnung {number} gibt es nicht. Bitte die Nummer prüfen (/ueberfaellig zeigt offene)."
+            f"Rechnung {number} gibt es nicht. Bitte die Nummer prüfen („Überfällig“ zeigt offene).",
+            next_action="invoice.overdue",
         )
     return invoice
 

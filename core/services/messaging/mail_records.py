@@ -209,7 +209,7 @@ def finish(uow: UnitOfWork, *, practice_id: int, message_key: str, outcome: str)
 def record_outgoing(
     uow: UnitOfWork, *, practice_id: int, message_id: str, raw: bytes, kind: str, sender: str, subject: str
 ) -> None:
-    """Keep a mail about to be sent, as `pending`; sending it is `mail.outgoing`'s job."""
+    """Keep a mail about to be sent, as `pending`; sending it is the `Mailer`'s job (core.smtp.mailer)."""
     with uow:
         uow.session.add(
             MailRecord(

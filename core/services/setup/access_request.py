@@ -1,24 +1,20 @@
 """Zugang anfordern: mail 1159 Finance support and move the onboarding to 'angefragt'.
 
-The core sends no mail itself: the door passes `send`, a coroutine that mails the request for the
-given practice and returns the Message-ID (`mail.outgoing.access_request_sender`), or None when
-no mail server is set up — then the request is only recorded and the person mails support.
+The request is mailed through the `Mailer` port (`app.mailer`); without a mail server it is only
+recorded and the person is told to write to support.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from core.db.engine import UnitOfWork
-from core.db.models import Practice
 from core.domain.onboarding import OnboardingAction, OnboardingState, next_state
+from core.services.messaging.ports import Mailer
 from core.services.people.access import Actor, Permission, require
 from core.services.setup import onboarding
 
-__all__ = ["AccessRequested", "SendAccessRequest", "request_access"]
-
-SendAccessRequest = Callable[[Practice], Awaitable[str]]
+__all__ = ["AccessRequested", "request_access"]
 
 
 @dataclass(frozen=True)
@@ -50,18 +46,19 @@ async def request_access(
     actor: Actor,
     via: str,
     support_email: str,
-    send: SendAccessRequest | None,
+    mailer: Mailer,
     note: str = "",
 ) -> AccessRequested:
-    """Send the access request (if `send`) and record the step; a failed send changes nothing.
+    """Mail the access request (when a mail server is set up) and record the step; a failed send
+    changes nothing.
 
     Raises IllegalTransition before any mail goes out when a request is not possible now, and
-    the sender's PeerUnavailable/Refused when the mail could not be sent."""
+    the mailer's PeerUnavailable/Refused when the mail could not be sent."""
     require(actor, Permission.ONBOARDING)
     with uow:
         practice = onboarding.get_practice(uow, practice_id)
         next_state(OnboardingState(practice.onboarding_state), OnboardingAction.REQUEST)
-    message_id = await send(practice) if send is not None else None
+    message_id = await mailer.send_access_request(practice)
     text = (
         f"Anfrage per E-Mail an {support_email} gesendet." if message_id else "Anfrage ohne E-Mail vermerkt."
     )

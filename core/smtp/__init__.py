@@ -1,0 +1,1 @@
+"""The practice's outgoing mail over SMTP: composing, recording and sending (the `Mailer` port)."""
