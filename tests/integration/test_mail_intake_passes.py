@@ -372,7 +372,7 @@ async def test_before_the_practice_is_set_up_the_mailbox_is_left_alone(
     with pytest.raises(NotFound) as refused:
         await intake_once(app)
 
-    assert "inkasso seed" in refused.value.user_message
+    assert "inkasso practice setup" in refused.value.user_message
     [(_, flags)] = folder_view(box)
     assert "\\Seen" not in flags
     add_practice(app, email=PRACTICE_EMAIL, onboarding_state=OnboardingState.REQUESTED)

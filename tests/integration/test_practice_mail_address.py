@@ -12,7 +12,6 @@ from core.domain.onboarding import OnboardingState
 from core.services.people.access import OPERATOR
 from core.services.setup import access_request, practice
 from mail.message import parse
-from mail.outgoing import access_request_sender, send_notification
 from tests.factories import make_app
 from tests.integration.mail_helpers import close_mail_apps, mail_app  # noqa: F401  (autouse)
 from tests.peers.mailserver import PRACTICE_EMAIL, Dovecot, SmtpServer
@@ -42,9 +41,9 @@ async def test_the_access_request_and_notices_go_out_from_the_stored_address(
         actor=OPERATOR,
         via="cli",
         support_email=app.settings.support_email,
-        send=access_request_sender(app),
+        mailer=app.mailer,
     )
-    await send_notification(app, to="anna@example.test", subject="Test", text="Hallo")
+    await app.mailer.send_notice(to="anna@example.test", subject="Test", text="Hallo")
 
     request, notice = (parse(m.data) for m in smtp_server.messages)
     assert request.from_addr == ELSEWHERE

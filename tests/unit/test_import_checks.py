@@ -86,10 +86,16 @@ def test_an_invalid_phone_number_is_named_and_not_sendable(bad: str) -> None:
 
 
 def test_an_invalid_email_or_phone_never_leaves_with_a_claim() -> None:
-    body = json.loads(to_json(claim_payload(invoice(), patient(email="erika@", phone="0000 1"))))
+    body = json.loads(to_json(claim_payload(
+        invoice(), patient(email="erika@", phone="0000 1"), recipient=None
+    )))
     assert {"email", "phone"}.isdisjoint(body["debtor"])
     good = json.loads(
-        to_json(claim_payload(invoice(), patient(email="erika@example.org", phone="0221 123456")))
+        to_json(
+            claim_payload(
+                invoice(), patient(email="erika@example.org", phone="0221 123456"), recipient=None
+            )
+        )
     )
     assert (good["debtor"]["email"], good["debtor"]["phone"]) == ("erika@example.org", "0221 123456")
 
