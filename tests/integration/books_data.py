@@ -17,8 +17,11 @@ Auslagen 8,82, Mahngebühr 5,00, Zinsen 1,23); case fees 5,00 €; reported dire
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from core.bootstrap import App
@@ -139,3 +142,22 @@ def build_october(app: App) -> dict[str, Claim]:
     _fee(app, d, "collection_fee", date(2026, 9, 30), "12.00")
     _pay(app, d, "agency", date(2026, 11, 2), "30.00", "9004")
     return {"R-101": a, "R-102": b, "R-103": c, "R-104": d}
+
+
+_RUN = "import sys; from cli.main import app; sys.argv[0] = 'inkasso'; app()"
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`inkasso ARGS` in a fresh interpreter with this tree first on the path."""
+    return subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def cli_env(app: App, data_dir: Path) -> dict[str, str]:
+    return {"DATABASE_URL": app.settings.database_url, "DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}

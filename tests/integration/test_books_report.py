@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,7 +17,7 @@ from core.services.accounting import books, datev, reports, statements
 from core.services.accounting.ledger import bookings, period
 from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import add_practice, make_app
-from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october
+from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october, cli_env, run_cli
 
 ON = date(2026, 11, 27)
 STAFF = Actor(Role.STAFF, "dashboard:anna")
@@ -188,15 +186,15 @@ def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp
             ("Monatsabrechnung_2026-10.csv", "text/csv", STATEMENT_CSV.replace("44,10", "40,00").encode())
         ],
     )
-    env = {"DATABASE_URL": app.settings.database_url, "DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = cli_env(app, tmp_path)
     for fmt in ("pdf", "datev"):
         out = tmp_path / f"bericht.{fmt}"
-        done = _cli(["report", "monthly", MONTH, "--format", fmt, "--out", str(out)], env, tmp_path)
+        done = run_cli(["report", "monthly", MONTH, "--format", fmt, "--out", str(out)], env, tmp_path)
         assert done.returncode == 0, done.stderr
         assert out.stat().st_size > 100
         assert "Monatsbericht 10/2026 gespeichert" in done.stdout
         assert "1 Abweichung(en)" in done.stdout and "Betrag abweichend" in done.stdout
-    future = _cli(["report", "monthly", "2099-01"], env, tmp_path)
+    future = run_cli(["report", "monthly", "2099-01"], env, tmp_path)
     assert (
         future.returncode == 1
         and "liegt in der Zukunft" in future.stderr
@@ -204,20 +202,6 @@ def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp
     )
     with pytest.raises(InvalidInput, match="Möglich: pdf, csv, datev"):
         books.parse_format("xls")
-
-
-def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", _RUN, *args],
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-_RUN = "import sys; from cli.main import app; sys.argv[0] = 'inkasso'; app()"
 
 
 def test_an_empty_practice_month_gives_an_empty_datev_batch(app: App) -> None:

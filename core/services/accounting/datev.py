@@ -37,6 +37,7 @@ from decimal import Decimal
 
 from core.config import Settings
 from core.domain.dates import utcnow
+from core.services.accounting.cells import neutralise
 from core.services.accounting.ledger import Booking, Period
 
 HEADER_FIELDS = 31
@@ -134,7 +135,7 @@ def _all_accounts(settings: Settings) -> list[str]:
 def _quote(value: str | int) -> str:
     if isinstance(value, int):
         return str(value)
-    return '"' + value.replace('"', '""') + '"' if value else ""
+    return '"' + neutralise(value).replace('"', '""') + '"' if value else ""
 
 
 def to_extf(
