@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from core.bootstrap import App
 from core.domain.errors import InvalidInput, NotAllowed
-from core.services.accounting import books, datev, reports, statements
-from core.services.accounting.ledger import bookings, period
+from core.services.accounting import books, reports, statements
+from core.services.accounting.ledger import period
 from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import add_practice, make_app
 from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october, cli_env, run_cli
@@ -130,49 +130,6 @@ def test_the_pdf_text_shows_header_period_table_and_totals(app: App) -> None:
         "Kassenbuch",
     ):
         assert expected in text, expected
-
-
-def test_the_datev_file_follows_the_extf_header_layout(app: App) -> None:
-    build_october(app)
-    span = period(MONTH, on=ON)
-    with app.uow() as uow:
-        rows = bookings(uow.session, practice_id=app.practice_id, span=span)
-    data = datev.to_extf(
-        app.settings, span, rows, created=datetime(2026, 11, 3, 8, 15, 30, 123000, tzinfo=UTC)
-    )
-    text = data.decode("cp1252")
-    assert "\r\n" in text and text.endswith("\r\n")
-    lines = text.split("\r\n")[:-1]
-    head = lines[0].split(";")
-    assert len(head) == 31
-    assert head[:6] == ['"EXTF"', "700", "21", '"Buchungsstapel"', "13", "20261103081530123"]
-    assert head[10:17] == ["29098", "55003", "20260101", "4", "20261001", "20261031", '"Inkasso 10/2026"']
-    assert head[18:22] == ["1", "0", "0", '"EUR"']
-    assert lines[1].split(";")[:14] == list(datev.COLUMNS)
-    bookings_lines = [line.split(";") for line in lines[2:]]
-    # 10 bookings in October minus the direct payment (it is in the practice's cash book)
-    assert len(bookings_lines) == 9
-    payment = next(b for b in bookings_lines if b[13] == '"Zahlung Schuldner an 1159 Finance R-101"')
-    assert payment[:12] == [
-        "100,00",
-        '"S"',
-        '"EUR"',
-        "",
-        "",
-        "",
-        "1361",
-        "1400",
-        "",
-        "2010",
-        '"R-101"',
-        '"17"',
-    ]
-    case_fee = next(b for b in bookings_lines if b[13] == '"Fallgebühr 1159 Finance R-103"')
-    assert case_fee[0] == "2,50" and case_fee[6:8] == ["4970", "1361"] and case_fee[9] == "2810"
-    interest = next(b for b in bookings_lines if b[13].startswith('"Verzugszinsen'))
-    assert interest[6:8] == ["1400", "8400"]
-    total = sum(Decimal(b[0].replace(",", ".")) for b in bookings_lines)
-    assert total == EXPECTED["debtor_payments"] + EXPECTED["debtor_fees"] + EXPECTED["case_fees"]
 
 
 def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp_path: Path) -> None:
