@@ -16,7 +16,7 @@ from core.db.engine import UnitOfWork
 from core.db.models import Statement
 from core.domain.errors import InvalidInput
 from core.services.accounting import datev, journal, report_files
-from core.services.accounting.journal import Book
+from core.services.accounting.book_settings import current_book
 from core.services.accounting.ledger import bookings, period
 from core.services.accounting.reconcile import Reconciliation
 from core.services.accounting.reports import MonthlyReport, monthly_report
@@ -72,8 +72,8 @@ def monthly_file(
     elif fmt == ReportFormat.CSV:
         data, name = report_files.to_csv(report), f"Inkasso-Monatsbericht_{span.month}.csv"
     else:
-        book = Book(consultant=settings.datev_consultant_number, client=settings.datev_client_number)
         with uow.fresh() as tx:
+            book = current_book(tx.session, practice_id=practice_id, settings=settings)
             rows = bookings(tx.session, practice_id=practice_id, span=span)
         data, name = datev.to_extf(book, span, journal.entries(book, rows)), datev.filename(span)
     with uow.fresh() as tx:

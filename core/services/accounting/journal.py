@@ -35,6 +35,7 @@ class Book:
     client: str = "1"
     fiscal_year_start: int = 1  # month
     accounts: dict[str, Account] | None = None
+    basis: str = "cash"  # cash | accrual
 
     def account(self, role: str) -> str:
         return (self.accounts or presets(self.chart))[role].number

@@ -1,0 +1,76 @@
+"""`inkasso books`: how the practice's books are kept (chart, basis, DATEV numbers, accounts)."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import fail, friendly, make_app
+from core.services.accounting import book_settings
+from core.services.accounting.book_settings import BASES, BookSetup
+from core.services.accounting.chart import ROLES, Account
+from core.services.people.access import OPERATOR
+
+books_app = typer.Typer(
+    help="Buchhaltung: Kontenrahmen, Buchungsbasis, DATEV-Nummern, Konten.", no_args_is_help=True
+)
+
+
+@books_app.command("setup")
+@friendly
+def setup(
+    chart: str = typer.Option(..., "--chart", help="Kontenrahmen: SKR03 oder SKR04."),
+    basis: str = typer.Option("cash", "--basis", help="cash (Ist, EÜR) oder accrual (Soll)."),
+    consultant_number: str = typer.Option(
+        ..., "--consultant-number", help="DATEV-Beraternummer (4–7 Ziffern)."
+    ),
+    client_number: str = typer.Option(..., "--client-number", help="DATEV-Mandantennummer (1–5 Ziffern)."),
+    fiscal_year_start: str | None = typer.Option(
+        None, "--fiscal-year-start", help="Monat, in dem das Wirtschaftsjahr beginnt (MM, Standard 01)."
+    ),
+    account: list[str] = typer.Option(  # noqa: B008 - typer reads the default at definition time
+        [], "--account", help=f"Konto ändern: ROLLE=NUMMER[:Name]; Rollen: {', '.join(ROLES)}."
+    ),
+) -> None:
+    """Buchhaltung einrichten; Konten sind je Kontenrahmen vorbelegt und einzeln änderbar."""
+    app = make_app()
+    saved = book_settings.save_settings(
+        app.uow(), practice_id=app.practice_id, actor=OPERATOR, settings=app.settings, chart=chart,
+        basis=basis, consultant_number=consultant_number, client_number=client_number,
+        fiscal_year_start=fiscal_year_start, accounts=_accounts(account),
+    )  # fmt: skip
+    typer.echo("Buchhaltung gespeichert.")
+    _show(saved)
+
+
+@books_app.command("show")
+@friendly
+def show() -> None:
+    """Die Einstellungen der Buchhaltung anzeigen."""
+    app = make_app()
+    _show(
+        book_settings.read_settings(
+            app.uow(), practice_id=app.practice_id, actor=OPERATOR, settings=app.settings
+        )
+    )
+
+
+def _accounts(pairs: list[str]) -> dict[str, Account]:
+    out = {}
+    for pair in pairs:
+        role, sep, rest = pair.partition("=")
+        if not sep:
+            fail(f"--account „{pair}“: bitte so angeben: ROLLE=NUMMER[:Name], z. B. interest=2650.")
+        number, _, name = rest.partition(":")
+        out[role.strip()] = Account(number.strip(), name.strip())
+    return out
+
+
+def _show(setup: BookSetup) -> None:
+    note = "" if setup.stored else " (Vorgaben, noch nicht gespeichert)"
+    typer.echo(f"Kontenrahmen {setup.chart}, Basis {BASES[setup.basis]}{note}")
+    typer.echo(
+        f"DATEV: Beraternummer {setup.consultant_number}, Mandantennummer {setup.client_number}, "
+        f"Wirtschaftsjahr ab Monat {setup.fiscal_year_start:02d}"
+    )
+    for key, acc in setup.accounts.items():
+        typer.echo(f"  {ROLES[key].label} ({key}): {acc.number} {acc.name}")
