@@ -144,6 +144,18 @@ def build_october(app: App) -> dict[str, Claim]:
     return {"R-101": a, "R-102": b, "R-103": c, "R-104": d}
 
 
+def add_paid_in_full_case(app: App) -> Claim:
+    """R-105, case 21, handed over 01.10.2026 (2,50 € case fee), principal 100,00: Inkassokosten
+    30,00 on 05.10., Zinsen 2,00 on 10.10.; the debtor paid 20,00 on 08.10. (§ 367 BGB: all costs)
+    and 112,00 on 25.10. (10,00 costs, 2,00 interest, 100,00 principal: paid in full)."""
+    e = _claim(app, "R-105", 21, date(2026, 10, 1), "100.00", "2.50")
+    _fee(app, e, "collection_fee", date(2026, 10, 5), "30.00")
+    _fee(app, e, "interest", date(2026, 10, 10), "2.00")
+    _pay(app, e, "agency", date(2026, 10, 8), "20.00", "9005")
+    _pay(app, e, "agency", date(2026, 10, 25), "112.00", "9006")
+    return e
+
+
 _RUN = "import sys; from cli.main import app; sys.argv[0] = 'inkasso'; app()"
 
 

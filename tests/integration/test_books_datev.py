@@ -7,7 +7,6 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,9 @@ from core.bootstrap import App
 from core.db.models import Claim
 from core.services.accounting import datev, datev_format, journal
 from core.services.accounting.journal import Book
-from core.services.accounting.ledger import bookings, period
+from core.services.accounting.ledger import period
 from tests.factories import make_app
-from tests.integration.books_data import EXPECTED, MONTH, build_october
+from tests.integration.books_data import MONTH, build_october
 
 ON = date(2026, 12, 5)
 CREATED = datetime(2026, 11, 3, 8, 15, 30, 123000, tzinfo=UTC)
@@ -36,8 +35,8 @@ def app(sqlite_url: str, tmp_path: Path) -> Iterator[App]:
 def _batch(app: App, book: Book, month: str = MONTH) -> list[list[str]]:
     span = period(month, on=ON)
     with app.uow() as uow:
-        rows = bookings(uow.session, practice_id=app.practice_id, span=span)
-    data = datev.to_extf(book, span, journal.entries(book, rows), created=CREATED)
+        entries = journal.build(uow.session, practice_id=app.practice_id, book=book, span=span)
+    data = datev.to_extf(book, span, entries, created=CREATED)
     text = data.decode("cp1252")
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"'))
@@ -61,14 +60,15 @@ def test_the_batch_has_31_header_fields_125_columns_per_row_and_the_chart_in_fie
     assert head[18:22] == ["1", "0", "0", "EUR"] and head[26] == "03"
     assert lines[1] == list(datev_format.COLUMNS) and len(lines[1]) == 125
     rows = lines[2:]
-    assert len(rows) == 9  # 10 October bookings minus the direct payment (in the practice's cash book)
+    # cash basis: R-101 principal, costs, costs kept, case fee; R-102 two principals, costs, costs kept;
+    # R-103 case fee (the direct payment is in the practice's cash book, unpaid interest is no income)
+    assert len(rows) == 9
     assert all(len(r) == 125 for r in rows)
     at = datev_format.COLUMN
     assert all(r[at["Festschreibung"]] == "0" for r in rows)
-    total = sum(Decimal(r[0].replace(",", ".")) for r in rows)
-    assert total == EXPECTED["debtor_payments"] + EXPECTED["debtor_fees"] + EXPECTED["case_fees"]
-    interest = next(r for r in rows if r[at["Buchungstext"]].startswith("Verzugszinsen"))
-    assert (interest[6], interest[7]) == ("1400", "2650")  # interest income, never a VAT revenue account
+    principal = next(r for r in rows if r[at["Buchungstext"]] == "Zahlung Schuldner: Forderung R-101")
+    assert principal[:12] == ["47,08", "S", "EUR", "", "", "", "1360", "8100", "", "2010", "R-101", "17"]
+    assert "8400" not in {r[6] for r in rows} | {r[7] for r in rows}
     fee = next(r for r in rows if r[at["Buchungstext"]] == "Fallgebühr 1159 Finance R-103")
     assert fee[:12] == ["2,50", "S", "EUR", "", "", "", "4970", "1360", "", "2810", "R-103", "19"]
     assert fee[at["Beleginfo - Art 2"]] == "Fall 1159 Finance" and fee[at["Beleginfo - Inhalt 2"]] == "19"
@@ -76,10 +76,14 @@ def test_the_batch_has_31_header_fields_125_columns_per_row_and_the_chart_in_fie
 
 def test_skr04_and_a_fiscal_year_from_july_reach_the_header(app: App) -> None:
     build_october(app)
-    lines = _batch(app, Book(chart="SKR04", fiscal_year_start=7))
+    lines = _batch(app, Book(chart="SKR04", fiscal_year_start=7, basis="accrual"))
     assert lines[0][26] == "04" and lines[0][12] == "20260701"
     interest = next(r for r in lines[2:] if r[13].startswith("Verzugszinsen"))
-    assert (interest[6], interest[7]) == ("1200", "7100")
+    assert (interest[0], interest[6], interest[7]) == (
+        "1,23",
+        "1200",
+        "7100",
+    )  # receivable to interest income
 
 
 def test_belegfelder_are_made_valid_and_the_booking_text_keeps_the_invoice_number(app: App) -> None:
@@ -91,11 +95,9 @@ def test_belegfelder_are_made_valid_and_the_booking_text_keeps_the_invoice_numbe
         assert BELEG1.match(r[at["Belegfeld 1"]]), r[at["Belegfeld 1"]]
         assert len(r[at["Belegfeld 2"]]) <= 12 and len(r[at["Buchungstext"]]) <= 60
     rows = _batch(app, Book())[2:]
-    renamed = next(
-        r for r in rows if r[at["Buchungstext"]].startswith("Zahlung Schuldner") and "Rg." in r[13]
-    )
+    text = "Zahlung Schuldner: Forderung Rg. 2026/ä_1 (Dogan)"
+    renamed = next(r for r in rows if r[at["Buchungstext"]] == text)
     assert renamed[at["Belegfeld 1"]] == "Rg2026/1Dogan"
-    assert renamed[at["Buchungstext"]] == "Zahlung Schuldner an 1159 Finance Rg. 2026/ä_1 (Dogan)"
     assert renamed[at["Beleginfo - Inhalt 1"]] == "Rg. 2026/ä_1 (Dogan)"
     long = next(r for r in rows if r[at["Belegfeld 1"]].startswith("9"))
     assert long[at["Belegfeld 1"]] == "9" * 36 and long[at["Belegfeld 2"]] == "234567890123"

@@ -17,7 +17,7 @@ from core.db.models import Statement
 from core.domain.errors import InvalidInput
 from core.services.accounting import datev, journal, report_files
 from core.services.accounting.book_settings import current_book
-from core.services.accounting.ledger import bookings, period
+from core.services.accounting.ledger import period
 from core.services.accounting.reconcile import Reconciliation
 from core.services.accounting.reports import MonthlyReport, monthly_report
 from core.services.accounting.statements import reconciliation_for
@@ -74,8 +74,8 @@ def monthly_file(
     else:
         with uow.fresh() as tx:
             book = current_book(tx.session, practice_id=practice_id, settings=settings)
-            rows = bookings(tx.session, practice_id=practice_id, span=span)
-        data, name = datev.to_extf(book, span, journal.entries(book, rows)), datev.filename(span)
+            entries = journal.build(tx.session, practice_id=practice_id, book=book, span=span)
+        data, name = datev.to_extf(book, span, entries), datev.filename(span)
     with uow.fresh() as tx:
         audit.record(
             tx.session,

@@ -113,7 +113,7 @@ def bookings(session: Session, *, practice_id: int, span: Period) -> list[Bookin
                 claim.id,
                 claim.case_id,
                 claim.reference,
-                _local_day(claim.created_at),
+                local_day(claim.created_at),
                 "case_fee",
                 claim.case_fee,
             )
@@ -121,7 +121,7 @@ def bookings(session: Session, *, practice_id: int, span: Period) -> list[Bookin
     return sorted(found, key=lambda b: (b.case_id or 0, b.reference, b.day, b.kind, b.amount))
 
 
-def _local_day(at: datetime) -> date:
+def local_day(at: datetime) -> date:
     """The Berlin calendar day of a stored (UTC) moment: 00:30 on 1 November is in November."""
     return at.astimezone(local_zone()).date()
 
