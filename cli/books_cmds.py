@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli.common import fail, friendly, make_app
-from core.services.accounting import book_settings
+from core.services.accounting import book_settings, books
 from core.services.accounting.book_settings import BASES, BookSetup
 from core.services.accounting.chart import ROLES, Account
 from core.services.people.access import OPERATOR
@@ -52,6 +52,21 @@ def show() -> None:
             app.uow(), practice_id=app.practice_id, actor=OPERATOR, settings=app.settings
         )
     )
+
+
+@books_app.command("close")
+@friendly
+def close(month: str = typer.Argument(..., help="Monat als JJJJ-MM, z. B. 2026-10.")) -> None:
+    """Monat abschließen: Buchungen und Dateien bleiben danach unverändert; Nachträge kommen als
+    Korrekturbuchung in den nächsten offenen Monat."""
+    app = make_app()
+    kept = books.close_month(
+        app.uow(), settings=app.settings, practice_id=app.practice_id, actor=OPERATOR, month=month
+    )
+    label = f"{kept[0].month[5:]}/{kept[0].month[:4]}"
+    typer.echo(f"Monat {label} abgeschlossen. Endgültige Dateien (abrufbar mit inkasso report monthly):")
+    for export in kept:
+        typer.echo(f"  {export.name}  SHA-256 {export.sha256}")
 
 
 def _accounts(pairs: list[str]) -> dict[str, Account]:

@@ -1,6 +1,6 @@
 """Every table of the product; a practice id on every row."""
 
-from core.db.models.books import BookSettings
+from core.db.models.books import BookExport, BookMonth, BookSettings
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
 from core.db.models.invoices import Invoice, Patient
 from core.db.models.practice import OnboardingEvent, Practice, User
@@ -16,6 +16,8 @@ from core.db.models.records import (
 
 __all__ = [
     "AuditEvent",
+    "BookExport",
+    "BookMonth",
     "BookSettings",
     "Claim",
     "Confirmation",

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.config import Settings
 from core.db.engine import UnitOfWork
-from core.db.models import Statement
+from core.db.models import BookExport, BookMonth, Statement
+from core.domain.dates import format_datetime, utcnow
 from core.domain.errors import InvalidInput
-from core.services.accounting import datev, journal, report_files
+from core.services.accounting import closing, datev, report_files
 from core.services.accounting.book_settings import current_book
 from core.services.accounting.ledger import period
 from core.services.accounting.reconcile import Reconciliation
@@ -63,30 +64,95 @@ def monthly_file(
     fmt: ReportFormat | str = ReportFormat.PDF,
     on: date | None = None,
 ) -> ReportFile:
-    """Build the month's report file; refuses a future month, gives an empty report for a quiet one."""
+    """The month's report file, kept with its hash; a closed month's is the file made at closing,
+    byte for byte. Refuses a future month, gives an empty report for a quiet one."""
     fmt = fmt if isinstance(fmt, ReportFormat) else parse_format(fmt)
     report = monthly_report(uow.fresh(), practice_id=practice_id, actor=actor, month=month, on=on)
     span = report.span
-    if fmt == ReportFormat.PDF:
-        data, name = report_files.to_pdf(report), f"Inkasso-Monatsbericht_{span.month}.pdf"
-    elif fmt == ReportFormat.CSV:
-        data, name = report_files.to_csv(report), f"Inkasso-Monatsbericht_{span.month}.csv"
-    else:
-        with uow.fresh() as tx:
-            book = current_book(tx.session, practice_id=practice_id, settings=settings)
-            entries = journal.build(tx.session, practice_id=practice_id, book=book, span=span)
-        data, name = datev.to_extf(book, span, entries), datev.filename(span)
     with uow.fresh() as tx:
+        kept = closing.final_export(tx.session, practice_id=practice_id, month=span.month, fmt=fmt)
+        if kept is None:
+            name, data = _build(tx.session, settings, practice_id, report, fmt)
+            closing.keep_export(tx.session, practice_id=practice_id, month=span.month, fmt=fmt, name=name,
+                                data=data, by=actor.label, final=False)  # fmt: skip
+        else:
+            name, data = kept.name, kept.data
+        audit.record(tx.session, practice_id=practice_id, actor=actor, action="report.monthly",
+                     subject=span.month, format=fmt, final=kept is not None)  # fmt: skip
+        tx.commit()
+    return ReportFile(name, MIME[fmt], data, report)
+
+
+def _build(
+    session: Session,
+    settings: Settings,
+    practice_id: int,
+    report: MonthlyReport,
+    fmt: ReportFormat,
+    closed: str = "",
+) -> tuple[str, bytes]:
+    span = report.span
+    if fmt == ReportFormat.PDF:
+        return f"Inkasso-Monatsbericht_{span.month}.pdf", report_files.to_pdf(report, closed=closed)
+    if fmt == ReportFormat.CSV:
+        return f"Inkasso-Monatsbericht_{span.month}.csv", report_files.to_csv(report)
+    book = current_book(session, practice_id=practice_id, settings=settings)
+    entries = closing.month_entries(session, practice_id=practice_id, book=book, span=span)
+    return datev.filename(span), datev.to_extf(book, span, entries, locked=bool(closed))
+
+
+def close_month(
+    uow: UnitOfWork, *, settings: Settings, practice_id: int, actor: Actor, month: str, on: date | None = None
+) -> list[BookExport]:
+    """Close a month (up to and including the current one): its entries and final files are kept
+    and never change again. A month already closed is refused in German."""
+    report = monthly_report(uow.fresh(), practice_id=practice_id, actor=actor, month=month, on=on)
+    span = report.span
+    with uow.fresh() as tx:
+        done = closing.closed_months(tx.session, practice_id=practice_id).get(span.month)
+        if done is not None:
+            raise InvalidInput(
+                f"Der Monat {span.label} ist bereits abgeschlossen (am {format_datetime(done.closed_at)}, "
+                f"{done.closed_by}); seine Dateien bleiben unverändert, "
+                "Nachträge kommen in den nächsten offenen Monat."
+            )
+        book = current_book(tx.session, practice_id=practice_id, settings=settings)
+        entries = closing.month_entries(tx.session, practice_id=practice_id, book=book, span=span)
+        now = utcnow()
+        closed = f"Abgeschlossen am {format_datetime(now)} von {actor.label}."
+        files = [_build(tx.session, settings, practice_id, report, fmt, closed) for fmt in ReportFormat]
+        rows = [closing.to_json(e) for e in entries]
+        tx.session.add(
+            BookMonth(
+                practice_id=practice_id, month=span.month, closed_at=now, closed_by=actor.label, entries=rows
+            )
+        )
+        kept = [
+            closing.keep_export(
+                tx.session,
+                practice_id=practice_id,
+                month=span.month,
+                fmt=fmt,
+                name=name,
+                data=data,
+                by=actor.label,
+                final=True,
+            )  # fmt: skip
+            for fmt, (name, data) in zip(ReportFormat, files, strict=True)
+        ]
+        hashes = ", ".join(k.sha256 for k in kept)
         audit.record(
             tx.session,
             practice_id=practice_id,
             actor=actor,
-            action="report.monthly",
+            action="books.close",
             subject=span.month,
-            format=fmt,
+            hashes=hashes,
         )
         tx.commit()
-    return ReportFile(name, MIME[fmt], data, report)
+        for k in kept:
+            tx.session.refresh(k)
+    return kept
 
 
 def month_reconciliation(

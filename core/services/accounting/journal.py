@@ -34,7 +34,9 @@ class Entry:
     reference: str  # the invoice number, as the practice wrote it
     case_id: int | None
     source: str = ""  # the record or agency statement it rests on
-    kind: str = ""  # principal | interest | costs | costs_kept | interest_charged | case_fee | correction
+    kind: str = ""  # principal | interest | costs | costs_kept | interest_charged | case_fee
+    corrects: str = ""  # a correction of a closed month (YYYY-MM): what changed there since
+    original_day: date | None = None  # a correction's: the day of the booking it corrects
 
 
 @dataclass(frozen=True)

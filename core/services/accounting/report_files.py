@@ -80,19 +80,19 @@ class _Pdf(UnicodePdf):
         self.cell(0, 6, f"{self.footer_text} - Seite {self.page_no()}/{{nb}}", align="C")
 
 
-def to_pdf(report: MonthlyReport) -> bytes:
+def to_pdf(report: MonthlyReport, *, closed: str = "") -> bytes:
     """Practice header, period, the per-case table, totals and the fee breakdown."""
     pdf = _Pdf(orientation="landscape", format="A4")
     pdf.footer_text = f"{report.practice.name} - Inkasso-Monatsbericht {report.span.label}"
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    _header(pdf, report)
+    _header(pdf, report, closed)
     _table(pdf, report)
     _totals(pdf, report)
     return bytes(pdf.output())
 
 
-def _header(pdf: _Pdf, report: MonthlyReport) -> None:
+def _header(pdf: _Pdf, report: MonthlyReport, closed: str) -> None:
     p = report.practice
     pdf.set_font(pdf.family, "B", 15)
     pdf.cell(0, 9, f"Inkasso-Monatsbericht {report.span.label}", new_x="LMARGIN", new_y="NEXT")
@@ -119,6 +119,8 @@ def _header(pdf: _Pdf, report: MonthlyReport) -> None:
         new_y="NEXT",
     )
     pdf.cell(0, 5, "Alle Beträge in EUR.", new_x="LMARGIN", new_y="NEXT")
+    status = closed or "Stand: vorläufig - der Monat ist noch nicht abgeschlossen."
+    pdf.cell(0, 5, status, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 
