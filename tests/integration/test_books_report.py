@@ -173,3 +173,27 @@ def test_an_empty_practice_month_gives_an_empty_datev_batch(app: App) -> None:
     )
     lines = result.data.decode("cp1252").split("\r\n")
     assert lines[0].startswith('"EXTF";700;21;"Buchungsstapel"') and lines[2] == ""
+
+
+def test_the_pdf_lists_the_clearing_account_its_bookings_and_the_reconciliation(app: App) -> None:
+    build_october(app)
+    statements.receive_statement(
+        app.uow(), practice_id=app.practice_id, month=MONTH, message_key="<m@x>",
+        attachments=[("Monatsabrechnung_2026-10.csv", "text/csv", STATEMENT_CSV.encode())],
+    )  # fmt: skip
+    result = books.monthly_file(
+        app.uow(), settings=app.settings, practice_id=app.practice_id, actor=OPERATOR, month=MONTH, on=ON
+    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(result.data)).pages)
+    for expected in (
+        "von Betreiber (Kommandozeile) aus den Aufzeichnungen",
+        "Stand: vorläufig",
+        "Verrechnungskonto 1360 Geldtransit",
+        "Anfangsbestand: -2,50 EUR",  # September's case fee for R-102
+        "20.10.2026 R-101 17 Zahlung Schuldner: Kosten 1360 1590 52,92",
+        "20.10.2026 R-101 17 Zahlung Schuldner: Forderung 1360 8100 47,08",
+        "Zahlung 9001 an 1159 Finance, Abrechnung 10/2026",
+        "Endbestand: 160,08 EUR",
+        "Ergebnis: Stimmt überein",
+    ):
+        assert expected in text, expected

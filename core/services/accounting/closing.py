@@ -13,14 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from core.db.models import BookExport, BookMonth
+from core.db.models import BookExport, BookMonth, Claim
 from core.domain.dates import format_date
 from core.domain.money import ZERO
 from core.services.accounting import journal
 from core.services.accounting.journal import Book, Entry
-from core.services.accounting.ledger import Period, period
+from core.services.accounting.ledger import Period, local_day, period
 
 Key = tuple[str, str, int | None, str, str, date]
 
@@ -123,3 +123,19 @@ def final_export(session: Session, *, practice_id: int, month: str, fmt: str) ->
         )  # fmt: skip
         .order_by(col(BookExport.id))
     ).first()
+
+
+def clearing_before(session: Session, *, practice_id: int, book: Book, span: Period) -> Decimal:
+    """The clearing account's balance at the start of `span`: every earlier month's entries (a
+    closed month's as locked, an open month's with its corrections)."""
+    first = session.exec(select(func.min(Claim.created_at)).where(Claim.practice_id == practice_id)).one()
+    if first is None:
+        return ZERO
+    clearing, total = book.account("clearing"), ZERO
+    month = local_day(first).strftime("%Y-%m")
+    while month < span.month:
+        past = period(month, allow_future=True)
+        for e in month_entries(session, practice_id=practice_id, book=book, span=past):
+            total += journal.effect_on(clearing, e)
+        month = past.end.strftime("%Y-%m")
+    return total

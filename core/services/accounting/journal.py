@@ -50,11 +50,21 @@ class Book:
     accounts: dict[str, Account] | None = None
     basis: str = "cash"  # cash | accrual
 
+    def named(self, role: str) -> Account:
+        return (self.accounts or presets(self.chart))[role]
+
     def account(self, role: str) -> str:
-        return (self.accounts or presets(self.chart))[role].number
+        return self.named(role).number
 
     def numbers(self) -> list[str]:
         return [a.number for a in (self.accounts or presets(self.chart)).values()]
+
+
+def effect_on(account: str, e: Entry) -> Decimal:
+    """How an entry moves `account`'s balance (Soll positive)."""
+    return (e.amount if e.debit == account else Decimal(0)) - (
+        e.amount if e.credit == account else Decimal(0)
+    )
 
 
 def build(session: Session, *, practice_id: int, book: Book, span: Period) -> list[Entry]:
@@ -74,7 +84,7 @@ def _statement_label(session: Session, practice_id: int, span: Period) -> str:
     found = session.exec(
         select(Statement.id).where(Statement.practice_id == practice_id, Statement.month == span.month)
     ).first()
-    return f", Abrechnung 1159 Finance {span.label}" if found is not None else ""
+    return f", Abrechnung {span.label}" if found is not None else ""
 
 
 def _payment_entries(

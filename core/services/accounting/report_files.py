@@ -10,9 +10,11 @@ from fpdf.enums import TableCellFillMode
 
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_number
+from core.services.accounting import pdf_journal
 from core.services.accounting.cells import neutralise
 from core.services.accounting.ledger import KIND_LABEL
 from core.services.accounting.pdf_font import UnicodePdf
+from core.services.accounting.pdf_journal import JournalSheet
 from core.services.accounting.reports import MonthlyReport
 
 COLUMNS = (
@@ -80,19 +82,24 @@ class _Pdf(UnicodePdf):
         self.cell(0, 6, f"{self.footer_text} - Seite {self.page_no()}/{{nb}}", align="C")
 
 
-def to_pdf(report: MonthlyReport, *, closed: str = "") -> bytes:
-    """Practice header, period, the per-case table, totals and the fee breakdown."""
+def to_pdf(
+    report: MonthlyReport, *, closed: str = "", made_by: str = "", sheet: JournalSheet | None = None
+) -> bytes:
+    """Practice header, period, the per-case table, totals and the fee breakdown; then the
+    bookings page (clearing account, bookings, reconciliation) when `sheet` is given."""
     pdf = _Pdf(orientation="landscape", format="A4")
     pdf.footer_text = f"{report.practice.name} - Inkasso-Monatsbericht {report.span.label}"
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    _header(pdf, report, closed)
+    _header(pdf, report, closed, made_by)
     _table(pdf, report)
     _totals(pdf, report)
+    if sheet is not None:
+        pdf_journal.render(pdf, sheet)
     return bytes(pdf.output())
 
 
-def _header(pdf: _Pdf, report: MonthlyReport, closed: str) -> None:
+def _header(pdf: _Pdf, report: MonthlyReport, closed: str, made_by: str) -> None:
     p = report.practice
     pdf.set_font(pdf.family, "B", 15)
     pdf.cell(0, 9, f"Inkasso-Monatsbericht {report.span.label}", new_x="LMARGIN", new_y="NEXT")
@@ -114,7 +121,8 @@ def _header(pdf: _Pdf, report: MonthlyReport, closed: str) -> None:
         0,
         5,
         f"Inkassobüro: 1159 Finance GmbH, Leverkusen - erstellt am {format_datetime(report.generated_at)} "
-        "aus den Aufzeichnungen von Praxis-Inkasso",
+        + (f"von {made_by} " if made_by else "")
+        + "aus den Aufzeichnungen von Praxis-Inkasso",
         new_x="LMARGIN",
         new_y="NEXT",
     )
