@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from cli import (
-    admin_cmds,
-    books_cmds,
-    chat_cmd,
-    claim_cmds,
-    dashboard_cmd,
-    demo_cmd,
-    report_cmds,
-    run_cmds,
-    setup_cmds,
-)
+from cli import admin_cmds, chat_cmd, claim_cmds, dashboard_cmd, demo_cmd, report_cmds, run_cmds, setup_cmds
+from cli.books_cmds import books_app
 
 app = typer.Typer(
     name="inkasso",
@@ -36,5 +27,5 @@ app.command("sandbox")(run_cmds.sandbox)
 app.command("demo")(demo_cmd.demo)
 app.command("chat")(chat_cmd.chat)
 app.add_typer(report_cmds.report_app, name="report")
-app.add_typer(books_cmds.books_app, name="books")
+app.add_typer(books_app, name="books")
 app.command("dashboard")(dashboard_cmd.dashboard)
