@@ -18,12 +18,14 @@ books_app = typer.Typer(
 @books_app.command("setup")
 @friendly
 def setup(
-    chart: str = typer.Option(..., "--chart", help="Kontenrahmen: SKR03 oder SKR04."),
-    basis: str = typer.Option("cash", "--basis", help="cash (Ist, EÜR) oder accrual (Soll)."),
-    consultant_number: str = typer.Option(
-        ..., "--consultant-number", help="DATEV-Beraternummer (4–7 Ziffern)."
+    chart: str | None = typer.Option(None, "--chart", help="Kontenrahmen: SKR03 oder SKR04."),
+    basis: str | None = typer.Option(None, "--basis", help="cash (Ist, EÜR; Standard) oder accrual (Soll)."),
+    consultant_number: str | None = typer.Option(
+        None, "--consultant-number", help="DATEV-Beraternummer (4–7 Ziffern)."
     ),
-    client_number: str = typer.Option(..., "--client-number", help="DATEV-Mandantennummer (1–5 Ziffern)."),
+    client_number: str | None = typer.Option(
+        None, "--client-number", help="DATEV-Mandantennummer (1–5 Ziffern)."
+    ),
     fiscal_year_start: str | None = typer.Option(
         None, "--fiscal-year-start", help="Monat, in dem das Wirtschaftsjahr beginnt (MM, Standard 01)."
     ),
@@ -31,12 +33,23 @@ def setup(
         [], "--account", help=f"Konto ändern: ROLLE=NUMMER[:Name]; Rollen: {', '.join(ROLES)}."
     ),
 ) -> None:
-    """Buchhaltung einrichten; Konten sind je Kontenrahmen vorbelegt und einzeln änderbar."""
+    """Buchhaltung einrichten oder ändern; nicht angegebene Werte bleiben, Konten sind je
+    Kontenrahmen vorbelegt und einzeln änderbar."""
     app = make_app()
+    now = book_settings.read_settings(
+        app.uow(), practice_id=app.practice_id, actor=OPERATOR, settings=app.settings
+    )
+    if not now.stored and None in (chart, consultant_number, client_number):
+        fail(
+            "Zum ersten Einrichten bitte --chart, --consultant-number und --client-number angeben, z. B. "
+            "inkasso books setup --chart SKR03 --consultant-number 29098 --client-number 55003."
+        )
     saved = book_settings.save_settings(
-        app.uow(), practice_id=app.practice_id, actor=OPERATOR, settings=app.settings, chart=chart,
-        basis=basis, consultant_number=consultant_number, client_number=client_number,
-        fiscal_year_start=fiscal_year_start, accounts=_accounts(account),
+        app.uow(), practice_id=app.practice_id, actor=OPERATOR, settings=app.settings,
+        chart=chart or now.chart, basis=basis or now.basis,
+        consultant_number=consultant_number or now.consultant_number,
+        client_number=client_number or now.client_number, fiscal_year_start=fiscal_year_start,
+        accounts=_accounts(account),
     )  # fmt: skip
     typer.echo("Buchhaltung gespeichert.")
     _show(saved)

@@ -113,6 +113,10 @@ def test_the_datev_file_uses_the_stored_chart_numbers_and_fiscal_year(app: App) 
 
 def test_the_cli_sets_up_the_books_and_answers_mistakes_in_german(app: App, tmp_path: Path) -> None:
     env = cli_env(app, tmp_path)
+    first = run_cli(["books", "setup", "--chart", "SKR04"], env, tmp_path)
+    assert (
+        first.returncode == 1 and "Zum ersten Einrichten bitte --chart, --consultant-number" in first.stderr
+    )
     args = ["books", "setup", "--chart", "SKR04", "--basis", "cash", "--consultant-number", "29098"]
     fee = "case_fee=6825:Rechts- und Beratungskosten"
     done = run_cli([*args, "--client-number", "55003", "--account", fee], env, tmp_path)
@@ -123,3 +127,12 @@ def test_the_cli_sets_up_the_books_and_answers_mistakes_in_german(app: App, tmp_
     assert wrong.returncode == 1 and "Konto 8400 liegt außerhalb des SKR04" in wrong.stderr
     assert "Traceback" not in wrong.stderr
     assert _read(app).client_number == "55003"
+    one = run_cli(["books", "setup", "--account", "interest=7110:Zinserträge"], env, tmp_path)
+    assert one.returncode == 0, one.stderr
+    setup = _read(app)
+    assert (setup.chart, setup.consultant_number, setup.accounts["interest"].number) == (
+        "SKR04",
+        "29098",
+        "7110",
+    )
+    assert setup.accounts["case_fee"].number == "6825"
