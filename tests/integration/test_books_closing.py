@@ -137,3 +137,15 @@ def test_the_cli_closes_a_month_and_refuses_a_second_time_in_german(app: App, tm
     assert (
         again.returncode == 1 and "bereits abgeschlossen" in again.stderr and "Traceback" not in again.stderr
     )
+
+
+def test_two_managers_closing_at_the_same_moment_get_one_close_and_a_german_answer(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close(app)
+    # The second one read "not closed yet" just before the first committed: the database decides.
+    monkeypatch.setattr(closing, "closed_months", lambda session, *, practice_id: {})
+    with pytest.raises(InvalidInput, match="ist bereits abgeschlossen"):
+        _close(app)
+    with app.uow() as uow:
+        assert len(uow.session.exec(select(BookExport).where(BookExport.final)).all()) == 3

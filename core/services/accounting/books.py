@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.config import Settings
@@ -172,7 +173,10 @@ def close_month(
             subject=span.month,
             hashes=hashes,
         )
-        tx.commit()
+        try:
+            tx.commit()
+        except IntegrityError:  # closed by someone else in the same moment
+            raise InvalidInput(f"Der Monat {span.label} ist bereits abgeschlossen.") from None
         for k in kept:
             tx.session.refresh(k)
     return kept
