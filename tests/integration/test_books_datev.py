@@ -59,6 +59,12 @@ def test_the_batch_has_31_header_fields_125_columns_per_row_and_the_chart_in_fie
     assert head[10:17] == ["29098", "55003", "20260101", "4", "20261001", "20261031", "Inkasso 10/2026"]
     assert head[18:22] == ["1", "0", "0", "EUR"] and head[26] == "03"
     assert lines[1] == list(datev_format.COLUMNS) and len(lines[1]) == 125
+    # positions as numbered in DATEV's Formatbeschreibung (field n is column n)
+    numbered = (11, 12, 14, 88, 102, 114, 125)
+    assert [lines[1][n - 1] for n in numbered] == [
+        "Belegfeld 1", "Belegfeld 2", "Buchungstext", "Stück", "Herkunft-Kz", "Festschreibung",
+        "Abw. Skontokonto",
+    ]  # fmt: skip
     rows = lines[2:]
     # cash basis: R-101 principal, costs, costs kept, case fee; R-102 two principals, costs, costs kept;
     # R-103 case fee (the direct payment is in the practice's cash book, unpaid interest is no income)
