@@ -50,14 +50,17 @@ class Book:
     accounts: dict[str, Account] | None = None
     basis: str = "cash"  # cash | accrual
 
+    def all_accounts(self) -> dict[str, Account]:
+        return self.accounts or presets(self.chart)
+
     def named(self, role: str) -> Account:
-        return (self.accounts or presets(self.chart))[role]
+        return self.all_accounts()[role]
 
     def account(self, role: str) -> str:
         return self.named(role).number
 
     def numbers(self) -> list[str]:
-        return [a.number for a in (self.accounts or presets(self.chart)).values()]
+        return [a.number for a in self.all_accounts().values()]
 
 
 def effect_on(account: str, e: Entry) -> Decimal:
@@ -98,7 +101,7 @@ def _payment_entries(
             Payment.source == "agency",
             col(Payment.paid_on) >= span.start,
             col(Payment.paid_on) < span.end,
-        )  # fmt: skip
+        )
     ).all()
     splits = _splits(session, {claim.id for _, claim in rows}, span)
     out: list[Entry] = []
