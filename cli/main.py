@@ -15,6 +15,7 @@ from cli import (
     run_cmds,
     setup_cmds,
 )
+from cli.books_cmds import books_app
 
 app = typer.Typer(
     name="inkasso",
@@ -37,4 +38,5 @@ app.command("sandbox")(run_cmds.sandbox)
 app.command("demo")(demo_cmd.demo)
 app.command("chat")(chat_cmd.chat)
 app.add_typer(report_cmds.report_app, name="report")
+app.add_typer(books_app, name="books")
 app.command("dashboard")(dashboard_cmd.dashboard)

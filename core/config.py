@@ -96,12 +96,9 @@ class Settings(BaseSettings):
     notify_interval_seconds: float = Field(default=5.0, gt=0)
     session_timeout_minutes: int = 30
 
+    # Defaults until `inkasso books setup` stored the practice's own (accounts: chart presets).
     datev_consultant_number: str = "1001"
     datev_client_number: str = "1"
-    datev_account_receivables: str = "1400"
-    datev_account_agency: str = "1361"
-    datev_account_fees: str = "4970"
-    datev_account_revenue: str = "8400"
 
     @property
     def is_production(self) -> bool:

@@ -13,14 +13,11 @@ import unicodedata
 
 from core.domain.errors import InvalidInput
 
-__all__ = ["EXAMPLE", "MAX_LENGTH", "SEPARATORS", "agency_reference", "datev_document", "normalise_number"]
+__all__ = ["EXAMPLE", "MAX_LENGTH", "agency_reference", "normalise_number"]
 
 MAX_LENGTH = 40
-SEPARATORS = " ./-_"
 EXAMPLE = "Beispiel: 1234, R-2026-0042 oder RE 2026 0001."
 _PLAIN = re.compile(r"[A-Za-z0-9 ./_-]+")  # the common case, checked without a loop per character
-_DATEV_LENGTH = 36
-_DATEV_OTHERS = "$&%*+-/"
 
 
 def _fold(ch: str) -> str:
@@ -39,7 +36,10 @@ def normalise_number(text: str) -> str:
     """The stored form of an invoice number; InvalidInput (German) when it cannot be one.
 
     Drops invisible format characters, applies NFKC, folds runs of spaces into one and trims.
-    Accepted: letters, digits and the separators space . / - _ ; at most 40 characters.
+    Accepted: any printable characters, at most 40; practice software writes numbers in its own
+    way (`RE 2026 0001`, `R#17`, `2026/0042-Ä`). Where the agency or DATEV cannot carry a
+    character it is mapped there (`agency_reference`, accounting/datev_format.belegfeld), never
+    refused here.
     """
     text = text or ""
     # Plain ASCII has no format marks, odd spaces or dashes, and NFKC leaves it as it is.
@@ -53,12 +53,12 @@ def normalise_number(text: str) -> str:
         raise InvalidInput(
             f"Die Rechnungsnummer „{number[:MAX_LENGTH]}…“ ist zu lang (höchstens {MAX_LENGTH} Zeichen)."
         )
-    wrong = sorted({ch for ch in number if not (ch.isalnum() or ch in SEPARATORS)})
+    wrong = sorted({ch for ch in number if not ch.isprintable()})
     if wrong:
-        shown = " ".join(ch if ch.isprintable() else f"U+{ord(ch):04X}" for ch in wrong[:5])
+        shown = " ".join(f"U+{ord(ch):04X}" for ch in wrong[:5])
         raise InvalidInput(
-            f"„{number}“ ist keine Rechnungsnummer: „{shown}“ darf darin nicht vorkommen. Erlaubt sind "
-            f"Buchstaben, Ziffern, Leerzeichen, Punkt, Schrägstrich, Bindestrich und Unterstrich. {EXAMPLE}"
+            f"Die Rechnungsnummer enthält unlesbare Steuerzeichen ({shown}). "
+            f"Bitte die Nummer so angeben, wie sie auf der Rechnung steht. {EXAMPLE}"
         )
     return number
 
@@ -73,16 +73,3 @@ def agency_reference(number: str) -> str:
     """
     return number
 
-
-def datev_document(number: str) -> str:
-    """The number as DATEV's Belegfeld 1 carries it: letters, digits and $&%*+-/, at most 36.
-
-    DATEV refuses spaces, dots, underscores and umlauts there; they become `-` (umlauts their
-    ASCII spelling) so the tax advisor still recognises the number.
-    """
-    plain = number.strip().translate(_UMLAUTS)
-    out = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in _DATEV_OTHERS else "-" for ch in plain)
-    return out[:_DATEV_LENGTH]
-
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})

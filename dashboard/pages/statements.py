@@ -79,6 +79,21 @@ if made is not None:
     st.download_button(
         f"{made.name} herunterladen", made.data, file_name=made.name, mime=made.mime, key="report_dl"
     )
+    sure = st.checkbox(
+        f"Monat {month_label(rep.span.month)} abschließen: Buchungen und Dateien bleiben danach unverändert, "
+        "Nachträge kommen in den nächsten offenen Monat.",
+        key="close_sure",
+    )
+    if st.button("Monat abschließen", key="close_month", disabled=not sure):
+        with friendly():
+            final = books.close_month(
+                ctx.app.uow(), settings=ctx.app.settings, practice_id=ctx.practice_id, actor=ctx.actor,
+                month=rep.span.month,
+            )  # fmt: skip
+            st.success(
+                f"Monat {month_label(rep.span.month)} abgeschlossen. "
+                + " · ".join(f"{k.name} (SHA-256 {k.sha256[:12]}…)" for k in final)
+            )
     with friendly():
         rec = books.month_reconciliation(
             ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, month=rep.span.month

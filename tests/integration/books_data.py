@@ -17,8 +17,11 @@ Auslagen 8,82, Mahngebühr 5,00, Zinsen 1,23); case fees 5,00 €; reported dire
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from core.bootstrap import App
@@ -139,3 +142,34 @@ def build_october(app: App) -> dict[str, Claim]:
     _fee(app, d, "collection_fee", date(2026, 9, 30), "12.00")
     _pay(app, d, "agency", date(2026, 11, 2), "30.00", "9004")
     return {"R-101": a, "R-102": b, "R-103": c, "R-104": d}
+
+
+def add_paid_in_full_case(app: App) -> Claim:
+    """R-105, case 21, handed over 01.10.2026 (2,50 € case fee), principal 100,00: Inkassokosten
+    30,00 on 05.10., Zinsen 2,00 on 10.10.; the debtor paid 20,00 on 08.10. (§ 367 BGB: all costs)
+    and 112,00 on 25.10. (10,00 costs, 2,00 interest, 100,00 principal: paid in full)."""
+    e = _claim(app, "R-105", 21, date(2026, 10, 1), "100.00", "2.50")
+    _fee(app, e, "collection_fee", date(2026, 10, 5), "30.00")
+    _fee(app, e, "interest", date(2026, 10, 10), "2.00")
+    _pay(app, e, "agency", date(2026, 10, 8), "20.00", "9005")
+    _pay(app, e, "agency", date(2026, 10, 25), "112.00", "9006")
+    return e
+
+
+_RUN = "import sys; from cli.main import app; sys.argv[0] = 'inkasso'; app()"
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`inkasso ARGS` in a fresh interpreter with this tree first on the path."""
+    return subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def cli_env(app: App, data_dir: Path) -> dict[str, str]:
+    return {"DATABASE_URL": app.settings.database_url, "DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,11 +13,11 @@ from pypdf import PdfReader
 
 from core.bootstrap import App
 from core.domain.errors import InvalidInput, NotAllowed
-from core.services.accounting import books, datev, reports, statements
-from core.services.accounting.ledger import bookings, period
+from core.services.accounting import books, reports, statements
+from core.services.accounting.ledger import period
 from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import add_practice, make_app
-from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october
+from tests.integration.books_data import EXPECTED, MONTH, STATEMENT_CSV, build_october, cli_env, run_cli
 
 ON = date(2026, 11, 27)
 STAFF = Actor(Role.STAFF, "dashboard:anna")
@@ -134,49 +132,6 @@ def test_the_pdf_text_shows_header_period_table_and_totals(app: App) -> None:
         assert expected in text, expected
 
 
-def test_the_datev_file_follows_the_extf_header_layout(app: App) -> None:
-    build_october(app)
-    span = period(MONTH, on=ON)
-    with app.uow() as uow:
-        rows = bookings(uow.session, practice_id=app.practice_id, span=span)
-    data = datev.to_extf(
-        app.settings, span, rows, created=datetime(2026, 11, 3, 8, 15, 30, 123000, tzinfo=UTC)
-    )
-    text = data.decode("cp1252")
-    assert "\r\n" in text and text.endswith("\r\n")
-    lines = text.split("\r\n")[:-1]
-    head = lines[0].split(";")
-    assert len(head) == 31
-    assert head[:6] == ['"EXTF"', "700", "21", '"Buchungsstapel"', "13", "20261103081530123"]
-    assert head[10:17] == ["29098", "55003", "20260101", "4", "20261001", "20261031", '"Inkasso 10/2026"']
-    assert head[18:22] == ["1", "0", "0", '"EUR"']
-    assert lines[1].split(";")[:14] == list(datev.COLUMNS)
-    bookings_lines = [line.split(";") for line in lines[2:]]
-    # 10 bookings in October minus the direct payment (it is in the practice's cash book)
-    assert len(bookings_lines) == 9
-    payment = next(b for b in bookings_lines if b[13] == '"Zahlung Schuldner an 1159 Finance R-101"')
-    assert payment[:12] == [
-        "100,00",
-        '"S"',
-        '"EUR"',
-        "",
-        "",
-        "",
-        "1361",
-        "1400",
-        "",
-        "2010",
-        '"R-101"',
-        '"17"',
-    ]
-    case_fee = next(b for b in bookings_lines if b[13] == '"Fallgebühr 1159 Finance R-103"')
-    assert case_fee[0] == "2,50" and case_fee[6:8] == ["4970", "1361"] and case_fee[9] == "2810"
-    interest = next(b for b in bookings_lines if b[13].startswith('"Verzugszinsen'))
-    assert interest[6:8] == ["1400", "8400"]
-    total = sum(Decimal(b[0].replace(",", ".")) for b in bookings_lines)
-    assert total == EXPECTED["debtor_payments"] + EXPECTED["debtor_fees"] + EXPECTED["case_fees"]
-
-
 def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp_path: Path) -> None:
     build_october(app)
     statements.receive_statement(
@@ -188,15 +143,15 @@ def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp
             ("Monatsabrechnung_2026-10.csv", "text/csv", STATEMENT_CSV.replace("44,10", "40,00").encode())
         ],
     )
-    env = {"DATABASE_URL": app.settings.database_url, "DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = cli_env(app, tmp_path)
     for fmt in ("pdf", "datev"):
         out = tmp_path / f"bericht.{fmt}"
-        done = _cli(["report", "monthly", MONTH, "--format", fmt, "--out", str(out)], env, tmp_path)
+        done = run_cli(["report", "monthly", MONTH, "--format", fmt, "--out", str(out)], env, tmp_path)
         assert done.returncode == 0, done.stderr
         assert out.stat().st_size > 100
         assert "Monatsbericht 10/2026 gespeichert" in done.stdout
         assert "1 Abweichung(en)" in done.stdout and "Betrag abweichend" in done.stdout
-    future = _cli(["report", "monthly", "2099-01"], env, tmp_path)
+    future = run_cli(["report", "monthly", "2099-01"], env, tmp_path)
     assert (
         future.returncode == 1
         and "liegt in der Zukunft" in future.stderr
@@ -204,20 +159,6 @@ def test_the_cli_writes_each_format_and_reports_the_reconciliation(app: App, tmp
     )
     with pytest.raises(InvalidInput, match="Möglich: pdf, csv, datev"):
         books.parse_format("xls")
-
-
-def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", _RUN, *args],
-        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-_RUN = "import sys; from cli.main import app; sys.argv[0] = 'inkasso'; app()"
 
 
 def test_an_empty_practice_month_gives_an_empty_datev_batch(app: App) -> None:
@@ -232,3 +173,27 @@ def test_an_empty_practice_month_gives_an_empty_datev_batch(app: App) -> None:
     )
     lines = result.data.decode("cp1252").split("\r\n")
     assert lines[0].startswith('"EXTF";700;21;"Buchungsstapel"') and lines[2] == ""
+
+
+def test_the_pdf_lists_the_clearing_account_its_bookings_and_the_reconciliation(app: App) -> None:
+    build_october(app)
+    statements.receive_statement(
+        app.uow(), practice_id=app.practice_id, month=MONTH, message_key="<m@x>",
+        attachments=[("Monatsabrechnung_2026-10.csv", "text/csv", STATEMENT_CSV.encode())],
+    )  # fmt: skip
+    result = books.monthly_file(
+        app.uow(), settings=app.settings, practice_id=app.practice_id, actor=OPERATOR, month=MONTH, on=ON
+    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(result.data)).pages)
+    for expected in (
+        "von Betreiber (Kommandozeile) aus den Aufzeichnungen",
+        "Stand: vorläufig",
+        "Verrechnungskonto 1360 Geldtransit",
+        "Anfangsbestand: -2,50 EUR",  # September's case fee for R-102
+        "20.10.2026 R-101 17 Zahlung Schuldner: Kosten 1360 1590 52,92",
+        "20.10.2026 R-101 17 Zahlung Schuldner: Forderung 1360 8100 47,08",
+        "Zahlung 9001 an 1159 Finance, Abrechnung 10/2026",
+        "Endbestand: 160,08 EUR",
+        "Ergebnis: Stimmt überein",
+    ):
+        assert expected in text, expected

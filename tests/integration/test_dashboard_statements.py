@@ -80,3 +80,14 @@ def test_a_future_month_and_a_bad_month_are_refused_and_a_quiet_month_says_so(fr
     assert [b.proto.label for b in at.get("download_button")] == [
         "Inkasso-Monatsbericht_2026-05.csv herunterladen"
     ]
+
+
+def test_a_manager_closes_the_month_once_after_confirming(fresh_dash: Dash) -> None:
+    at = _report(fresh_dash.run("manager", "pages/statements.py"), MONTH)
+    assert button(at, "Monat abschließen").disabled
+    at.checkbox(key="close_sure").check().run()
+    at = button(at, "Monat abschließen").click().run()
+    assert not at.exception
+    assert "Monat 10/2026 abgeschlossen." in texts(at) and "SHA-256" in texts(at)
+    at = button(at, "Monat abschließen").click().run()
+    assert any("bereits abgeschlossen" in e.value for e in at.error)

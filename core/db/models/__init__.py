@@ -1,5 +1,6 @@
 """Every table of the product; a practice id on every row."""
 
+from core.db.models.books import BookExport, BookMonth, BookSettings
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
 from core.db.models.invoices import Invoice, InvoiceRecipient, Patient
 from core.db.models.practice import OnboardingEvent, Practice, User
@@ -15,6 +16,9 @@ from core.db.models.records import (
 
 __all__ = [
     "AuditEvent",
+    "BookExport",
+    "BookMonth",
+    "BookSettings",
     "Claim",
     "Confirmation",
     "Fee",

@@ -1,162 +1,96 @@
-"""The month's collection bookings as a DATEV booking batch (DATEV-Format "EXTF", Buchungsstapel).
-
-File: Windows-1252, `;`-separated, CRLF, text fields in double quotes, amounts with a decimal
-comma and no thousands separator, always positive (the side is in Soll/Haben-Kennzeichen).
+"""The month's journal as a DATEV booking batch (DATEV-Format "EXTF", Buchungsstapel).
 
 Line 1, the header ("Verwaltungssatz", 31 fields), as written here:
    1 Kennzeichen "EXTF"            2 Versionsnummer 700          3 Formatkategorie 21 (Buchungsstapel)
-   4 Formatname "Buchungsstapel"   5 Formatversion 13            6 Erzeugt am JJJJMMTTHHMMSSFFF
+   4 Formatname "Buchungsstapel"   5 Formatversion 13            6 Erzeugt am JJJJMMTTHHMMSSFFF (Berlin)
    7 Importiert (empty)            8 Herkunft "PI"               9 Exportiert von "Praxis-Inkasso"
-  10 Importiert von (empty)       11 Beraternummer (DATEV_CONSULTANT_NUMBER)
-  12 Mandantennummer (DATEV_CLIENT_NUMBER)                      13 WJ-Beginn JJJJ0101
-  14 Sachkontenlänge (length of the configured accounts)        15 Datum vom JJJJMMTT (1st of month)
-  16 Datum bis JJJJMMTT (last of month)                         17 Bezeichnung "Inkasso MM/JJJJ"
-  18 Diktatkürzel (empty)         19 Buchungstyp 1 (Finanzbuchführung)
-  20 Rechnungslegungszweck 0      21 Festschreibung 0 (the tax advisor reviews before locking)
-  22 WKZ "EUR"                    23 (empty)   24 Derivatskennzeichen (empty)   25, 26 (empty)
-  27 Sachkontenrahmen (empty: the accounts are configured)      28 ID der Branchenlösung (empty)
-  29, 30 (empty)                  31 Anwendungsinformation (empty)
-Line 2: the column names; we write the first 14 columns of the booking layout (Umsatz … Buchungstext).
-Lines 3…: one booking each.
-
-Bookings (accounts from Settings, defaults SKR03-like):
-- debtor paid the agency:      Soll DATEV_ACCOUNT_AGENCY       an Haben DATEV_ACCOUNT_RECEIVABLES
-- fee the agency charged the debtor (Inkassokosten, Auslagen, Mahngebühr): Soll RECEIVABLES an
-  Haben AGENCY (the debtor owes it, the agency keeps it: costs are settled first)
-- default interest charged:    Soll RECEIVABLES an Haben DATEV_ACCOUNT_REVENUE (the practice's)
-- case fee of the practice:    Soll DATEV_ACCOUNT_FEES         an Haben AGENCY
-So the agency account shows what 1159 Finance owes the practice. Payments made to the practice
-directly are in its cash book already and are not exported.
+  10 Importiert von (empty)       11 Beraternummer              12 Mandantennummer
+  13 WJ-Beginn JJJJMMTT (from the book's fiscal-year start)     14 Sachkontenlänge
+  15 Datum vom JJJJMMTT (1st of the month)                      16 Datum bis JJJJMMTT (last day)
+  17 Bezeichnung "Inkasso MM/JJJJ"                              18 Diktatkürzel (empty)
+  19 Buchungstyp 1 (Finanzbuchführung)                          20 Rechnungslegungszweck 0
+  21 Festschreibung: 1 once the month is closed, else 0 (the tax advisor reviews first)
+  22 WKZ "EUR"                    23–26 (empty; 24 is Derivatskennzeichen)
+  27 Sachkontenrahmen "03"/"04"   28 ID der Branchenlösung (empty)  29, 30 (empty)
+  31 Anwendungsinformation (empty)
+Line 2: the 125 column names (datev_format.COLUMNS). Lines 3…: one journal entry each, all 125
+columns, filled: Umsatz, Soll/Haben-Kennzeichen, WKZ, Konto, Gegenkonto, Belegdatum (TTMM, Berlin
+day), Belegfeld 1 (invoice number, made valid), Belegfeld 2 (case number), Buchungstext (with the
+invoice number as written), Beleginfo 1–3 (invoice number, case, source) and Festschreibung.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime
 
-from core.config import Settings
-from core.domain.dates import utcnow
-from core.domain.invoice_numbers import datev_document
-from core.services.accounting.ledger import Booking, Period
-
-HEADER_FIELDS = 31
-COLUMNS = (
-    "Umsatz (ohne Soll/Haben-Kz)",
-    "Soll/Haben-Kennzeichen",
-    "WKZ Umsatz",
-    "Kurs",
-    "Basis-Umsatz",
-    "WKZ Basis-Umsatz",
-    "Konto",
-    "Gegenkonto (ohne BU-Schlüssel)",
-    "BU-Schlüssel",
-    "Belegdatum",
-    "Belegfeld 1",
-    "Belegfeld 2",
-    "Skonto",
-    "Buchungstext",
-)
-_TEXT = {
-    "debtor_payment": "Zahlung Schuldner an 1159 Finance",
-    "collection_fee": "Inkassokosten Schuldner",
-    "expenses": "Auslagen Schuldner",
-    "reminder_fee": "Mahngebühr Schuldner",
-    "interest": "Verzugszinsen Schuldner",
-    "case_fee": "Fallgebühr 1159 Finance",
-}
+from core.domain.dates import local_zone, utcnow
+from core.services.accounting import datev_format as fmt
+from core.services.accounting.journal import Book, Entry
+from core.services.accounting.ledger import Period
 
 
-@dataclass(frozen=True)
-class DatevLine:
-    amount: Decimal
-    debit: str  # Konto, booked on the Soll side
-    credit: str  # Gegenkonto
-    day_ttmm: str
-    document: str  # Belegfeld 1: the invoice number
-    case: str  # Belegfeld 2: the agency's case number
-    text: str
+def fiscal_year_start(book: Book, day: date) -> date:
+    """The first day of the fiscal year `day` falls in."""
+    start = book.fiscal_year_start
+    return date(day.year if day.month >= start else day.year - 1, start, 1)
 
 
-def _accounts(settings: Settings, kind: str) -> tuple[str, str] | None:
-    agency, receivables = settings.datev_account_agency, settings.datev_account_receivables
-    return {
-        "debtor_payment": (agency, receivables),
-        "collection_fee": (receivables, agency),
-        "expenses": (receivables, agency),
-        "reminder_fee": (receivables, agency),
-        "interest": (receivables, settings.datev_account_revenue),
-        "case_fee": (settings.datev_account_fees, agency),
-    }.get(kind)
-
-
-def lines(settings: Settings, bookings: list[Booking]) -> list[DatevLine]:
-    out = []
-    for b in bookings:
-        accounts = _accounts(settings, b.kind)
-        if accounts is None or b.amount <= 0:
-            continue  # payments the practice received itself are in its cash book
-        text = f"{_TEXT[b.kind]} {b.reference}"[:60]
-        out.append(
-            DatevLine(
-                b.amount,
-                *accounts,
-                b.day.strftime("%d%m"),
-                datev_document(b.reference),
-                str(b.case_id or "")[:36],
-                text,
-            )
-        )
-    return out
-
-
-def header(settings: Settings, span: Period, *, created: datetime | None = None) -> list[str | int]:
-    created = created or utcnow()
-    last = span.end.toordinal() - 1
-    length = max(len(a) for a in _all_accounts(settings))
-    fields: list[str | int] = [
-        "EXTF", 700, 21, "Buchungsstapel", 13,
-        int(created.strftime("%Y%m%d%H%M%S") + f"{created.microsecond // 1000:03d}"),
-        "", "PI", "Praxis-Inkasso", "",
-        int(settings.datev_consultant_number), int(settings.datev_client_number),
-        int(f"{span.start.year}0101"), length,
-        int(span.start.strftime("%Y%m%d")), int(span.start.fromordinal(last).strftime("%Y%m%d")),
-        f"Inkasso {span.label}", "", 1, 0, 0, "EUR",
-        "", "", "", "", "", "", "", "", "",
+def header(book: Book, span: Period, *, created: datetime, locked: bool) -> list[str]:
+    local = created.astimezone(local_zone())
+    stamp = local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 1000:03d}"
+    last = date.fromordinal(span.end.toordinal() - 1)
+    length = max(len(n) for n in book.numbers())
+    text = fmt.text_cell
+    fields = [
+        text("EXTF"), "700", "21", text("Buchungsstapel"), "13", stamp, "",
+        text("PI"), text("Praxis-Inkasso"), "",
+        book.consultant, book.client, fiscal_year_start(book, span.start).strftime("%Y%m%d"), str(length),
+        span.start.strftime("%Y%m%d"), last.strftime("%Y%m%d"), text(f"Inkasso {span.label}"), "", "1", "0",
+        "1" if locked else "0", text("EUR"), "", "", "", "", text(fmt.CHART_CODE[book.chart]), "", "", "", "",
     ]  # fmt: skip
-    assert len(fields) == HEADER_FIELDS
+    assert len(fields) == fmt.HEADER_FIELDS
     return fields
 
 
-def _all_accounts(settings: Settings) -> list[str]:
-    return [
-        settings.datev_account_agency,
-        settings.datev_account_receivables,
-        settings.datev_account_fees,
-        settings.datev_account_revenue,
-    ]
+def booking_text(entry: Entry) -> str:
+    """What happened and the invoice number exactly as written (Belegfeld 1 may be cleaned)."""
+    reference = fmt.one_line(fmt.to_cp1252(entry.reference))
+    room = fmt.TEXT_MAX - len(reference) - 1
+    if room < 10:
+        return fmt.cut(reference, fmt.TEXT_MAX)
+    return f"{fmt.cut(entry.text, room)} {reference}"
 
 
-def _quote(value: str | int) -> str:
-    if isinstance(value, int):
-        return str(value)
-    return '"' + value.replace('"', '""') + '"' if value else ""
+def row(entry: Entry, *, locked: bool) -> list[str]:
+    cells = [""] * len(fmt.COLUMNS)
+    text = fmt.text_cell
+    at = fmt.COLUMN
+    cells[at["Umsatz (ohne Soll/Haben-Kz)"]] = fmt.amount(entry.amount)
+    cells[at["Soll/Haben-Kennzeichen"]] = text("S" if entry.amount > 0 else "H")
+    cells[at["WKZ Umsatz"]] = text("EUR")
+    cells[at["Konto"]] = entry.debit
+    cells[at["Gegenkonto (ohne BU-Schlüssel)"]] = entry.credit
+    cells[at["Belegdatum"]] = entry.day.strftime("%d%m")
+    cells[at["Belegfeld 1"]] = text(fmt.belegfeld(entry.reference, fmt.BELEG1_MAX))
+    cells[at["Belegfeld 2"]] = text(fmt.belegfeld(str(entry.case_id or ""), fmt.BELEG2_MAX))
+    cells[at["Buchungstext"]] = text(booking_text(entry))
+    infos = (("Rechnungsnummer", entry.reference), ("Fall 1159 Finance", str(entry.case_id or "")),
+             ("Grundlage", entry.source))  # fmt: skip
+    for n, (kind, content) in enumerate((i for i in infos if i[1]), start=1):
+        cells[at[f"Beleginfo - Art {n}"]] = text(kind)
+        cells[at[f"Beleginfo - Inhalt {n}"]] = text(fmt.cut(content, fmt.INFO_MAX))
+    # Empty would mean "locked" to DATEV since 2016/2017: always say it.
+    cells[at["Festschreibung"]] = "1" if locked else "0"
+    return cells
 
 
 def to_extf(
-    settings: Settings, span: Period, bookings: list[Booking], *, created: datetime | None = None
+    book: Book, span: Period, entries: list[Entry], *, created: datetime | None = None, locked: bool = False
 ) -> bytes:
-    """The EXTF file for the month's bookings (Windows-1252 bytes)."""
-    out = [";".join(_quote(v) for v in header(settings, span, created=created)), ";".join(COLUMNS)]
-    for x in lines(settings, bookings):
-        amount = f"{x.amount:.2f}".replace(".", ",")
-        out.append(
-            ";".join(
-                [amount, _quote("S"), _quote("EUR"), "", "", "", x.debit, x.credit, "", x.day_ttmm]
-                + [_quote(x.document), _quote(x.case), "", _quote(x.text)]
-            )
-        )
-    return ("\r\n".join(out) + "\r\n").encode("cp1252", errors="replace")
+    """The EXTF file for the month's entries (Windows-1252 bytes, CRLF)."""
+    lines = [header(book, span, created=created or utcnow(), locked=locked), list(fmt.COLUMNS)]
+    lines += [row(e, locked=locked) for e in entries if e.amount != 0]
+    return ("\r\n".join(";".join(cells) for cells in lines) + "\r\n").encode("cp1252")
 
 
 def filename(span: Period) -> str:

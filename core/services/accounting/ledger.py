@@ -109,13 +109,19 @@ def bookings(session: Session, *, practice_id: int, span: Period) -> list[Bookin
     for claim in case_fee_claims(session, practice_id=practice_id, span=span):
         found.append(
             Booking(
-                claim.id, claim.case_id, claim.reference, claim.created_at.date(), "case_fee", claim.case_fee
+                claim.id,
+                claim.case_id,
+                claim.reference,
+                local_day(claim.created_at),
+                "case_fee",
+                claim.case_fee,
             )
         )
     return sorted(found, key=lambda b: (b.case_id or 0, b.reference, b.day, b.kind, b.amount))
 
 
-def _local_day(at: datetime) -> date:
+def local_day(at: datetime) -> date:
+    """The Berlin calendar day of a stored (UTC) moment: 00:30 on 1 November is in November."""
     return at.astimezone(local_zone()).date()
 
 

@@ -6,12 +6,15 @@ import csv
 import io
 from decimal import Decimal
 
-from fpdf import FPDF
 from fpdf.enums import TableCellFillMode
 
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import format_number
+from core.services.accounting import pdf_journal
+from core.services.accounting.cells import neutralise
 from core.services.accounting.ledger import KIND_LABEL
+from core.services.accounting.pdf_font import UnicodePdf
+from core.services.accounting.pdf_journal import JournalSheet
 from core.services.accounting.reports import MonthlyReport
 
 COLUMNS = (
@@ -58,7 +61,8 @@ def to_csv(report: MonthlyReport) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_rows(report))
+    # Case id, invoice number and name are text from outside; the amounts are our own numbers.
+    writer.writerows((*map(neutralise, row[:3]), *row[3:]) for row in _rows(report))
     writer.writerow(_total_row(report))
     if report.note:
         writer.writerow((f"Hinweis: {report.note}",))
@@ -66,36 +70,40 @@ def to_csv(report: MonthlyReport) -> bytes:
 
 
 def _eur(value: Decimal) -> str:
-    # The PDF core fonts are Latin-1: they have umlauts but no euro sign.
     return f"{format_number(value)} EUR"
 
 
-class _Pdf(FPDF):
+class _Pdf(UnicodePdf):
     footer_text = ""
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
+        self.set_font(self.family, size=8)
         self.cell(0, 6, f"{self.footer_text} - Seite {self.page_no()}/{{nb}}", align="C")
 
 
-def to_pdf(report: MonthlyReport) -> bytes:
-    """Practice header, period, the per-case table, totals and the fee breakdown."""
+def to_pdf(
+    report: MonthlyReport, *, closed: str = "", made_by: str = "", sheet: JournalSheet | None = None
+) -> bytes:
+    """Practice header, period, the per-case table, totals and the fee breakdown; then the
+    bookings page (clearing account, bookings, reconciliation) when `sheet` is given."""
     pdf = _Pdf(orientation="landscape", format="A4")
     pdf.footer_text = f"{report.practice.name} - Inkasso-Monatsbericht {report.span.label}"
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    _header(pdf, report)
+    _header(pdf, report, closed, made_by)
     _table(pdf, report)
     _totals(pdf, report)
+    if sheet is not None:
+        pdf_journal.render(pdf, sheet)
     return bytes(pdf.output())
 
 
-def _header(pdf: FPDF, report: MonthlyReport) -> None:
+def _header(pdf: _Pdf, report: MonthlyReport, closed: str, made_by: str) -> None:
     p = report.practice
-    pdf.set_font("Helvetica", "B", 15)
+    pdf.set_font(pdf.family, "B", 15)
     pdf.cell(0, 9, f"Inkasso-Monatsbericht {report.span.label}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(pdf.family, "", 10)
     for text in (p.name, p.address, p.email):
         if text:
             pdf.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
@@ -113,16 +121,19 @@ def _header(pdf: FPDF, report: MonthlyReport) -> None:
         0,
         5,
         f"Inkassobüro: 1159 Finance GmbH, Leverkusen - erstellt am {format_datetime(report.generated_at)} "
-        "aus den Aufzeichnungen von Praxis-Inkasso",
+        + (f"von {made_by} " if made_by else "")
+        + "aus den Aufzeichnungen von Praxis-Inkasso",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.cell(0, 5, "Alle Beträge in EUR.", new_x="LMARGIN", new_y="NEXT")
+    status = closed or "Stand: vorläufig - der Monat ist noch nicht abgeschlossen."
+    pdf.cell(0, 5, status, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 
-def _table(pdf: FPDF, report: MonthlyReport) -> None:
-    pdf.set_font("Helvetica", "", 9)
+def _table(pdf: _Pdf, report: MonthlyReport) -> None:
+    pdf.set_font(pdf.family, "", 9)
     align = ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
     with pdf.table(
         col_widths=(18, 40, 70, 50, 45, 40),
@@ -135,19 +146,19 @@ def _table(pdf: FPDF, report: MonthlyReport) -> None:
         table.row(COLUMNS)
         for cells in _rows(report):
             table.row(cells)
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_font(pdf.family, "B", 9)
         table.row(_total_row(report))
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(pdf.family, "", 10)
     if report.note:
         pdf.ln(3)
         pdf.multi_cell(0, 5, report.note, new_x="LMARGIN", new_y="NEXT")
 
 
-def _totals(pdf: FPDF, report: MonthlyReport) -> None:
+def _totals(pdf: _Pdf, report: MonthlyReport) -> None:
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 11)
+    pdf.set_font(pdf.family, "B", 11)
     pdf.cell(0, 7, "Summen des Monats", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(pdf.family, "", 10)
     lines = [
         ("Zahlungen der Schuldner an 1159 Finance", report.paid_to_agency),
         ("Gebühren, die 1159 Finance den Schuldnern berechnet hat", report.debtor_fees),
@@ -161,5 +172,5 @@ def _totals(pdf: FPDF, report: MonthlyReport) -> None:
         pdf.cell(150, 6, label)
         pdf.cell(40, 6, _eur(value), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", "I", 9)
+    pdf.set_font(pdf.family, "I", 9)
     pdf.multi_cell(0, 5, KASSENBUCH_NOTE, new_x="LMARGIN", new_y="NEXT")

@@ -1,0 +1,67 @@
+"""The monthly PDF's bookings page: the clearing account 1159 Finance with its opening and closing
+balance, every booking of the month (with the § 367 split of each payment), and the result of
+the reconciliation with the agency's statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fpdf.enums import TableCellFillMode
+
+from core.domain.dates import format_date
+from core.domain.money import ZERO, format_number
+from core.services.accounting.chart import Account
+from core.services.accounting.journal import Entry, effect_on
+from core.services.accounting.pdf_font import UnicodePdf
+
+COLUMNS = ("Datum", "Rechnung", "Fall", "Buchung", "Soll", "Haben", "Betrag", "Grundlage")
+
+
+@dataclass(frozen=True)
+class JournalSheet:
+    clearing: Account
+    opening: Decimal
+    entries: list[Entry]
+    reconciliation: list[str] = field(default_factory=list)  # German sentences
+
+    def effect(self, e: Entry) -> Decimal:
+        """How an entry moves the clearing account (what 1159 Finance owes the practice)."""
+        return effect_on(self.clearing.number, e)
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + sum((self.effect(e) for e in self.entries), ZERO)
+
+
+def render(pdf: UnicodePdf, sheet: JournalSheet) -> None:
+    pdf.add_page()
+    pdf.set_font(pdf.family, "B", 12)
+    title = f"Buchungen - Verrechnungskonto {sheet.clearing.number} {sheet.clearing.name} (1159 Finance)"
+    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.family, "", 10)
+    pdf.cell(0, 6, f"Anfangsbestand: {format_number(sheet.opening)} EUR", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+    pdf.set_font(pdf.family, "", 8)
+    with pdf.table(
+        col_widths=(20, 26, 12, 78, 14, 14, 22, 85),
+        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+        cell_fill_color=(240, 240, 240),
+        cell_fill_mode=TableCellFillMode.ROWS,
+        repeat_headings=1,
+        line_height=5,
+    ) as table:
+        table.row(COLUMNS)
+        for e in sheet.entries:
+            table.row((format_date(e.day), e.reference, str(e.case_id or ""), e.text, e.debit, e.credit,
+                       format_number(e.amount), e.source))  # fmt: skip
+    pdf.set_font(pdf.family, "", 10)
+    pdf.ln(2)
+    pdf.cell(0, 6, f"Endbestand: {format_number(sheet.closing)} EUR (Forderung der Praxis an 1159 Finance)",
+             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(2)
+    pdf.set_font(pdf.family, "B", 10)
+    pdf.cell(0, 6, "Abgleich mit der Abrechnung von 1159 Finance", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.family, "", 9)
+    for line in sheet.reconciliation:
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
