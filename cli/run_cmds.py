@@ -10,27 +10,25 @@ from pathlib import Path
 import typer
 
 from cli.common import friendly, make_app
+from cli.worker_parts import worker_parts
 from core.bootstrap import App, configure_logging
 from core.config import Settings
-from core.worker import outbox_loop, run_once, settle_after_start, sync_loop
+from core.ops.supervision import Health, supervise
+from core.worker import run_once, settle_after_start
 
 log = logging.getLogger("inkasso.run")
 
 
-async def worker(app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool = True) -> None:
-    """Everything `inkasso run` does, until `stop` is set."""
+async def worker(
+    app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool = True, health: Health | None = None
+) -> None:
+    """Everything `inkasso run` does, until `stop` is set: each part supervised, so one failing
+    (Telegram, the mailbox, 1159 Finance) is retried while the others go on."""
+    health = health or Health()
     tasks = [
-        asyncio.create_task(outbox_loop(app, stop), name="outbox"),
-        asyncio.create_task(sync_loop(app, stop), name="sync"),
+        asyncio.create_task(supervise(app, part, stop, health), name=part.name)
+        for part in worker_parts(app, bot=bot, mail=mail)
     ]
-    if bot and app.settings.telegram_bot_token is not None:
-        from bot.telegram_app import run_bot
-
-        tasks.append(asyncio.create_task(run_bot(app, stop), name="telegram"))
-    if mail and app.settings.imap_host:
-        from mail.intake import intake_loop
-
-        tasks.append(asyncio.create_task(intake_loop(app, stop), name="mail"))
     log.info("worker running: %s", ", ".join(t.get_name() for t in tasks))
     try:
         await asyncio.gather(*tasks)
@@ -51,7 +49,11 @@ def run_worker(app: App, *, bot: bool = True, mail: bool = True) -> None:
 
 
 @friendly
-def run(once: bool = typer.Option(False, "--once", help="Eine Runde und beenden.")) -> None:
+def run(
+    once: bool = typer.Option(
+        False, "--once", help="Eine Runde und beenden; zurückgestellte Übermittlungen gleich mit versuchen."
+    ),
+) -> None:
     """Worker starten: Telegram-Bot (mit Token), Postfach (mit IMAP), Übermittlung und Abgleich."""
     app = make_app()
     configure_logging(logging.INFO)

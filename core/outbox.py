@@ -27,12 +27,14 @@ from core.domain.errors import AgencyRejected, PeerUnavailable
 from core.finance1159.client import Finance1159Client
 from core.finance1159.errors import AuthenticationFailed
 from core.finance1159.wire import PaymentIn
+from core.ops import problems
 from core.services.collection.claim_payload import claim_payload
 from core.services.people import audit
 
 CLAIM, PAYMENT, WITHDRAWAL = "claim", "payment", "withdrawal"
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=1)
+REFUSED_RETRY = timedelta(minutes=5)  # credentials refused: a fix is not noticed later than this
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 log = logging.getLogger(__name__)
 
@@ -145,8 +147,9 @@ async def deliver(
     except _NotYet:
         _retry_later(uow.fresh(), item, "waiting for the claim", timedelta(seconds=30), count=False)
         return DeliveryResult(False, False, "Wartet auf die Übermittlung der Forderung.")
-    except AuthenticationFailed as exc:
-        _retry_later(uow.fresh(), item, exc.log_message, MAX_BACKOFF, notify=exc.user_message)
+    except AuthenticationFailed as exc:  # lasting until fixed: shown once, and tried again soon after
+        _retry_later(uow.fresh(), item, exc.log_message, min(_backoff(item.attempts), REFUSED_RETRY))
+        problems.report(uow.fresh(), practice_id=item.practice_id, source=problems.AGENCY)
         return DeliveryResult(False, False, exc.user_message)
     except PeerUnavailable as exc:
         _retry_later(uow.fresh(), item, exc.log_message, _backoff(item.attempts))
@@ -181,7 +184,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def _retry_later(
-    uow: UnitOfWork, item: OutboxItem, error: str, delay: timedelta, *, count: bool = True, notify: str = ""
+    uow: UnitOfWork, item: OutboxItem, error: str, delay: timedelta, *, count: bool = True
 ) -> None:
     with uow:
         row = uow.session.get(OutboxItem, item.id)
@@ -190,8 +193,6 @@ def _retry_later(
         row.next_attempt_at = utcnow() + delay
         row.locked_until = None
         row.last_error = error[:500]
-        if notify:
-            uow.session.add(Notification(practice_id=row.practice_id, kind="failure", text=notify))
         uow.commit()
     log.warning("outbox item %s (%s) postponed: %s", item.id, item.kind, error)
 

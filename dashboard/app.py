@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.services.people.access import Permission
+from dashboard.banner import show_problems
 from dashboard.runtime import current_actor, get_app, log_out
 
 st.set_page_config(page_title="Praxis-Inkasso", page_icon=":material/euro:", layout="wide")
@@ -60,5 +61,6 @@ else:
         if st.button("Abmelden", key="logout"):
             log_out(app, actor)
             st.rerun()
+    show_problems(app)
 
 st.navigation(pages).run()

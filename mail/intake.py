@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 
 from core.bootstrap import App
 from core.domain.errors import InkassoError, PeerUnavailable
+from core.ops import problems
 from mail import outgoing
 from mail.imap import ImapConnection, MailboxRefused
 from mail.keys import content_hash, message_key
@@ -69,6 +70,7 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
             await asyncio.to_thread(conn.ensure_folder, intake.done_folder)
             mode = "IDLE" if conn.idle_supported else f"polling every {app.settings.imap_poll_seconds} s"
             log.info("mailbox %s@%s connected (%s)", app.settings.imap_user, app.settings.imap_host, mode)
+            problems.clear(app.uow(), practice_id=app.practice_id, source=problems.MAILBOX)
             while not stop.is_set():
                 await intake.run_pass(conn)
                 backoff = BACKOFF_FIRST
@@ -81,6 +83,7 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
         except MailboxRefused as exc:
             log.error("mailbox login refused (%s); trying again in %.0f s", exc.log_message, BACKOFF_MAX)
             backoff = BACKOFF_MAX
+            problems.report(app.uow(), practice_id=app.practice_id, source=problems.MAILBOX)
         except PeerUnavailable as exc:
             log.warning("mailbox: %s; reconnecting in %.0f s", exc.log_message, backoff)
         except InkassoError as exc:  # e.g. no practice set up yet

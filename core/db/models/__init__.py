@@ -2,6 +2,7 @@
 
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
 from core.db.models.invoices import Invoice, Patient
+from core.db.models.ops import WorkerProblem
 from core.db.models.practice import OnboardingEvent, Practice, User
 from core.db.models.records import (
     AuditEvent,
@@ -30,4 +31,5 @@ __all__ = [
     "Statement",
     "SyncCursor",
     "User",
+    "WorkerProblem",
 ]
