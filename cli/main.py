@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from cli import admin_cmds, chat_cmd, claim_cmds, dashboard_cmd, demo_cmd, report_cmds, run_cmds, setup_cmds
+from cli import (
+    admin_cmds,
+    chat_cmd,
+    claim_cmds,
+    dashboard_cmd,
+    demo_cmd,
+    doctor_cmd,
+    report_cmds,
+    run_cmds,
+    setup_cmds,
+)
 
 app = typer.Typer(
     name="inkasso",
@@ -27,3 +37,4 @@ app.command("demo")(demo_cmd.demo)
 app.command("chat")(chat_cmd.chat)
 app.add_typer(report_cmds.report_app, name="report")
 app.command("dashboard")(dashboard_cmd.dashboard)
+app.command("doctor")(doctor_cmd.doctor_cmd)

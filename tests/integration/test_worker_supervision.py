@@ -28,6 +28,8 @@ from core.services.collection import claims
 from core.worker import run_once
 from tests.integration._bot_helpers import overdue_invoice, seed_practice, text, wire_app
 from tests.integration._claims_helpers import STAFF, agency_cases, claim_of, dead_url
+from tests.integration.mail_helpers import mail_app
+from tests.peers._dovecot import Dovecot
 from tests.peers.botapi import TOKEN, FakeBotAPI
 from tests.peers.sandbox import SandboxHandle, make_finance_client
 
@@ -183,3 +185,27 @@ async def test_one_round_now_also_sends_a_claim_that_waits_out_a_backoff(
     assert claim_of(app, "R-1").case_id is not None
     await app.aclose()
     app.close()
+
+
+async def test_the_mailbox_refusing_the_login_is_a_problem_until_it_accepts_it_again(
+    mailbox_clean: Dovecot, sqlite_url: str, tmp_path: Path
+) -> None:
+    from mail.intake import intake_loop
+
+    refused = mail_app(sqlite_url, tmp_path, mailbox_clean, imap_password="falsch")
+    stop = asyncio.Event()
+    running = asyncio.create_task(intake_loop(refused, stop))
+    try:
+        await until(lambda: sources(refused) == [problems.MAILBOX], "the refused login recorded")
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)
+    fixed = build(refused.settings.model_copy(update={"imap_password": SecretStr(mailbox_clean.password)}))
+    stop = asyncio.Event()
+    running = asyncio.create_task(intake_loop(fixed, stop))
+    try:
+        await until(lambda: sources(fixed) == [], "the problem cleared once the login works")
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)
+        fixed.close()
