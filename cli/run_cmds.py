@@ -9,10 +9,11 @@ from pathlib import Path
 
 import typer
 
-from cli.common import friendly, make_app
+from cli.common import fail, friendly, make_app
 from cli.worker_parts import worker_parts
 from core.bootstrap import App, configure_logging
 from core.config import Settings
+from core.ops import health as health_server
 from core.ops.supervision import Health, supervise
 from core.worker import run_once, settle_after_start
 
@@ -20,11 +21,18 @@ log = logging.getLogger("inkasso.run")
 
 
 async def worker(
-    app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool = True, health: Health | None = None
+    app: App,
+    stop: asyncio.Event,
+    *,
+    bot: bool = True,
+    mail: bool = True,
+    health: Health | None = None,
+    health_port: int | None = None,
 ) -> None:
     """Everything `inkasso run` does, until `stop` is set: each part supervised, so one failing
     (Telegram, the mailbox, 1159 Finance) is retried while the others go on."""
     health = health or Health()
+    server = await health_server.start(app, health, health_port) if health_port else None
     tasks = [
         asyncio.create_task(supervise(app, part, stop, health), name=part.name)
         for part in worker_parts(app, bot=bot, mail=mail)
@@ -33,17 +41,19 @@ async def worker(
     try:
         await asyncio.gather(*tasks)
     finally:
+        if server is not None:
+            server.close()
         await app.aclose()
 
 
-def run_worker(app: App, *, bot: bool = True, mail: bool = True) -> None:
+def run_worker(app: App, *, bot: bool = True, mail: bool = True, health_port: int | None = None) -> None:
     async def main() -> None:
         settle_after_start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await worker(app, stop, bot=bot, mail=mail)
+        await worker(app, stop, bot=bot, mail=mail, health_port=health_port)
 
     asyncio.run(main())
 
@@ -53,8 +63,14 @@ def run(
     once: bool = typer.Option(
         False, "--once", help="Eine Runde und beenden; zurückgestellte Übermittlungen gleich mit versuchen."
     ),
+    health_port: str | None = typer.Option(
+        None, "--health-port", help="/healthz und /metrics auf 127.0.0.1:PORT anbieten (aus ohne Angabe)."
+    ),
 ) -> None:
     """Worker starten: Telegram-Bot (mit Token), Postfach (mit IMAP), Übermittlung und Abgleich."""
+    port = health_server.parse_port(health_port) if health_port is not None else None
+    if once and port is not None:
+        fail("--health-port gilt für den laufenden Worker; mit --once bitte weglassen.", 2)
     app = make_app()
     configure_logging(logging.INFO)
     logging.getLogger().handlers[0].setLevel(logging.INFO)
@@ -74,7 +90,7 @@ def run(
         asyncio.run(one_round())
         typer.echo("Eine Runde erledigt.")
         return
-    run_worker(app)
+    run_worker(app, health_port=port)
 
 
 @friendly

@@ -45,6 +45,6 @@ def mail_part(app: App) -> Part:
 
     async def run(stop: asyncio.Event, ready: Ready) -> None:
         # The loop reconnects by itself and records a refused login as a problem (mail.intake).
-        await intake_loop(app, stop)
+        await intake_loop(app, stop, on_pass=ready)
 
     return Part("mail", run, problem=problems.MAILBOX, lasting=lambda exc: isinstance(exc, MailboxRefused))

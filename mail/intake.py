@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
 
@@ -53,8 +54,15 @@ async def intake_once(app: App) -> PassReport:
         await asyncio.to_thread(conn.close)
 
 
-async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | None = None) -> None:
-    """Watch the mailbox until `stop` is set; never raises, reconnects with backoff."""
+async def intake_loop(
+    app: App,
+    stop: asyncio.Event,
+    *,
+    idle_seconds: float | None = None,
+    on_pass: Callable[[], None] | None = None,
+) -> None:
+    """Watch the mailbox until `stop` is set; never raises, reconnects with backoff.
+    `on_pass` is called after each pass that went through (the worker's health and metrics)."""
     idle_seconds = idle_seconds or app.settings.imap_idle_seconds
     intake = Intake(app)
     backoff = BACKOFF_FIRST
@@ -74,6 +82,8 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
             while not stop.is_set():
                 await intake.run_pass(conn)
                 backoff = BACKOFF_FIRST
+                if on_pass is not None:
+                    on_pass()
                 await outgoing.deliver_notifications(app)
                 await outgoing.flush_pending(app)
                 wait = idle_seconds if conn.idle_supported else app.settings.imap_poll_seconds
