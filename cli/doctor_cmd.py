@@ -6,9 +6,8 @@ import asyncio
 import logging
 
 import typer
-from pydantic import ValidationError
 
-from cli.common import friendly
+from cli.common import friendly, load_settings
 from core.bootstrap import configure_logging
 from core.config import Settings
 from core.domain.errors import InkassoError
@@ -65,12 +64,7 @@ async def findings(settings: Settings) -> list[Finding]:
 def doctor_cmd() -> None:
     """Einstellungen und alle eingerichteten Gegenstellen prüfen (Datenbank, 1159 Finance, Postfach, …)."""
     configure_logging(logging.ERROR)
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
-        typer.echo(f"✗ Einstellungen: ungültig: {problems}. Bitte .env korrigieren.")
-        raise typer.Exit(1) from None
+    settings = load_settings()
     found = asyncio.run(findings(settings))
     for finding in found:
         typer.echo(finding.line)

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from cli import (
-    admin_cmds,
-    chat_cmd,
-    claim_cmds,
-    dashboard_cmd,
-    demo_cmd,
-    doctor_cmd,
-    report_cmds,
-    run_cmds,
-    setup_cmds,
-)
+from cli import admin_cmds, chat_cmd, claim_cmds, dashboard_cmd, demo_cmd, report_cmds, run_cmds, setup_cmds
+from cli.doctor_cmd import doctor_cmd
+from cli.ops_cmds import db_backup, db_restore
 
 app = typer.Typer(
     name="inkasso",
@@ -23,6 +15,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(setup_cmds.db_app, name="db")
+setup_cmds.db_app.command("backup")(db_backup)
+setup_cmds.db_app.command("restore")(db_restore)
 app.add_typer(setup_cmds.import_app, name="import")
 app.command("seed")(setup_cmds.seed)
 app.command("overdue")(setup_cmds.overdue)
@@ -37,4 +31,4 @@ app.command("demo")(demo_cmd.demo)
 app.command("chat")(chat_cmd.chat)
 app.add_typer(report_cmds.report_app, name="report")
 app.command("dashboard")(dashboard_cmd.dashboard)
-app.command("doctor")(doctor_cmd.doctor_cmd)
+app.command("doctor")(doctor_cmd)
