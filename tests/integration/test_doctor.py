@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from cli.doctor_cmd import findings
 from core.bootstrap import build
 from core.config import Settings
 from core.db.engine import make_engine
-from core.db.migrate import alembic_config
+from core.db.migrate import MIGRATIONS, alembic_config
 from core.ops import doctor, problems
 from core.ops.doctor import Level
 from tests.integration._claims_helpers import dead_url
@@ -183,3 +184,15 @@ async def run_doctor(values: dict[str, Any], cwd: Path | None = None) -> tuple[i
     )  # fmt: skip
     output, _ = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode or 0, output.decode()
+
+
+def test_the_database_check_reads_the_revision_on_sqlite_and_postgresql(
+    database_url: str, tmp_path: Path
+) -> None:
+    from core.ops import doctor_peers
+
+    settings = Settings(database_url=database_url, data_dir=tmp_path)
+    build(settings).close()  # migrated to head
+    found = doctor_peers.database(settings)
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert found.level is Level.OK and f"Schema aktuell ({head})" in found.message
