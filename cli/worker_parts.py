@@ -36,7 +36,10 @@ def telegram_part(app: App) -> Part:
         ready()
         await serve(application, app, stop, notify_interval=app.settings.notify_interval_seconds)
 
-    return Part("telegram", run, problem=problems.TELEGRAM, lasting=lambda exc: isinstance(exc, InvalidToken))
+    def refused(exc: BaseException) -> bool:
+        return isinstance(exc, InvalidToken)
+
+    return Part("telegram", run, problem=problems.TELEGRAM, lasting=refused, traceback_in_log=False)
 
 
 def mail_part(app: App) -> Part:

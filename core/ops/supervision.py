@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from core.bootstrap import App
 from core.domain.dates import utcnow
+from core.domain.errors import InkassoError
 from core.ops import problems
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class Part:
     run: Callable[[asyncio.Event, Ready], Awaitable[None]]
     problem: str | None = None
     lasting: Callable[[BaseException], bool] = lambda exc: False
+    # False where an exception's text may hold a secret (Telegram's quote the bot token).
+    traceback_in_log: bool = True
 
 
 async def supervise(app: App, part: Part, stop: asyncio.Event, health: Health) -> None:
@@ -96,7 +99,14 @@ async def supervise(app: App, part: Part, stop: asyncio.Event, health: Health) -
                 assert part.problem is not None
                 _report(app, part.problem)
                 delay = max(delay, LONGEST_BACKOFF)
-            log.warning("%s failed (%s); starting it again in %.0f s", part.name, _describe(exc), delay)
+            unexpected = part.traceback_in_log and not isinstance(exc, InkassoError)
+            log.warning(
+                "%s failed (%s); starting it again in %.0f s",
+                part.name,
+                _describe(exc),
+                delay,
+                exc_info=unexpected,
+            )
             backoff = min(backoff * 2, LONGEST_BACKOFF)
         await sleep(stop, delay)
 
