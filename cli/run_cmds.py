@@ -64,7 +64,10 @@ def run(
         False, "--once", help="Eine Runde und beenden; zurückgestellte Übermittlungen gleich mit versuchen."
     ),
     health_port: str | None = typer.Option(
-        None, "--health-port", help="/healthz und /metrics auf 127.0.0.1:PORT anbieten (aus ohne Angabe)."
+        None,
+        "--health-port",
+        metavar="PORT",
+        help="/healthz und /metrics auf 127.0.0.1:PORT anbieten (aus ohne Angabe).",
     ),
 ) -> None:
     """Worker starten: Telegram-Bot (mit Token), Postfach (mit IMAP), Übermittlung und Abgleich."""

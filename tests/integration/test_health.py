@@ -132,6 +132,8 @@ async def test_a_health_port_that_is_no_port_is_refused_in_german_before_anythin
     for wrong in ("abc", "70000", "0"):
         code, output = await inkasso_run(tmp_path, "--health-port", wrong)
         assert code == 2 and f"--health-port „{wrong}“ ist kein Port" in output, output
+    code, output = await inkasso_run(tmp_path, "--once", "--health-port", "9108")
+    assert code == 2 and "mit --once bitte weglassen" in output, output
     assert not (tmp_path / "w.db").exists()  # nothing was set up
 
 
