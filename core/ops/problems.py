@@ -1,5 +1,6 @@
 """Lasting problems of the worker with a peer (credentials refused): recorded once per peer, shown
-as a banner on every dashboard page and by `inkasso doctor`, told to the practice chat once.
+as a banner on every dashboard page and by `inkasso doctor`, told to the practice chat once
+(the agency and the mailbox; see TOLD_TO_CHAT).
 
 A problem lasts until the peer accepts the worker again (then it is cleared, and the chat hears
 that once too); retries in between only update `last_seen`, so nobody gets a message per retry.
@@ -41,6 +42,9 @@ RESOLVED = {
     MAILBOX: "Wieder in Ordnung: das Postfach nimmt die Anmeldung an.",
     TELEGRAM: "Wieder in Ordnung: Telegram nimmt den Bot-Token an.",
 }
+# Told to the practice chat. Not Telegram refusing the token: the chat is Telegram, so the message
+# would only arrive after the fix, next to the one saying it is fixed.
+TOLD_TO_CHAT = frozenset({AGENCY, MAILBOX})
 log = logging.getLogger(__name__)
 
 
@@ -64,7 +68,7 @@ def report(uow: UnitOfWork, *, practice_id: int, source: str) -> bool:
             uow.commit()
             return False
         session.add(WorkerProblem(practice_id=practice_id, source=source, text=TEXTS[source], since=now))
-        _notify(uow, practice_id, TEXTS[source])
+        _notify(uow, practice_id, source, TEXTS[source])
         try:
             uow.commit()
         except IntegrityError:  # another worker recorded it a moment ago (and told the chat)
@@ -82,7 +86,7 @@ def clear(uow: UnitOfWork, *, practice_id: int, source: str) -> bool:
         removal = delete(WorkerProblem).where(*_match(practice_id, source))
         gone = session.connection().execute(removal).rowcount
         if gone:
-            _notify(uow, practice_id, RESOLVED[source])
+            _notify(uow, practice_id, source, RESOLVED[source])
         uow.commit()
     if gone:
         log.info("lasting problem cleared: %s accepts the worker again", source)
@@ -104,7 +108,7 @@ def _match(practice_id: int, source: str) -> tuple[ColumnElement[bool], ...]:
     return col(WorkerProblem.practice_id) == practice_id, col(WorkerProblem.source) == source
 
 
-def _notify(uow: UnitOfWork, practice_id: int, text: str) -> None:
+def _notify(uow: UnitOfWork, practice_id: int, source: str, text: str) -> None:
     # A notification belongs to a practice; before one is set up the banner and doctor still show it.
-    if uow.session.get(Practice, practice_id) is not None:
+    if source in TOLD_TO_CHAT and uow.session.get(Practice, practice_id) is not None:
         uow.session.add(Notification(practice_id=practice_id, kind="failure", text=text))

@@ -19,7 +19,7 @@ from sqlmodel import select
 from cli.run_cmds import worker
 from core import outbox
 from core.bootstrap import App, build
-from core.db.models import OutboxItem
+from core.db.models import Notification, OutboxItem
 from core.domain.dates import utcnow
 from core.finance1159.client import Finance1159Client, make_http_client
 from core.ops import problems
@@ -89,6 +89,9 @@ async def test_telegram_answering_429_then_401_on_start_up_stops_neither_the_wor
         assert [c["reference"] for c in agency_cases(sandbox)] == ["R-1"]
         assert not running.done()
         assert "telegram" in health.failing() and health.parts["outbox"].running
+        with app.uow() as uow:  # no chat message about a refused token: the chat itself is Telegram
+            told = uow.session.exec(select(Notification.text).where(Notification.kind == "failure")).all()
+        assert told == []
     finally:
         stop.set()
         await asyncio.wait_for(running, 10)
