@@ -26,13 +26,19 @@ log = logging.getLogger("inkasso.cli")
 
 
 def make_app() -> App:
+    settings = load_settings()
+    configure_logging(logging.WARNING, log_file=settings.data_dir / "inkasso.log")
+    return build(settings)
+
+
+def load_settings() -> Settings:
+    """The settings, or a German message naming each invalid one and exit code 1."""
     try:
-        settings = Settings()
+        return Settings()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         fail(f"Die Einstellungen sind ungültig: {problems}", 1)
-    configure_logging(logging.WARNING, log_file=settings.data_dir / "inkasso.log")
-    return build(settings)
+        raise  # fail() always raises; this line is for the type checker
 
 
 def fail(message: str, code: int = 1) -> None:

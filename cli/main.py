@@ -16,6 +16,8 @@ from cli import (
     setup_cmds,
 )
 from cli.books_cmds import books_app
+from cli.doctor_cmd import doctor_cmd
+from cli.ops_cmds import db_backup, db_restore
 
 app = typer.Typer(
     name="inkasso",
@@ -25,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(setup_cmds.db_app, name="db")
 app.add_typer(practice_cmds.practice_app, name="practice")
+setup_cmds.db_app.command("backup")(db_backup)
+setup_cmds.db_app.command("restore")(db_restore)
 app.add_typer(setup_cmds.import_app, name="import")
 app.command("seed")(setup_cmds.seed)
 app.command("overdue")(setup_cmds.overdue)
@@ -40,3 +44,4 @@ app.command("chat")(chat_cmd.chat)
 app.add_typer(report_cmds.report_app, name="report")
 app.add_typer(books_app, name="books")
 app.command("dashboard")(dashboard_cmd.dashboard)
+app.command("doctor")(doctor_cmd)

@@ -9,50 +9,71 @@ from pathlib import Path
 
 import typer
 
-from cli.common import friendly, make_app
+from cli.common import fail, friendly, make_app
+from cli.worker_parts import worker_parts
 from core.bootstrap import App, configure_logging
 from core.config import Settings
-from core.worker import outbox_loop, run_once, settle_after_start, sync_loop
+from core.ops import health as health_server
+from core.ops.supervision import Health, supervise
+from core.worker import run_once, settle_after_start
 
 log = logging.getLogger("inkasso.run")
 
 
-async def worker(app: App, stop: asyncio.Event, *, bot: bool = True, mail: bool = True) -> None:
-    """Everything `inkasso run` does, until `stop` is set."""
+async def worker(
+    app: App,
+    stop: asyncio.Event,
+    *,
+    bot: bool = True,
+    mail: bool = True,
+    health: Health | None = None,
+    health_port: int | None = None,
+) -> None:
+    """Everything `inkasso run` does, until `stop` is set: each part supervised, so one failing
+    (Telegram, the mailbox, 1159 Finance) is retried while the others go on."""
+    health = health or Health()
+    server = await health_server.start(app, health, health_port) if health_port else None
     tasks = [
-        asyncio.create_task(outbox_loop(app, stop), name="outbox"),
-        asyncio.create_task(sync_loop(app, stop), name="sync"),
+        asyncio.create_task(supervise(app, part, stop, health), name=part.name)
+        for part in worker_parts(app, bot=bot, mail=mail)
     ]
-    if bot and app.settings.telegram_bot_token is not None:
-        from bot.telegram_run import run_bot
-
-        tasks.append(asyncio.create_task(run_bot(app, stop), name="telegram"))
-    if mail and app.settings.imap_host:
-        from mail.intake import intake_loop
-
-        tasks.append(asyncio.create_task(intake_loop(app, stop), name="mail"))
     log.info("worker running: %s", ", ".join(t.get_name() for t in tasks))
     try:
         await asyncio.gather(*tasks)
     finally:
+        if server is not None:
+            server.close()
         await app.aclose()
 
 
-def run_worker(app: App, *, bot: bool = True, mail: bool = True) -> None:
+def run_worker(app: App, *, bot: bool = True, mail: bool = True, health_port: int | None = None) -> None:
     async def main() -> None:
         settle_after_start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await worker(app, stop, bot=bot, mail=mail)
+        await worker(app, stop, bot=bot, mail=mail, health_port=health_port)
 
     asyncio.run(main())
 
 
 @friendly
-def run(once: bool = typer.Option(False, "--once", help="Eine Runde und beenden.")) -> None:
+def run(
+    once: bool = typer.Option(
+        False, "--once", help="Eine Runde und beenden; zurückgestellte Übermittlungen gleich mit versuchen."
+    ),
+    health_port: str | None = typer.Option(
+        None,
+        "--health-port",
+        metavar="PORT",
+        help="/healthz und /metrics auf 127.0.0.1:PORT anbieten (aus ohne Angabe).",
+    ),
+) -> None:
     """Worker starten: Telegram-Bot (mit Token), Postfach (mit IMAP), Übermittlung und Abgleich."""
+    port = health_server.parse_port(health_port) if health_port is not None else None
+    if once and port is not None:
+        fail("--health-port gilt für den laufenden Worker; mit --once bitte weglassen.", 2)
     app = make_app()
     configure_logging(logging.INFO)
     logging.getLogger().handlers[0].setLevel(logging.INFO)
@@ -72,7 +93,7 @@ def run(once: bool = typer.Option(False, "--once", help="Eine Runde und beenden.
         asyncio.run(one_round())
         typer.echo("Eine Runde erledigt.")
         return
-    run_worker(app)
+    run_worker(app, health_port=port)
 
 
 @friendly

@@ -1,15 +1,13 @@
-"""The worker's own loops: deliver the outbox, pull changes from 1159 Finance."""
+"""One round of the worker (`inkasso run --once`); the running worker's parts are core.ops.parts."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from datetime import timedelta
 
 from core import sync
 from core.bootstrap import App
-from core.domain.errors import InkassoError
 from core.services.collection import delivery
 
 log = logging.getLogger(__name__)
@@ -29,43 +27,18 @@ def settle_after_start() -> None:
     gc.set_threshold(10_000, 10, 10)
 
 
-async def outbox_loop(app: App, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            await delivery.run_once(
-                app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app)
-            )
-        except Exception:  # the loop must survive anything one round throws
-            log.exception("outbox round failed")
-        await _sleep(stop, app.settings.outbox_interval_seconds)
-
-
-async def sync_loop(app: App, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            report = await sync.sync_once(
-                app.uow(),
-                finance=app.finance(),
-                practice_id=app.practice_id,
-                concurrency=app.settings.finance1159_concurrency,
-            )
-            if report.cases_changed or report.payments_added:
-                log.info(
-                    "sync: %s cases changed, %s payments added", report.cases_changed, report.payments_added
-                )
-        except InkassoError as exc:
-            log.warning("sync failed: %s", exc.log_message)
-        except Exception:
-            log.exception("sync round failed")
-        await _sleep(stop, app.settings.sync_interval_seconds)
-
-
 async def run_once(app: App) -> sync.SyncReport:
     """One round of everything the worker does (for `inkasso run --once` and `inkasso sync --once`).
 
     Someone asking for a round now also wants writes that wait out a backoff to be tried now.
     """
-    await delivery.run_once(app.uow(), finance=app.finance(), practice_id=app.practice_id, lease=_lease(app))
+    await delivery.run_once(
+        app.uow(),
+        finance=app.finance(),
+        practice_id=app.practice_id,
+        lease=_lease(app),
+        include_postponed=True,
+    )
     return await sync.sync_once(
         app.uow(),
         finance=app.finance(),
@@ -77,9 +50,3 @@ async def run_once(app: App) -> sync.SyncReport:
 def _lease(app: App) -> timedelta:
     return timedelta(seconds=app.settings.outbox_lease_seconds)
 
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

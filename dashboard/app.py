@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.services.people.access import Permission
 from core.services.setup import first_start
+from dashboard.banner import show_problems
 from dashboard.runtime import current_actor, get_app, log_out, plain
 
 st.set_page_config(page_title="Praxis-Inkasso", page_icon=":material/euro:", layout="wide")
@@ -96,5 +97,6 @@ else:
         if st.button("Abmelden", key="logout"):
             log_out(app, actor)
             st.rerun()
+    show_problems(app)
 
 st.navigation({"": pages, "Einstellungen": settings} if settings else pages).run()

@@ -20,11 +20,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.exc import DBAPIError
 
 from core.bootstrap import App
 from core.domain.errors import InkassoError, PeerUnavailable
+from core.ops import problems
 from mail import outgoing
 from mail.imap import ImapConnection, MailboxRefused
 from mail.keys import content_hash, message_key
@@ -52,8 +54,15 @@ async def intake_once(app: App) -> PassReport:
         await asyncio.to_thread(conn.close)
 
 
-async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | None = None) -> None:
-    """Watch the mailbox until `stop` is set; never raises, reconnects with backoff."""
+async def intake_loop(
+    app: App,
+    stop: asyncio.Event,
+    *,
+    idle_seconds: float | None = None,
+    on_pass: Callable[[], None] | None = None,
+) -> None:
+    """Watch the mailbox until `stop` is set; never raises, reconnects with backoff.
+    `on_pass` is called after each pass that went through (the worker's health and metrics)."""
     idle_seconds = idle_seconds or app.settings.imap_idle_seconds
     intake = Intake(app)
     backoff = BACKOFF_FIRST
@@ -69,9 +78,12 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
             await asyncio.to_thread(conn.ensure_folder, intake.done_folder)
             mode = "IDLE" if conn.idle_supported else f"polling every {app.settings.imap_poll_seconds} s"
             log.info("mailbox %s@%s connected (%s)", app.settings.imap_user, app.settings.imap_host, mode)
+            problems.clear(app.uow(), practice_id=app.practice_id, source=problems.MAILBOX)
             while not stop.is_set():
                 await intake.run_pass(conn)
                 backoff = BACKOFF_FIRST
+                if on_pass is not None:
+                    on_pass()
                 await outgoing.deliver_notifications(app)
                 await app.mailer.flush_pending()
                 wait = idle_seconds if conn.idle_supported else app.settings.imap_poll_seconds
@@ -81,6 +93,7 @@ async def intake_loop(app: App, stop: asyncio.Event, *, idle_seconds: float | No
         except MailboxRefused as exc:
             log.error("mailbox login refused (%s); trying again in %.0f s", exc.log_message, BACKOFF_MAX)
             backoff = BACKOFF_MAX
+            problems.report(app.uow(), practice_id=app.practice_id, source=problems.MAILBOX)
         except PeerUnavailable as exc:
             log.warning("mailbox: %s; reconnecting in %.0f s", exc.log_message, backoff)
         except InkassoError as exc:  # e.g. no practice set up yet

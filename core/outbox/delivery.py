@@ -19,11 +19,14 @@ from core.db.models import OutboxItem
 from core.domain.dates import utcnow
 from core.domain.errors import AgencyRejected, IllegalTransition, PeerUnavailable
 from core.finance1159.errors import AuthenticationFailed
+from core.ops import problems
 from core.outbox import queue
 from core.outbox.queue import LEASE, MAX_BACKOFF, WORKER_ID
 
 NOT_YET_DELAY = timedelta(seconds=30)
 log = logging.getLogger(__name__)
+
+REFUSED_RETRY = timedelta(minutes=5)  # credentials refused: a fix is not noticed later than this
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,10 @@ async def deliver(
     except NotYet as exc:
         queue.retry_later(uow.fresh(), item, exc.log_message, NOT_YET_DELAY, count=False)
         return DeliveryResult(False, False, exc.user_message)
-    except AuthenticationFailed as exc:  # the key is wrong or revoked: every write waits for a new one
-        queue.retry_later(uow.fresh(), item, exc.log_message, MAX_BACKOFF, notify=exc.user_message)
+    except AuthenticationFailed as exc:  # lasting until fixed: shown once, and tried again soon after
+        delay = min(queue.backoff(item.attempts), REFUSED_RETRY)
+        queue.retry_later(uow.fresh(), item, exc.log_message, delay)
+        problems.report(uow.fresh(), practice_id=item.practice_id, source=problems.AGENCY)
         return DeliveryResult(False, False, exc.user_message)
     except PeerUnavailable as exc:
         queue.retry_later(uow.fresh(), item, exc.log_message, queue.backoff(item.attempts))

@@ -12,7 +12,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
-from core.db.models import Notification, OutboxItem
+from core.db.models import OutboxItem
 from core.domain.dates import utcnow
 
 LEASE = timedelta(minutes=5)
@@ -100,9 +100,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def retry_later(
-    uow: UnitOfWork, item: OutboxItem, error: str, delay: timedelta, *, count: bool = True, notify: str = ""
+    uow: UnitOfWork, item: OutboxItem, error: str, delay: timedelta, *, count: bool = True
 ) -> None:
-    """Release the item until `delay` has passed; `notify` tells the practice why (in German)."""
+    """Release the item until `delay` has passed."""
     with uow:
         row = uow.session.get(OutboxItem, item.id)
         assert row is not None
@@ -110,8 +110,6 @@ def retry_later(
         row.next_attempt_at = utcnow() + delay
         row.locked_until = None
         row.last_error = error[:500]
-        if notify:
-            uow.session.add(Notification(practice_id=row.practice_id, kind="failure", text=notify))
         uow.commit()
     log.warning("outbox item %s (%s) postponed: %s", item.id, item.kind, error)
 

@@ -21,7 +21,7 @@ from core.domain.errors import PeerUnavailable, Refused
 if TYPE_CHECKING:
     from core.config import Settings
 
-__all__ = ["MailRefused", "MailServerUnavailable", "send"]
+__all__ = ["MailRefused", "MailServerUnavailable", "check_login", "send"]
 
 log = logging.getLogger(__name__)
 
@@ -147,3 +147,15 @@ async def _send_once(message: EmailMessage, args: dict[str, object], where: str)
             raise error from exc
         log.warning("SMTP attempt failed: %s", error.log_message)
         raise _Transient(error) from exc
+
+
+async def check_login(settings: Settings, *, timeout: float = 10.0) -> None:
+    """Connect and log in as `send` would, send nothing (`inkasso doctor`); raises what `send` raises."""
+    args = _connection_args(settings, timeout)
+    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    try:
+        client = aiosmtplib.SMTP(**args)  # type: ignore[arg-type]
+        await client.connect()  # TLS and login (with SMTP_USER) happen here
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise _map_error(exc, where) from exc

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from core.db.models import AuditEvent, Practice, User
+from core.db.models import AuditEvent, BookSettings, Practice, User
 from core.domain.onboarding import OnboardingState
 from core.services.people.access import Role
 from tests.factories import add_practice, add_user, make_app
@@ -235,14 +235,30 @@ def test_inkasso_says_when_the_api_key_is_still_the_demo_placeholder(shared_dash
     assert "Client-ID: nicht eingetragen (Demo-Platzhalter)" in texts(at)
 
 
-def test_buchhaltung_shows_what_the_books_use_and_what_follows(shared_dash: Dash) -> None:
-    at = shared_dash.run("manager", "pages/settings_books.py")
+def test_buchhaltung_shows_the_presets_and_saves_chart_numbers_and_accounts(fresh_practice: Dash) -> None:
+    at = fresh_practice.run("manager", "pages/settings_books.py")
     shown = texts(at)
-    assert "Fallgebühr 2,50 €" in shown
-    assert "Kontenrahmen (SKR03 oder SKR04)" in shown
-    assert "Folgt mit der Buchhaltungs-Erweiterung" in shown
-    table = at.dataframe[0].value
-    assert dict(zip(table["Einstellung"], table["Wert"], strict=True))["Konto Forderungen"] == "1400"
+    assert "Fallgebühr 2,50 €" in shown and "Voreinstellungen (SKR03" in shown
+    assert at.text_input(key="acct_interest").value == "2650"  # SKR03: Sonstige Zinsen und ähnliche Erträge
+
+    at.text_input(key="books_consultant").input("12")
+    button(at, "Speichern").click().run()
+    assert not at.exception
+    assert "Beraternummer" in at.error[0].value  # too short: refused, nothing saved
+    with fresh_practice.app.uow() as uow:
+        assert uow.session.get(BookSettings, 1) is None
+
+    at.text_input(key="books_consultant").input("1234567")
+    at.selectbox(key="books_chart").set_value("SKR04")
+    button(at, "Speichern").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [
+        "Gespeichert: SKR04, Ist (Einnahmenüberschussrechnung, § 4 Abs. 3 EStG)."
+    ]
+    assert at.text_input(key="acct_interest").value == "7100"  # the new chart's preset
+    with fresh_practice.app.uow() as uow:
+        stored = uow.session.get(BookSettings, 1)
+        assert stored is not None and (stored.chart, stored.consultant_number) == ("SKR04", "1234567")
 
 
 def test_a_manager_sees_the_einstellungen_in_the_navigation(fresh_practice: Dash) -> None:

@@ -3,6 +3,7 @@
 from core.db.models.books import BookExport, BookMonth, BookSettings
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
 from core.db.models.invoices import Invoice, InvoiceRecipient, Patient
+from core.db.models.ops import WorkerProblem
 from core.db.models.practice import OnboardingEvent, Practice, User
 from core.db.models.records import (
     AuditEvent,
@@ -35,4 +36,5 @@ __all__ = [
     "Statement",
     "SyncCursor",
     "User",
+    "WorkerProblem",
 ]

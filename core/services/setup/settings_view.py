@@ -11,18 +11,11 @@ from decimal import Decimal
 
 from core.config import DEMO_API_KEY, DEMO_CLIENT_ID, Settings
 from core.db.engine import UnitOfWork
+from core.services.accounting.book_settings import BookSetup, read_settings
+from core.services.people.access import Actor
 from core.services.setup import onboarding
 
-__all__ = ["AgencyConnection", "BooksSettings", "PENDING_BOOKS_SETTINGS", "agency_connection", "books"]
-
-# Settings the books need that the product does not keep yet; the books issue adds them.
-PENDING_BOOKS_SETTINGS = (
-    "Kontenrahmen (SKR03 oder SKR04)",
-    "Gewinnermittlung (Einnahmenüberschussrechnung oder Bilanz)",
-    "Verrechnungskonto für 1159 Finance und Aufteilung in Kosten, Zinsen, Hauptforderung",
-    "Monatsabschluss (Festschreibung)",
-)
-
+__all__ = ["AgencyConnection", "BooksSettings", "agency_connection", "books"]
 
 @dataclass(frozen=True)
 class AgencyConnection:
@@ -54,10 +47,11 @@ class BooksSettings:
     contract_start: date | None
     tax_number: str
     iban: str
-    datev: dict[str, str]  # German label -> value
+    book: BookSetup  # chart, basis, DATEV numbers and accounts (stored, or the presets)
 
 
-def books(uow: UnitOfWork, *, practice_id: int, settings: Settings) -> BooksSettings:
+def books(uow: UnitOfWork, *, practice_id: int, actor: Actor, settings: Settings) -> BooksSettings:
+    book = read_settings(uow, practice_id=practice_id, actor=actor, settings=settings)
     with uow:
         practice = onboarding.get_practice(uow, practice_id)
         return BooksSettings(
@@ -66,12 +60,5 @@ def books(uow: UnitOfWork, *, practice_id: int, settings: Settings) -> BooksSett
             contract_start=practice.contract_start,
             tax_number=practice.tax_number,
             iban=practice.iban,
-            datev={
-                "Beraternummer": settings.datev_consultant_number,
-                "Mandantennummer": settings.datev_client_number,
-                "Konto Forderungen": settings.datev_account_receivables,
-                "Konto 1159 Finance (Verrechnung)": settings.datev_account_agency,
-                "Konto Inkassogebühren": settings.datev_account_fees,
-                "Konto Erlöse": settings.datev_account_revenue,
-            },
+            book=book,
         )

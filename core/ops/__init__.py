@@ -1,0 +1,1 @@
+"""Running the product for years: supervision of the worker's parts, problems, doctor, health, backups."""
