@@ -58,7 +58,10 @@ with friendly():
         st.caption("Konten (bei einem Wechsel des Kontenrahmens gelten dessen Voreinstellungen)")
         accounts = {
             key: st.text_input(
-                role.label, value=book.accounts[key].number, help=book.accounts[key].name, key=f"acct_{key}"
+                role.label,
+                value=book.accounts[key].number,
+                help=book.accounts[key].name,
+                key=f"acct_{book.chart}_{key}",
             )
             for key, role in ROLES.items()
         }

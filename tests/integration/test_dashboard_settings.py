@@ -239,7 +239,8 @@ def test_buchhaltung_shows_the_presets_and_saves_chart_numbers_and_accounts(fres
     at = fresh_practice.run("manager", "pages/settings_books.py")
     shown = texts(at)
     assert "Fallgebühr 2,50 €" in shown and "Voreinstellungen (SKR03" in shown
-    assert at.text_input(key="acct_interest").value == "2650"  # SKR03: Sonstige Zinsen und ähnliche Erträge
+    # SKR03 2650: Sonstige Zinsen und ähnliche Erträge
+    assert at.text_input(key="acct_SKR03_interest").value == "2650"
 
     at.text_input(key="books_consultant").input("12")
     button(at, "Speichern").click().run()
@@ -255,7 +256,7 @@ def test_buchhaltung_shows_the_presets_and_saves_chart_numbers_and_accounts(fres
     assert [s.value for s in at.success] == [
         "Gespeichert: SKR04, Ist (Einnahmenüberschussrechnung, § 4 Abs. 3 EStG)."
     ]
-    assert at.text_input(key="acct_interest").value == "7100"  # the new chart's preset
+    assert at.text_input(key="acct_SKR04_interest").value == "7100"  # the new chart's preset
     with fresh_practice.app.uow() as uow:
         stored = uow.session.get(BookSettings, 1)
         assert stored is not None and (stored.chart, stored.consultant_number) == ("SKR04", "1234567")

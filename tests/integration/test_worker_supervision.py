@@ -24,7 +24,7 @@ from core.domain.dates import utcnow
 from core.finance1159.client import Finance1159Client, make_http_client
 from core.ops import problems
 from core.ops.supervision import Health, Part, Ready, supervise
-from core.services.collection import claims
+from core.services.collection import claims, delivery
 from core.worker import run_once
 from tests.integration._bot_helpers import overdue_invoice, seed_practice, text, wire_app
 from tests.integration._claims_helpers import STAFF, agency_cases, claim_of, dead_url
@@ -116,7 +116,7 @@ async def test_the_agency_refusing_the_credentials_is_one_problem_told_once_and_
     try:
         await until(lambda: told("Anmeldung abgelehnt"), "the practice chat is told")
         for _ in range(3):  # more refused tries: each claim again, as a later round would
-            await outbox.run_once(app.uow(), finance=app.finance(), include_postponed=True)
+            await delivery.run_once(app.uow(), finance=app.finance(), include_postponed=True)
         await asyncio.sleep(0.3)  # several notification rounds
         assert sources(app) == [problems.AGENCY]
         assert len(told("Anmeldung abgelehnt")) == 1 and told("API-Schlüssel prüfen")
@@ -181,7 +181,7 @@ async def test_one_round_now_also_sends_a_claim_that_waits_out_a_backoff(
     seed_practice(app)
     hand_over(app, "R-1")
     offline = agency_client(sandbox, url=dead_url())  # the agency unreachable: the claim is postponed
-    assert await outbox.run_once(app.uow(), finance=offline) == 0
+    assert await delivery.run_once(app.uow(), finance=offline) == 0
     await offline.aclose()
     assert outbox.due_items(app.uow()) == []  # waiting out its backoff
     await run_once(app)  # what `inkasso run --once` does
