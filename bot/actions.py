@@ -29,6 +29,8 @@ from core.services.people import access, confirmations
 from core.services.people.access import Actor, Permission
 from core.services.setup import access_request, onboarding
 
+__all__ = ["Actions", "PER_PAGE", "settles"]
+
 log = logging.getLogger(__name__)
 
 PER_PAGE = 5

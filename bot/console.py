@@ -10,6 +10,8 @@ from bot import catalogue
 from bot.commands import CommandLayer
 from bot.replies import Button, Reply, Sender
 
+__all__ = ["ConsoleChat", "ERROR_TEXT", "GREETING", "run"]
+
 log = logging.getLogger(__name__)
 
 GREETING = (

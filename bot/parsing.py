@@ -13,6 +13,17 @@ from bot.arguments import group_invoice_number, split_words
 from core.domain.errors import InvalidInput
 from core.domain.money import clean_text
 
+__all__ = [
+    "MAX_LENGTH",
+    "Parsed",
+    "arguments",
+    "arity_problem",
+    "clean_message",
+    "fold",
+    "page_number",
+    "parse",
+]
+
 MAX_LENGTH = 4000
 
 

@@ -32,6 +32,22 @@ from bot.replies import Reply, Sender, chunks
 from core.bootstrap import App
 from core.domain.errors import PreconditionFailed
 
+__all__ = [
+    "ALLOWED_UPDATES",
+    "BotApplication",
+    "BotContext",
+    "BotData",
+    "ERROR_TEXT",
+    "after_initialize",
+    "build_application",
+    "keyboard",
+    "on_button",
+    "on_error",
+    "on_message",
+    "quiet_token_loggers",
+    "send_replies",
+]
+
 log = logging.getLogger(__name__)
 
 ERROR_TEXT = (

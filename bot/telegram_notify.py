@@ -14,6 +14,8 @@ from core.db.models import Notification
 from core.services.messaging import notifications
 from core.services.setup import onboarding
 
+__all__ = ["deliver_notifications", "notification_loop"]
+
 log = logging.getLogger(__name__)
 
 

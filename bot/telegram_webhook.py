@@ -28,6 +28,8 @@ from telegram import Update
 
 from core.config import Settings
 
+__all__ = ["HEADER", "MAX_BODY", "WebhookServer", "make_asgi", "secret_for", "start"]
+
 if TYPE_CHECKING:
     from bot.telegram_app import BotApplication
 

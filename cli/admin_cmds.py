@@ -14,6 +14,16 @@ from core.services.people import users
 from core.services.people.access import OPERATOR
 from core.services.setup import access_request, onboarding
 
+__all__ = [
+    "onboarding_app",
+    "onboarding_request",
+    "onboarding_status",
+    "user_add",
+    "user_app",
+    "user_list",
+    "user_remove",
+]
+
 onboarding_app = typer.Typer(
     help="Onboarding bei 1159 Finance: Zustand und manuelle Schritte.", no_args_is_help=True
 )

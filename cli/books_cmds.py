@@ -10,6 +10,8 @@ from core.services.accounting.book_settings import BASES, BookSetup
 from core.services.accounting.chart import ROLES, Account
 from core.services.people.access import OPERATOR
 
+__all__ = ["books_app", "close", "setup", "show"]
+
 books_app = typer.Typer(
     help="Buchhaltung: Kontenrahmen, Buchungsbasis, DATEV-Nummern, Konten.", no_args_is_help=True
 )

@@ -12,6 +12,8 @@ from cli.common import fail, friendly, make_app
 from core.domain.errors import NotAllowed
 from core.services.people.access import actor_for_console
 
+__all__ = ["chat"]
+
 
 @friendly
 def chat(

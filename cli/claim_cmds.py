@@ -18,6 +18,19 @@ from core.services.collection import claims, payments, status, withdrawals
 from core.services.people.access import OPERATOR
 from core.worker import run_once, settle_after_start
 
+__all__ = [
+    "T",
+    "claim_app",
+    "claim_create",
+    "claim_preview",
+    "claim_status",
+    "claim_withdraw",
+    "payment_add",
+    "payment_app",
+    "render_status",
+    "sync_cmd",
+]
+
 T = TypeVar("T")
 claim_app = typer.Typer(help="Forderungen: Übersicht, anlegen, Status, zurückziehen.", no_args_is_help=True)
 payment_app = typer.Typer(help="Zahlungen, die direkt in der Praxis eingegangen sind.", no_args_is_help=True)

@@ -20,6 +20,8 @@ from core.bootstrap import App, build, configure_logging
 from core.config import Settings
 from core.domain.errors import InkassoError
 
+__all__ = ["P", "R", "fail", "friendly", "load_settings", "make_app", "print_json"]
+
 P = ParamSpec("P")
 R = TypeVar("R")
 log = logging.getLogger("inkasso.cli")

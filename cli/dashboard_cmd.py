@@ -10,6 +10,8 @@ import typer
 
 from cli.common import fail
 
+__all__ = ["APP", "dashboard", "streamlit_command"]
+
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
 

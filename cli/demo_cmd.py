@@ -23,6 +23,8 @@ from core.bootstrap import App, configure_logging
 from core.services.demo import demo_setup
 from core.services.setup import practice
 
+__all__ = ["demo"]
+
 log = logging.getLogger("inkasso.demo")
 
 

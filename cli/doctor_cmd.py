@@ -14,6 +14,8 @@ from core.domain.errors import InkassoError
 from core.ops import doctor, doctor_peers
 from core.ops.doctor import Finding, Level, ok, problem
 
+__all__ = ["doctor_cmd", "findings", "mail_server", "mailbox"]
+
 MAILBOX, SMTP = "Postfach (IMAP)", "Mailversand (SMTP)"
 
 

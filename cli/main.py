@@ -19,6 +19,8 @@ from cli.books_cmds import books_app
 from cli.doctor_cmd import doctor_cmd
 from cli.ops_cmds import db_backup, db_restore
 
+__all__ = ["app"]
+
 app = typer.Typer(
     name="inkasso",
     help="Praxis-Inkasso: offene Patientenrechnungen an 1159 Finance übergeben.",

@@ -10,6 +10,8 @@ import typer
 from cli.common import friendly, load_settings
 from core.ops import backup
 
+__all__ = ["db_backup", "db_restore"]
+
 
 @friendly
 def db_backup(

@@ -11,6 +11,8 @@ from core.services.people.access import OPERATOR
 from core.services.setup import practice
 from core.services.setup.practice_fields import FIELDS
 
+__all__ = ["FieldName", "practice_app", "set_field", "setup", "show"]
+
 practice_app = typer.Typer(
     help="Die eigene Praxis einrichten und ihre Daten pflegen (Praxisdaten, ohne Demo-Daten).",
     no_args_is_help=True,

@@ -12,6 +12,8 @@ from core.domain.money import format_eur
 from core.services.accounting import books
 from core.services.people.access import OPERATOR
 
+__all__ = ["check_target", "monthly", "report_app", "write_file"]
+
 report_app = typer.Typer(help="Berichte für die Buchhaltung.", no_args_is_help=True)
 
 

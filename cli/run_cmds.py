@@ -17,6 +17,8 @@ from core.ops import health as health_server
 from core.ops.supervision import Health, supervise
 from core.worker import run_once, settle_after_start
 
+__all__ = ["run", "run_worker", "sandbox", "worker"]
+
 log = logging.getLogger("inkasso.run")
 
 

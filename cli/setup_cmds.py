@@ -16,6 +16,8 @@ from core.services.invoicing.import_profile import builtin_names
 from core.services.invoicing.invoice_import import import_invoices
 from core.services.people.access import OPERATOR
 
+__all__ = ["db_app", "db_upgrade", "import_app", "import_invoices_cmd", "overdue", "seed"]
+
 db_app = typer.Typer(help="Datenbank verwalten.", no_args_is_help=True)
 import_app = typer.Typer(help="Daten importieren.", no_args_is_help=True)
 

@@ -10,6 +10,8 @@ from core.ops import problems
 from core.ops.parts import outbox_part, sync_part
 from core.ops.supervision import Part, Ready
 
+__all__ = ["mail_part", "telegram_part", "worker_parts"]
+
 
 def worker_parts(app: App, *, bot: bool = True, mail: bool = True) -> list[Part]:
     parts = [outbox_part(app), sync_part(app)]

@@ -15,6 +15,8 @@ from core.db.migrate import upgrade
 from core.services.messaging.ports import Mailer
 from core.smtp.mailer import SmtpMailer
 
+__all__ = ["App", "build", "configure_logging"]
+
 if TYPE_CHECKING:
     from core.finance1159.client import Finance1159Client
 

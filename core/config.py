@@ -11,6 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.domain.case_fees import DEFAULT_FREE_MONTHS
 
+__all__ = [
+    "DEFAULT_SANDBOX_URL",
+    "DEFAULT_SQLITE_URL",
+    "DEMO_API_KEY",
+    "DEMO_CLIENT_ID",
+    "MailSecurity",
+    "Settings",
+]
+
 DEFAULT_SQLITE_URL = "sqlite:///./data/praxis-inkasso.db"
 DEFAULT_SANDBOX_URL = "http://127.0.0.1:8159/api/v1"
 # Placeholders that ship in .env.example and the demo; refused when talking to the real agency.

@@ -10,6 +10,8 @@ from core import sync
 from core.bootstrap import App
 from core.services.collection import delivery
 
+__all__ = ["run_once", "settle_after_start"]
+
 log = logging.getLogger(__name__)
 
 

@@ -10,6 +10,8 @@ from core.services.setup import first_start
 from dashboard.banner import show_problems
 from dashboard.runtime import current_actor, get_app, log_out, plain
 
+__all__ = ["actor", "app", "ready", "settings"]
+
 st.set_page_config(page_title="Praxis-Inkasso", page_icon=":material/euro:", layout="wide")
 
 app = get_app()

@@ -8,6 +8,8 @@ from core.bootstrap import App
 from core.domain.dates import format_datetime
 from core.ops import problems
 
+__all__ = ["show_problems"]
+
 
 def show_problems(app: App) -> None:
     for problem in problems.active(app.uow(), practice_id=app.practice_id):

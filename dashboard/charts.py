@@ -6,6 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+__all__ = ["euro_bars"]
+
 # Thousands with a dot, as the practice reads them: 50.000
 _GERMAN_THOUSANDS = "replace(format(datum.value, ',.0f'), regexp(',', 'g'), '.')"
 

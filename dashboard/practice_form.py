@@ -8,6 +8,8 @@ import streamlit as st
 
 from core.services.setup.practice_fields import FIELDS
 
+__all__ = ["HELP", "practice_inputs"]
+
 HELP = {
     "email": "An diese Adresse schreibt 1159 Finance (Vertrag, Freischaltung, Monatsabrechnungen).",
     "tax_number": "Steuernummer (z. B. 181/815/08155) oder USt-IdNr. (z. B. DE136695976).",

@@ -28,6 +28,26 @@ from core.services.people.access import Actor, Permission
 from core.services.people.sessions import session_actor
 from dashboard.held import held, run_async
 
+__all__ = [
+    "AUTH",
+    "Context",
+    "EXPIRED",
+    "FLASH",
+    "MANAGERS_ONLY",
+    "T",
+    "current_actor",
+    "day",
+    "eur",
+    "friendly",
+    "get_app",
+    "log_in",
+    "log_out",
+    "month_label",
+    "page_context",
+    "plain",
+    "with_finance",
+]
+
 T = TypeVar("T")
 log = logging.getLogger("inkasso.dashboard")
 AUTH = "auth"

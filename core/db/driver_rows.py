@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection, Dialect
 
 from core.db.types import Cents, UTCDateTime
 
+__all__ = ["Binder", "binder", "select_in", "select_where", "set_where_in", "update_many"]
+
 Binder = Callable[[Any], Any]
 _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
 

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+__all__ = ["UnitOfWork", "is_postgres", "make_engine"]
+
 if TYPE_CHECKING:
     from core.config import Settings
 

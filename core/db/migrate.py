@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+__all__ = ["MIGRATIONS", "alembic_config", "upgrade"]
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -14,6 +14,8 @@ from sqlmodel.sql.sqltypes import AutoString
 
 from core.domain.money import from_cents, to_cents
 
+__all__ = ["Cents", "StateText", "UTCDateTime"]
+
 
 class Cents(TypeDecorator[Decimal]):
     """Exact money: stored as integer cents on every database, so SUM() stays exact on SQLite."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["MAX_CELL", "MULTILINE", "cell_problems"]
+
 # The longest cell the product keeps is the treatment text (2,000 characters, invoice_rows);
 # anything much longer is refused before any further work is spent on it.
 MAX_CELL = 2000

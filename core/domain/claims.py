@@ -16,6 +16,19 @@ from typing import Protocol
 from core.domain.errors import PreconditionFailed
 from core.domain.money import ZERO
 
+__all__ = [
+    "Basis",
+    "BasisFacts",
+    "InvoiceFacts",
+    "InvoiceStatus",
+    "LEGAL_BASIS_TEXT",
+    "LegalBasis",
+    "NEUTRAL_SUBJECT",
+    "check_handover",
+    "invoice_status",
+    "legal_basis",
+]
+
 NEUTRAL_SUBJECT = "Honorarforderung"
 
 

@@ -11,6 +11,8 @@ from functools import lru_cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+__all__ = ["REGION", "email_problem", "phone_problem", "sendable_email", "sendable_phone"]
+
 REGION = "DE"
 
 

@@ -10,6 +10,24 @@ from zoneinfo import ZoneInfo
 from core.domain.errors import InvalidInput
 from core.domain.money import clean_text, shorten
 
+__all__ = [
+    "AgeBucket",
+    "BUCKET_UPPER_DAYS",
+    "DEFAULT_AFTER_DAYS",
+    "age_bucket",
+    "bucket_bounds",
+    "days_overdue",
+    "default_date",
+    "expand_short_year",
+    "format_date",
+    "format_datetime",
+    "local_zone",
+    "parse_date",
+    "parse_month",
+    "today",
+    "utcnow",
+]
+
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # § 286 Abs. 3 BGB: default at the latest 30 days after due date and receipt of the invoice.

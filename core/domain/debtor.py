@@ -14,6 +14,19 @@ from datetime import date
 from core.domain.dates import format_date
 from core.domain.errors import PreconditionFailed
 
+__all__ = [
+    "ADULT_AGE",
+    "BUSINESS_INTEREST_POINTS",
+    "CONSUMER_INTEREST_POINTS",
+    "Party",
+    "age_on",
+    "check_debtor",
+    "interest_points",
+    "interest_text",
+    "is_business",
+    "is_minor",
+]
+
 ADULT_AGE = 18
 # § 288 BGB: default interest above the base rate, in percentage points.
 CONSUMER_INTEREST_POINTS = 5  # Abs. 1: a consumer takes part

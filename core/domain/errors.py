@@ -24,6 +24,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+__all__ = [
+    "AgencyRejected",
+    "IllegalTransition",
+    "ImportRefused",
+    "InkassoError",
+    "InvalidInput",
+    "NotAllowed",
+    "NotFound",
+    "PeerUnavailable",
+    "PreconditionFailed",
+    "Refused",
+    "by_line",
+]
+
 
 class InkassoError(Exception):
     """Base of every error the product raises on purpose."""

@@ -14,6 +14,8 @@ from core.domain.invoice_numbers import normalise_number
 from core.domain.money import clean_text, parse_amount
 from core.domain.recipient_columns import RECIPIENT_COLUMNS, parse_recipient
 
+__all__ = ["COLUMNS", "InvoiceRow", "OPTIONAL", "REQUIRED", "parse_row"]
+
 REQUIRED = (
     "Rechnungsnummer",
     "Rechnungsdatum",

@@ -13,6 +13,16 @@ from datetime import date
 from core.domain.dates import format_date
 from core.domain.errors import PreconditionFailed
 
+__all__ = [
+    "PERIOD_YEARS",
+    "WARN_MONTHS",
+    "barred_soon",
+    "check_limitation",
+    "is_time_barred",
+    "limitation_end",
+    "limitation_warning",
+]
+
 PERIOD_YEARS = 3  # § 195 BGB
 WARN_MONTHS = 3  # the overview warns this long before the end
 

@@ -8,6 +8,19 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from core.domain.errors import InvalidInput
 
+__all__ = [
+    "CENT",
+    "MAX_AMOUNT",
+    "ZERO",
+    "clean_text",
+    "format_eur",
+    "format_number",
+    "from_cents",
+    "parse_amount",
+    "shorten",
+    "to_cents",
+]
+
 CENT = Decimal("0.01")
 _HUNDRED = Decimal(100)
 ZERO = Decimal("0.00")

@@ -6,6 +6,16 @@ from enum import StrEnum
 
 from core.domain.errors import IllegalTransition
 
+__all__ = [
+    "NEXT_STEP",
+    "OnboardingAction",
+    "OnboardingState",
+    "TRANSITIONS",
+    "action_label",
+    "allowed_actions",
+    "next_state",
+]
+
 
 class OnboardingState(StrEnum):
     NOT_REQUESTED = "nicht angefragt"

@@ -11,6 +11,24 @@ from typing import Protocol
 
 from core.domain.debtor import Party
 
+__all__ = [
+    "BIRTH_DATE",
+    "CITY",
+    "COMPANY",
+    "COUNTRY",
+    "DateCell",
+    "EMAIL",
+    "FIRST_NAME",
+    "LAST_NAME",
+    "PHONE",
+    "RECIPIENT_COLUMNS",
+    "SALUTATION",
+    "STREET",
+    "TextCell",
+    "ZIP",
+    "parse_recipient",
+]
+
 SALUTATION = "Empfänger Anrede"
 FIRST_NAME = "Empfänger Vorname"
 LAST_NAME = "Empfänger Nachname"

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 from httpx_aiohttp import HttpxAiohttpClient
 
+__all__ = ["AGENCY_TIMEOUT", "AgencyHttpClient", "make_http_client"]
+
 # Connect 5 s, read 15 s; waiting for a free connection of the pool may take longer.
 AGENCY_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=60.0)
 

@@ -22,6 +22,8 @@ from tenacity import (
 from core.finance1159 import wire
 from core.finance1159.errors import AgencyUnavailable, UnexpectedResponse, error_from_envelope
 
+__all__ = ["T", "TRANSIENT_ERRORS", "Transport", "failure_name", "parse_answer", "query_params", "wire_id"]
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 

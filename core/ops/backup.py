@@ -21,6 +21,8 @@ from core.config import Settings
 from core.db.migrate import MIGRATIONS
 from core.domain.errors import Refused
 
+__all__ = ["Copied", "OUR_TABLES", "backup", "postgres_advice", "product_revision", "restore"]
+
 OUR_TABLES = frozenset({"alembic_version", "practice", "invoice", "claim", "outboxitem"})
 
 

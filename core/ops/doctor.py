@@ -9,6 +9,19 @@ from enum import StrEnum
 
 from core.config import Settings
 
+__all__ = [
+    "Finding",
+    "Level",
+    "MARKS",
+    "chat_settings",
+    "exit_code",
+    "hint",
+    "mail_settings",
+    "mail_trust",
+    "ok",
+    "problem",
+]
+
 
 class Level(StrEnum):
     OK = "ok"

@@ -19,6 +19,8 @@ from core.finance1159.errors import AuthenticationFailed
 from core.ops import problems
 from core.ops.doctor import Finding, ok, problem
 
+__all__ = ["agency", "database", "recorded_problems", "telegram"]
+
 DATABASE, AGENCY, TELEGRAM = "Datenbank", "1159 Finance", "Telegram"
 
 

@@ -18,6 +18,8 @@ from core.ops import problems
 from core.ops.metrics import registry_for, render
 from core.ops.supervision import Health
 
+__all__ = ["BadPort", "HOST", "REASONS", "parse_port", "readiness", "start"]
+
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"  # never on the network: a reverse proxy may forward it on purpose
 REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}

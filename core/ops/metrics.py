@@ -21,6 +21,8 @@ from core.domain.dates import utcnow
 from core.ops import problems
 from core.ops.supervision import Health
 
+__all__ = ["PREFIX", "WorkerCollector", "registry_for", "render"]
+
 PREFIX = "inkasso"
 
 

@@ -18,6 +18,8 @@ from core.ops import problems
 from core.ops.supervision import Part, Ready, sleep
 from core.services.collection import delivery
 
+__all__ = ["app_ready", "outbox_part", "refused_by_agency", "sync_part"]
+
 log = logging.getLogger(__name__)
 
 

@@ -21,6 +21,8 @@ from core.db.engine import UnitOfWork
 from core.db.models import Notification, Practice, WorkerProblem
 from core.domain.dates import utcnow
 
+__all__ = ["Problem", "RESOLVED", "TEXTS", "TOLD_TO_CHAT", "active", "clear", "report"]
+
 AGENCY, MAILBOX, TELEGRAM = "agency", "mailbox", "telegram"
 TEXTS = {
     AGENCY: (

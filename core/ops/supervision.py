@@ -19,6 +19,8 @@ from core.domain.dates import utcnow
 from core.domain.errors import InkassoError
 from core.ops import problems
 
+__all__ = ["Health", "Part", "PartState", "Ready", "sleep", "supervise"]
+
 log = logging.getLogger(__name__)
 
 FIRST_BACKOFF, LONGEST_BACKOFF = 1.0, 300.0

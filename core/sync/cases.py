@@ -25,6 +25,8 @@ from core.finance1159 import wire
 from core.services.collection.case_mirror import MIRROR_COLUMNS, apply_case, mirror_row
 from core.sync.stored import CLAIMS, FEES, KnownClaims, StoredClaim, known_claims, read_claims
 
+__all__ = ["Form", "Plan", "apply_cases", "plan_cases", "write_plan"]
+
 _AMOUNTS = ("paid_to_agency", "outstanding", "fees_total")  # a change here counts as a change
 _AMOUNT_AT = tuple(MIRROR_COLUMNS.index(n) for n in _AMOUNTS)
 # MIRROR_COLUMNS ends with the three times, which mirror() converts once per case or per page.

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection
 from core.db.engine import UnitOfWork
 from core.db.models import SyncCursor
 
+__all__ = ["advance", "last_sync", "newer_than", "positions"]
+
 CASES, PAYMENTS = "cases", "payments"
 
 _CURSORS = SyncCursor.__table__  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@ from typing import TypeVar
 
 from core.finance1159 import wire
 
+__all__ = ["T", "all_pages"]
+
 T = TypeVar("T")
 
 

@@ -11,6 +11,8 @@ from core.db.models import Claim, Payment
 from core.finance1159 import wire
 from core.services.collection.case_mirror import add_agency_payment
 
+__all__ = ["apply_payments"]
+
 
 def apply_payments(uow: UnitOfWork, practice_id: int, payments: Sequence[wire.Payment]) -> int:
     """Returns how many agency payments were new. Run after the cases, so claims know their case."""

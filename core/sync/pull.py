@@ -23,6 +23,8 @@ from core.sync.pages import all_pages
 from core.sync.payments import apply_payments
 from core.sync.storing import CaseStore
 
+__all__ = ["SyncReport", "sync_once"]
+
 _LOCK_BASE = 1159_0000
 
 

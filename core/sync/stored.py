@@ -15,6 +15,16 @@ from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee
 from core.finance1159 import wire
 
+__all__ = [
+    "CLAIMS",
+    "FEES",
+    "KnownClaims",
+    "StoredClaim",
+    "known_claims",
+    "read_claims",
+    "read_known_claims",
+]
+
 CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
 FEES: Table = Fee.__table__  # type: ignore[attr-defined]
 

@@ -19,6 +19,8 @@ from core.finance1159 import wire
 from core.sync.cases import Form, Plan, apply_cases, plan_cases, write_plan
 from core.sync.stored import KnownClaims, known_claims, read_known_claims
 
+__all__ = ["BATCH", "CaseStore", "SLICE"]
+
 BATCH = 200  # cases per transaction: one costs about as much as planning a hundred cases
 SLICE = 50  # cases planned before the loop may serve answers again
 

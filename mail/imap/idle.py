@@ -29,7 +29,7 @@ def wait(box: BaseMailBox, idle: bool, seconds: float, should_stop: Callable[[],
     client = box.client
     if _new_mail_reported(client):
         return True  # mail arrived during the pass: look again before idling
-    box.idle.start()
+    box.idle.start()  # type: ignore[no-untyped-call]  # imap-tools leaves it unannotated
     try:
         if _new_mail_reported(client):  # reported while IDLE started
             return True
@@ -45,7 +45,7 @@ def wait(box: BaseMailBox, idle: bool, seconds: float, should_stop: Callable[[],
             return True
         return False
     finally:
-        box.idle.stop()
+        box.idle.stop()  # type: ignore[no-untyped-call]
 
 
 def _new_mail_reported(client: imaplib.IMAP4) -> bool:

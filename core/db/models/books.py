@@ -10,6 +10,8 @@ from sqlmodel import JSON, Column, Field, LargeBinary, SQLModel, UniqueConstrain
 from core.db.types import UTCDateTime
 from core.domain.dates import utcnow
 
+__all__ = ["BookExport", "BookMonth", "BookSettings"]
+
 
 class BookSettings(SQLModel, table=True):
     """One row per practice; without a row the SKR03 presets and cash basis apply."""

@@ -11,6 +11,8 @@ from core.db.types import Cents, StateText, UTCDateTime
 from core.domain.claim_lifecycle import ClaimDelivery, PaymentDelivery
 from core.domain.dates import utcnow
 
+__all__ = ["Claim", "Fee", "Payment", "SyncCursor"]
+
 
 class Claim(SQLModel, table=True):
     """One invoice handed over (or queued to be); mirrors the agency's case once known."""

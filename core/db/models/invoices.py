@@ -10,6 +10,8 @@ from sqlmodel import Column, Field, Index, SQLModel, UniqueConstraint
 from core.db.types import Cents, UTCDateTime
 from core.domain.dates import utcnow
 
+__all__ = ["Invoice", "InvoiceRecipient", "Patient"]
+
 
 class Patient(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("practice_id", "patient_key"),)

@@ -9,6 +9,8 @@ from sqlmodel import Column, Field, SQLModel, Text, UniqueConstraint
 from core.db.types import UTCDateTime
 from core.domain.dates import utcnow
 
+__all__ = ["WorkerProblem"]
+
 
 class WorkerProblem(SQLModel, table=True):
     """A peer refusing the worker for good until someone fixes a setting; one row per peer.

@@ -10,6 +10,8 @@ from sqlmodel import Column, Field, SQLModel, UniqueConstraint
 from core.db.types import Cents, UTCDateTime
 from core.domain.dates import utcnow
 
+__all__ = ["OnboardingEvent", "Practice", "User"]
+
 
 class Practice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -10,6 +10,16 @@ from sqlmodel import JSON, BigInteger, Column, Field, LargeBinary, SQLModel, Tex
 from core.db.types import UTCDateTime
 from core.domain.dates import utcnow
 
+__all__ = [
+    "AuditEvent",
+    "Confirmation",
+    "MailCursor",
+    "MailRecord",
+    "Notification",
+    "OutboxItem",
+    "Statement",
+]
+
 
 class OutboxItem(SQLModel, table=True):
     """A write to 1159 Finance that must happen exactly once, in effect."""

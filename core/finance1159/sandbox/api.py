@@ -16,6 +16,23 @@ from core.finance1159.sandbox.bodies import parse_claim, parse_payment
 from core.finance1159.sandbox.runtime import Runtime
 from core.finance1159.sandbox.validation import ApiError, invalid, parse_body, query_int, query_time
 
+__all__ = [
+    "E",
+    "authenticate",
+    "create_claim",
+    "error_response",
+    "get_case",
+    "get_debtor",
+    "list_cases",
+    "list_payments",
+    "ok",
+    "path_id",
+    "report_payment",
+    "routes",
+    "unknown",
+    "withdraw_case",
+]
+
 E = wire.ErrorCode
 
 

@@ -16,6 +16,8 @@ from core.finance1159.sandbox.faults import FaultInjection
 from core.finance1159.sandbox.runtime import Runtime
 from core.finance1159.sandbox.validation import ApiError
 
+__all__ = ["create_app"]
+
 log = logging.getLogger(__name__)
 
 

@@ -9,6 +9,16 @@ from typing import Any
 
 from core.finance1159.sandbox.validation import amount, day, identifier, invalid, text
 
+__all__ = [
+    "ClaimBody",
+    "DEBTOR_NAME",
+    "DEBTOR_REQUIRED",
+    "DEBTOR_TEXTS",
+    "PaymentBody",
+    "parse_claim",
+    "parse_payment",
+]
+
 DEBTOR_TEXTS = ("salutation", "first_name", "last_name", "company", "street", "zip", "city", "email", "phone")
 DEBTOR_REQUIRED = frozenset({"street", "zip", "city"})
 DEBTOR_NAME = frozenset({"first_name", "last_name"})  # both may be left out when company is given

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from core.finance1159.sandbox.store import Store
 
+__all__ = ["Clock", "stamp"]
+
 
 class Clock:
     """`day` (days advanced since the last reset) persists, so a restart keeps the simulated date."""

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from core.config import MailSecurity, Settings
 
+__all__ = ["SandboxConfig"]
+
 
 @dataclass(frozen=True, kw_only=True)
 class SandboxConfig:

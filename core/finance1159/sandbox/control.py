@@ -16,6 +16,8 @@ from core.finance1159.sandbox import control_mail, ledger, simulation
 from core.finance1159.sandbox.runtime import Runtime
 from core.finance1159.sandbox.validation import amount, control_body, invalid
 
+__all__ = ["BULK_DEBTOR", "bulk_cases", "clock", "pay", "reset", "routes", "set_faults", "state", "touch"]
+
 BULK_DEBTOR = {
     "first_name": "Erika",
     "last_name": "Mustermann",
@@ -27,7 +29,8 @@ BULK_DEBTOR = {
 
 
 def _rt(request: Request) -> Runtime:
-    return request.app.state.runtime
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 def _reply(payload: dict[str, Any]) -> Response:

@@ -14,6 +14,8 @@ from core.finance1159.sandbox import mails, statement
 from core.finance1159.sandbox.runtime import Runtime
 from core.finance1159.sandbox.validation import ApiError, control_body, invalid, text
 
+__all__ = ["routes", "send_mail", "sign"]
+
 log = logging.getLogger(__name__)
 
 

@@ -9,6 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.finance1159.sandbox.runtime import Runtime
 
+__all__ = ["FaultInjection"]
+
 
 class FaultInjection:
     """Applies the runtime's Faults to /api/ requests only; the controls stay reliable."""

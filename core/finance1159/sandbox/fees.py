@@ -19,6 +19,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+__all__ = [
+    "Allocation",
+    "CENT",
+    "COLLECTION_RATE",
+    "CollectionCosts",
+    "EXPENSES_MAX",
+    "EXPENSES_RATE",
+    "SMALL_CLAIM_LIMIT",
+    "TABLE_2025_FROM",
+    "allocate",
+    "collection_costs",
+    "rvg_full_fee",
+]
+
 CENT = Decimal("0.01")
 COLLECTION_RATE = Decimal("0.9")
 EXPENSES_RATE = Decimal("0.20")

@@ -14,6 +14,23 @@ from core.finance1159.sandbox.clock import Clock
 from core.finance1159.sandbox.fees import Allocation, allocate, collection_costs
 from core.finance1159.sandbox.validation import ApiError
 
+__all__ = [
+    "Balance",
+    "COST_TYPES",
+    "E",
+    "S",
+    "ZERO",
+    "add_fee",
+    "balance",
+    "book_payment",
+    "charge_collection_costs",
+    "create_claim",
+    "find_case",
+    "report_payment",
+    "set_status",
+    "withdraw",
+]
+
 E = wire.ErrorCode
 S = wire.CaseStatus
 ZERO = Decimal("0.00")
@@ -39,7 +56,8 @@ def find_case(conn: sqlite3.Connection, case_id: int, client_id: str) -> sqlite3
     ).fetchone()
     if row is None:
         raise ApiError(404, E.NOT_FOUND, f"no case {case_id}", case_id)
-    return row
+    found: sqlite3.Row = row
+    return found
 
 
 def balance(conn: sqlite3.Connection, case: sqlite3.Row) -> Balance:

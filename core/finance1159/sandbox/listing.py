@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 
+__all__ = ["Listings", "Render"]
+
 _KEPT_PAGES = 256  # about 8 MB of case pages at most; more are rendered afresh
 Render = Callable[[int, list[sqlite3.Row]], bytes]
 

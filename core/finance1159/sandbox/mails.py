@@ -13,6 +13,17 @@ from core.config import MailSecurity
 from core.finance1159.sandbox import statement
 from core.finance1159.sandbox.runtime import Runtime
 
+__all__ = [
+    "MailNotSent",
+    "SUBJECT_ACTIVATION",
+    "SUBJECT_CONTRACT",
+    "SUBJECT_STATEMENT",
+    "activation_mail",
+    "contract_mail",
+    "send",
+    "statement_mail",
+]
+
 
 class MailNotSent(Exception):
     """The sandbox has no SMTP server to send through."""

@@ -11,6 +11,8 @@ from core.finance1159.sandbox.config import SandboxConfig
 from core.finance1159.sandbox.listing import Listings
 from core.finance1159.sandbox.store import Store
 
+__all__ = ["DB_FILE", "Faults", "Runtime"]
+
 DB_FILE = "sandbox.sqlite3"
 
 

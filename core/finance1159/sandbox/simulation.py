@@ -14,6 +14,18 @@ from core.finance1159 import wire
 from core.finance1159.sandbox import ledger
 from core.finance1159.sandbox.runtime import Runtime
 
+__all__ = [
+    "ACTIVE",
+    "PAY_IN_FULL",
+    "PAY_IN_PART",
+    "S",
+    "TO_INSTALMENT",
+    "TO_LEGAL",
+    "TO_UNCOLLECTIBLE",
+    "advance",
+    "review_days",
+]
+
 S = wire.CaseStatus
 ACTIVE = (S.RECEIVED, S.IN_COLLECTION, S.INSTALMENT, S.LEGAL)
 # Chances per simulated day for a case in collection.

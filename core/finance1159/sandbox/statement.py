@@ -13,6 +13,19 @@ from fpdf import FPDF
 from core.finance1159 import wire
 from core.finance1159.sandbox.runtime import Runtime
 
+__all__ = [
+    "Booking",
+    "CASE_FEE_KIND",
+    "CSV_HEADER",
+    "KIND_BY_FEE",
+    "KIND_BY_SOURCE",
+    "bookings",
+    "german_amount",
+    "month_bounds",
+    "to_csv",
+    "to_pdf",
+]
+
 CSV_HEADER = ("Fall-Nr", "Rechnungsnummer", "Buchungsdatum", "Buchungsart", "Betrag")
 KIND_BY_SOURCE = {
     wire.PaymentSource.AGENCY: "Zahlung Schuldner",

@@ -11,6 +11,20 @@ from starlette.requests import Request
 from core.finance1159 import wire
 from core.finance1159.sandbox.clock import stamp
 
+__all__ = [
+    "ApiError",
+    "E",
+    "amount",
+    "control_body",
+    "day",
+    "identifier",
+    "invalid",
+    "parse_body",
+    "query_int",
+    "query_time",
+    "text",
+]
+
 E = wire.ErrorCode
 
 

@@ -8,6 +8,16 @@ from typing import Any
 
 from core.finance1159 import wire
 
+__all__ = [
+    "CHUNK",
+    "ZERO",
+    "case_fragment",
+    "case_fragments",
+    "case_objects",
+    "payment_object",
+    "render_stale",
+]
+
 ZERO = Decimal("0.00")
 CHUNK = 500  # cases per fees query while rendering
 

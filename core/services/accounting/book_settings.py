@@ -24,6 +24,18 @@ from core.services.accounting.journal import Book
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
+__all__ = [
+    "BASES",
+    "BookSetup",
+    "check_client",
+    "check_consultant",
+    "current_book",
+    "parse_basis",
+    "parse_month_number",
+    "read_settings",
+    "save_settings",
+]
+
 BASES = {"cash": "Ist (Einnahmenüberschussrechnung, § 4 Abs. 3 EStG)", "accrual": "Soll (Bilanzierung)"}
 _BASIS_WORDS = {"cash": "cash", "ist": "cash", "eür": "cash", "accrual": "accrual", "soll": "accrual"}
 

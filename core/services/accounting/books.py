@@ -27,6 +27,16 @@ from core.services.accounting.statements import reconciliation_for
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, Role, require
 
+__all__ = [
+    "MIME",
+    "ReportFile",
+    "ReportFormat",
+    "close_month",
+    "month_reconciliation",
+    "monthly_file",
+    "parse_format",
+]
+
 
 class ReportFormat(StrEnum):
     PDF = "pdf"

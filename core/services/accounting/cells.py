@@ -9,6 +9,8 @@ are numbers and never pass here.
 
 from __future__ import annotations
 
+__all__ = ["FORMULA_START", "neutralise"]
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

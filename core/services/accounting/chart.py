@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from core.domain.errors import InvalidInput
 
+__all__ = ["Account", "CHARTS", "ROLES", "Role", "check_account", "parse_chart", "presets"]
+
 CHARTS = ("SKR03", "SKR04")
 
 

@@ -22,6 +22,17 @@ from core.services.accounting import journal
 from core.services.accounting.journal import Book, Entry
 from core.services.accounting.ledger import Period, local_day, period
 
+__all__ = [
+    "Key",
+    "clearing_before",
+    "closed_months",
+    "final_export",
+    "from_json",
+    "keep_export",
+    "month_entries",
+    "to_json",
+]
+
 Key = tuple[str, str, int | None, str, str, date]
 
 

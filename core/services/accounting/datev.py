@@ -28,6 +28,8 @@ from core.services.accounting import datev_format as fmt
 from core.services.accounting.journal import Book, Entry
 from core.services.accounting.ledger import Period
 
+__all__ = ["booking_text", "filename", "fiscal_year_start", "header", "row", "to_extf"]
+
 
 def fiscal_year_start(book: Book, day: date) -> date:
     """The first day of the fiscal year `day` falls in."""

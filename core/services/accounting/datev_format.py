@@ -17,6 +17,19 @@ from decimal import Decimal
 
 from core.services.accounting.cells import neutralise
 
+__all__ = [
+    "CHART_CODE",
+    "COLUMN",
+    "COLUMNS",
+    "HEADER_FIELDS",
+    "amount",
+    "belegfeld",
+    "cut",
+    "one_line",
+    "text_cell",
+    "to_cp1252",
+]
+
 HEADER_FIELDS = 31
 _BELEGINFO = [f"Beleginfo - {part} {n}" for n in range(1, 9) for part in ("Art", "Inhalt")]
 _ZUSATZ = [f"Zusatzinformation - {part} {n}" for n in range(1, 21) for part in ("Art", "Inhalt")]

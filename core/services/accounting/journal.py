@@ -19,9 +19,12 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from core.db.models import Claim, Fee, Payment, Statement
+from core.domain.claim_lifecycle import PASSED_ON
 from core.services.accounting.chart import Account, presets
-from core.services.accounting.ledger import PASSED_ON, Period, case_fee_claims, local_day
+from core.services.accounting.ledger import Period, case_fee_claims, local_day
 from core.services.accounting.split import Charge, Paid, Split, split_payments
+
+__all__ = ["Book", "Entry", "build", "effect_on"]
 
 
 @dataclass(frozen=True)

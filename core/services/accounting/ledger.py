@@ -17,6 +17,17 @@ from core.domain.claim_lifecycle import PASSED_ON
 from core.domain.dates import local_zone, parse_month, today
 from core.domain.errors import InvalidInput
 
+__all__ = [
+    "Booking",
+    "DEBTOR_FEE_KINDS",
+    "KIND_LABEL",
+    "Period",
+    "bookings",
+    "case_fee_claims",
+    "local_day",
+    "period",
+]
+
 # Our kind → the statement's Buchungsart (the inverse of statement_csv.BOOKING_KINDS)
 KIND_LABEL = {
     "debtor_payment": "Zahlung Schuldner",

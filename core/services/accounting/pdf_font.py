@@ -14,6 +14,17 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+__all__ = [
+    "FALLBACK_FAMILY",
+    "FAMILY",
+    "FONT_DIRS",
+    "REPLACEMENT",
+    "STYLES",
+    "UnicodePdf",
+    "font_files",
+    "transliterate",
+]
+
 FAMILY = "PraxisSans"
 FALLBACK_FAMILY = "Helvetica"
 REPLACEMENT = "\ufffd"

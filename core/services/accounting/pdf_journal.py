@@ -15,6 +15,8 @@ from core.services.accounting.chart import Account
 from core.services.accounting.journal import Entry, effect_on
 from core.services.accounting.pdf_font import UnicodePdf
 
+__all__ = ["COLUMNS", "JournalSheet", "render"]
+
 COLUMNS = ("Datum", "Rechnung", "Fall", "Buchung", "Soll", "Haben", "Betrag", "Grundlage")
 
 

@@ -18,6 +18,8 @@ from core.domain.money import ZERO, format_eur
 from core.services.accounting.ledger import KIND_LABEL, Booking, Period
 from core.services.accounting.statement_csv import StatementRow
 
+__all__ = ["Difference", "Line", "Reconciliation", "from_bookings", "from_statement", "reconcile"]
+
 
 @dataclass(frozen=True)
 class Line:

@@ -17,6 +17,8 @@ from core.services.accounting.pdf_font import UnicodePdf
 from core.services.accounting.pdf_journal import JournalSheet
 from core.services.accounting.reports import MonthlyReport
 
+__all__ = ["COLUMNS", "KASSENBUCH_NOTE", "to_csv", "to_pdf"]
+
 COLUMNS = (
     "Fall-Nr",
     "Rechnungsnummer",

@@ -24,6 +24,8 @@ from core.domain.money import ZERO
 from core.services.accounting.ledger import DEBTOR_FEE_KINDS, Period, case_fee_claims, period
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["CaseLine", "MonthlyReport", "PracticeHeader", "monthly_report"]
+
 
 @dataclass(frozen=True)
 class CaseLine:

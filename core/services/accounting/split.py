@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from core.domain.money import ZERO
 
+__all__ = ["COST_KINDS", "Charge", "Paid", "Split", "split_payments"]
+
 COST_KINDS = ("collection_fee", "expenses", "reminder_fee")
 
 

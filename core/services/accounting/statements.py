@@ -29,6 +29,17 @@ from core.services.accounting.statement_csv import (
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
+__all__ = [
+    "Attachment",
+    "StatementSummary",
+    "get_statement",
+    "list_statements",
+    "receive_statement",
+    "reconcile_again",
+    "reconciliation_for",
+    "statement_rows",
+]
+
 log = logging.getLogger(__name__)
 
 Attachment = tuple[str, str, bytes]  # (file name, content type, bytes)

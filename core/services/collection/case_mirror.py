@@ -21,6 +21,8 @@ from core.finance1159 import wire
 from core.services.collection.lifecycle import move
 from core.services.people import audit
 
+__all__ = ["MIRROR_COLUMNS", "add_agency_payment", "apply_case", "case_values", "fee_key", "mirror_row"]
+
 # The claim's columns that mirror a case, in the order mirror_row() gives them.
 MIRROR_COLUMNS = (
     "agency_status",

@@ -15,6 +15,8 @@ from core.domain.debtor import check_debtor
 from core.domain.limitation import check_limitation, limitation_warning
 from core.services.invoicing.invoice_recipients import recipient_of
 
+__all__ = ["check_parties", "overview_warnings", "parties"]
+
 
 def parties(session: Session, invoice: Invoice) -> tuple[Patient, InvoiceRecipient | None]:
     """The invoice's patient and its recipient (None when the patient is the debtor)."""

@@ -18,6 +18,8 @@ from core.domain.debtor import Party
 from core.domain.money import format_eur
 from core.finance1159.wire import ClaimIn, DebtorIn
 
+__all__ = ["RECIPIENT_NOTE", "WITHHELD", "claim_payload", "debtor_of", "describe_payload"]
+
 WITHHELD = (
     "Behandlung / Leistung",
     "Diagnosen",

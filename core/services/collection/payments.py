@@ -23,6 +23,8 @@ from core.services.collection.claims import locked_invoice
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["PaymentOutcome", "record", "record_and_send"]
+
 
 @dataclass(frozen=True)
 class PaymentOutcome:

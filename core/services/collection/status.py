@@ -18,6 +18,8 @@ from core.services.collection.case_mirror import add_agency_payment, apply_case
 from core.services.collection.claims import claim_for
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["ClaimStatus", "FeeLine", "PaymentLine", "fetch", "load", "open_cases", "refresh"]
+
 
 @dataclass(frozen=True)
 class FeeLine:

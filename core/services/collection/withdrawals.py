@@ -17,6 +17,8 @@ from core.services.collection.lifecycle import end, move
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["queue_withdrawal", "withdraw"]
+
 
 def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> list[int]:
     """Withdraw a claim created by mistake; returns the outbox items to deliver, in order (none if

@@ -22,6 +22,18 @@ from core.domain.money import format_number
 from core.services.invoicing.invoice_import import ImportResult, import_invoices
 from core.services.people.access import Actor
 
+__all__ = [
+    "CITIES",
+    "DemoPractice",
+    "FIRST",
+    "LAST",
+    "SERVICES",
+    "STREETS",
+    "ensure_practice",
+    "seed",
+    "write_export",
+]
+
 FIRST = [
     "Erika",
     "Max",

@@ -18,6 +18,8 @@ from core.services.people import users
 from core.services.people.access import Actor, Role
 from core.services.setup import onboarding
 
+__all__ = ["DEMO", "DEMO_LOGIN", "DemoState", "prepare"]
+
 DEMO = Actor(Role.OPERATOR, "demo")
 DEMO_LOGIN = "chef"
 _WALK = (

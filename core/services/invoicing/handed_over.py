@@ -15,6 +15,8 @@ from core.domain.invoice_rows import InvoiceRow
 from core.domain.money import format_eur
 from core.services.collection.handover_check import HANDED_OVER
 
+__all__ = ["PATIENT_FIELDS", "RECIPIENT_FIELDS", "handed_over_ids", "protected_rows"]
+
 # (German column name, attribute on the import row and on the stored patient)
 PATIENT_FIELDS = (
     ("Vorname", "first_name"),

@@ -12,6 +12,8 @@ from core.db.models import Invoice
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.handed_over import protected_rows
 
+__all__ = ["Known", "batches", "sorted_batch"]
+
 
 def batches(rows: Iterator[tuple[int, InvoiceRow]], size: int) -> Iterator[list[tuple[int, InvoiceRow]]]:
     """The rows in lists of `size`, so each list costs one query and one write."""

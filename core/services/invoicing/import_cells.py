@@ -11,6 +11,16 @@ from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.import_profile import ImportProfile
 
+__all__ = [
+    "AMOUNT_COLUMNS",
+    "DATE_COLUMNS",
+    "IGNORED",
+    "cell_converter",
+    "contact_warnings",
+    "german_amount",
+    "profile_names",
+]
+
 IGNORED = ""  # the name of a column the profile says to skip (no product column is empty)
 DATE_COLUMNS = ("Rechnungsdatum", "Fällig am", "Geburtsdatum", "Mahnung am", "Einwilligung am")
 AMOUNT_COLUMNS = ("Betrag", "Bezahlt")

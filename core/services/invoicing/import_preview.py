@@ -17,6 +17,8 @@ from core.services.invoicing.invoice_csv import read_rows
 from core.services.invoicing.invoice_import import ImportResult, import_invoices
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["ImportPreview", "preview_import", "shown"]
+
 
 @dataclass(frozen=True)
 class ImportPreview:

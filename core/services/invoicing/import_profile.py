@@ -24,6 +24,16 @@ from typing import Any
 from core.domain.errors import InvalidInput
 from core.domain.invoice_rows import COLUMNS
 
+__all__ = [
+    "DATE_STYLES",
+    "DEFAULT",
+    "ENCODINGS",
+    "ImportProfile",
+    "builtin_names",
+    "load_profile",
+    "parse_profile",
+]
+
 DATE_STYLES = ("TT.MM.JJJJ", "TT.MM.JJ", "ISO")
 ENCODINGS = {
     "auto": None,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from core.domain.errors import InvalidInput
 
+__all__ = ["FIELD_LIMIT", "Rows", "UNREADABLE", "cell_text", "detect_encoding", "open_rows"]
+
 # (line number, cells) or, for a line that cannot be read at all, (line number, German reason)
 Rows = Iterator[tuple[int, list[str] | str]]
 UNREADABLE = "Zeichen weder in UTF-8 noch in Windows-1252 lesbar"

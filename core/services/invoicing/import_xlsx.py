@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from core.domain.errors import InvalidInput
 from core.services.invoicing.import_sources import cell_text
 
+__all__ = ["xlsx_rows"]
+
 
 def xlsx_rows(path: Path) -> Iterator[tuple[int, list[str] | str]]:
     """(Excel row number, cells as text) of the first sheet, header first; each row as wide as the

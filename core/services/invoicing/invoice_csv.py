@@ -15,6 +15,8 @@ from core.services.invoicing.import_cells import IGNORED, cell_converter, contac
 from core.services.invoicing.import_profile import DEFAULT, ImportProfile
 from core.services.invoicing.import_sources import Rows, open_rows
 
+__all__ = ["load_mapping", "read_rows"]
+
 
 def load_mapping(path: Path | None) -> dict[str, str]:
     """A mapping file renames the export's columns: JSON or TOML, `{"Export-Spalte": "Rechnungsnummer"}`."""

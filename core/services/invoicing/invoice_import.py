@@ -25,6 +25,8 @@ from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 from core.services.setup.onboarding import get_practice
 
+__all__ = ["BATCH", "ImportResult", "import_invoices"]
+
 BATCH = 2000
 _AGENCY_STATES = {InvoiceStatus.IN_COLLECTION, InvoiceStatus.COMPLETE, InvoiceStatus.UNCOLLECTIBLE}
 

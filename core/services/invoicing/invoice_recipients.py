@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 from core.db.models import Invoice, InvoiceRecipient
 from core.domain.invoice_rows import InvoiceRow
 
+__all__ = ["recipient_of", "store_recipients"]
+
 _CHUNK = 500  # numbers per IN (...) list
 
 

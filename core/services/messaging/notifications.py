@@ -9,6 +9,8 @@ from core.db.engine import UnitOfWork
 from core.db.models import Notification
 from core.domain.dates import utcnow
 
+__all__ = ["add", "mark_delivered", "pending", "release"]
+
 
 def pending(uow: UnitOfWork, *, practice_id: int, limit: int = 20) -> list[Notification]:
     with uow:

@@ -11,6 +11,21 @@ from core.db.engine import UnitOfWork
 from core.db.models import User
 from core.domain.errors import NotAllowed
 
+__all__ = [
+    "Actor",
+    "GRANTS",
+    "OPERATOR",
+    "Permission",
+    "Role",
+    "SYSTEM",
+    "actor_for_console",
+    "actor_for_email",
+    "actor_for_telegram",
+    "actor_for_user",
+    "require",
+    "staff_addresses",
+]
+
 
 class Role(StrEnum):
     STAFF = "staff"

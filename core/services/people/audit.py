@@ -12,6 +12,8 @@ from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["AuditPage", "list_events", "record"]
+
 
 def record(
     session: Session, *, practice_id: int, actor: Actor | str, action: str, subject: str = "", **details: Any

@@ -16,6 +16,8 @@ from core.domain.errors import NotAllowed, PreconditionFailed
 from core.services.people import audit
 from core.services.people.access import Actor
 
+__all__ = ["LIFETIME", "MAIL_LIFETIME", "Pending", "cancel", "consume", "issue", "lifetime_for", "minutes"]
+
 LIFETIME = timedelta(minutes=10)
 # A code that travels by mail needs a reply written and sent; a chat button does not.
 MAIL_LIFETIME = timedelta(minutes=60)

@@ -19,6 +19,8 @@ from core.domain.errors import InvalidInput, NotAllowed, NotFound
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, Role, actor_for_user, require
 
+__all__ = ["MIN_PASSWORD", "UserView", "add", "list_users", "login", "new_user", "remove", "store", "view"]
+
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LOGIN = re.compile(r"^[a-zA-Z0-9._-]{2,40}$")

@@ -21,6 +21,8 @@ from core.domain.onboarding import (
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
+__all__ = ["OnboardingStatus", "get_practice", "status", "transition"]
+
 
 @dataclass(frozen=True)
 class OnboardingStatus:
