@@ -35,9 +35,9 @@ from core.services.people import users  # noqa: E402
 from core.services.people.access import OPERATOR  # noqa: E402
 from mail import imap  # noqa: E402
 from mail.intake import PassReport, intake_once  # noqa: E402
-from tests.peers._dovecot import PRACTICE_EMAIL, make_dovecot  # noqa: E402
-from tests.peers._ports import peer_dir  # noqa: E402
-from tests.peers._smtp import SmtpServer, mail_settings_for  # noqa: E402
+from tests.peers.dovecot import PRACTICE_EMAIL, make_dovecot  # noqa: E402
+from tests.peers.ports import peer_dir  # noqa: E402
+from tests.peers.smtp import SmtpServer, mail_settings_for  # noqa: E402
 
 TARGET_FIRST_PASS = 100.0  # messages per second
 STAFF = "anna@example.test"

@@ -15,7 +15,7 @@ from core.services.invoicing import invoices
 from core.services.people.access import OPERATOR
 from core.services.setup import onboarding
 from tests.factories import make_app
-from tests.integration._claims_helpers import STAFF, agency_cases, client, invoice_of, settings_for
+from tests.integration.collection.claims_helpers import STAFF, agency_cases, client, invoice_of, settings_for
 from tests.peers.sandbox import SandboxHandle
 
 

@@ -21,8 +21,8 @@ from core.db.models import Invoice, Payment
 from core.services.collection import claims
 from core.services.people.access import Actor, Role
 from tests.factories import make_app
-from tests.integration._dashboard import APP, PASSWORD, make_dash
-from tests.peers._ports import free_port
+from tests.integration.dashboard.dashboard_helpers import APP, PASSWORD, make_dash
+from tests.peers.ports import free_port
 from tests.peers.sandbox import SandboxHandle, make_finance_client
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.peers._ports import free_port
+from tests.peers.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,8 +15,8 @@ from sqlmodel import select
 from core.db.models import Invoice, Practice, User
 from tests.e2e.test_dashboard_browser import CHROMIUM, FLAGS, _need_chromium, _wait_healthy
 from tests.factories import make_app
-from tests.integration._dashboard import APP, PASSWORD
-from tests.peers._ports import free_port
+from tests.integration.dashboard.dashboard_helpers import APP, PASSWORD
+from tests.peers.ports import free_port
 
 pytestmark = pytest.mark.browser
 PRACTICE = {

@@ -57,12 +57,12 @@ from core.finance1159.wire import from_json
 from core.services.accounting.ledger import KIND_LABEL
 from core.services.invoicing.invoice_import import import_invoices
 from core.services.people.access import OPERATOR, Role
-from tests.e2e._story_harness import Chat, ProcessGroup, button, product_env, wait_http
+from tests.e2e.story_harness import Chat, ProcessGroup, button, product_env, wait_http
 from tests.factories import add_practice, add_user, export_row, write_csv
-from tests.integration._claims_helpers import RecordingSandbox, recording_sandbox
-from tests.peers._ports import free_port
+from tests.integration.collection.claims_helpers import RecordingSandbox, recording_sandbox
 from tests.peers.botapi import TOKEN, BackgroundBotAPI
 from tests.peers.mailserver import AUTHSERV_ID, PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
+from tests.peers.ports import free_port
 from tests.peers.sandbox import SandboxHandle
 
 pytestmark = [pytest.mark.timeout(170), pytest.mark.browser]

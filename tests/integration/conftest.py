@@ -9,7 +9,7 @@ import pytest
 
 from core.bootstrap import App
 from tests.factories import add_practice, make_app
-from tests.integration._claims_helpers import _recording_server, recorded  # noqa: F401
+from tests.integration.collection.claims_helpers import _recording_server, recorded  # noqa: F401
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from tests.peers._ports import free_port, peer_dir
+from tests.peers.ports import free_port, peer_dir
 
 __all__ = ["DEFAULT_SERVER_URL", "fresh_postgres_database"]
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.peers._dovecot import (
+from tests.peers.dovecot import (
     APT_HINT,
     MAIL_PASSWORD,
     MAIL_USERS,
@@ -25,8 +25,8 @@ from tests.peers._dovecot import (
     make_dovecot,
     require_binary,
 )
-from tests.peers._ports import peer_dir
-from tests.peers._smtp import AUTHSERV_ID, Received, SmtpSecurity, SmtpServer, mail_settings_for
+from tests.peers.ports import peer_dir
+from tests.peers.smtp import AUTHSERV_ID, Received, SmtpSecurity, SmtpServer, mail_settings_for
 
 # Tests import these names from here; the implementations live in _dovecot and _smtp.
 __all__ = [
