@@ -17,7 +17,7 @@ from email.utils import make_msgid, parseaddr
 from core.config import DEMO_CLIENT_ID, Settings
 from core.db.engine import UnitOfWork
 from core.db.models import Practice
-from core.services.messaging import mail_records
+from core.services.messaging import outgoing_records
 from core.services.setup.practice import mail_address
 from core.smtp import transport
 from core.smtp.compose import PracticeContact, access_request, notification
@@ -81,7 +81,7 @@ class SmtpMailer:
         if not self.configured:
             return 0
         sent = 0
-        pending = mail_records.pending_outgoing(
+        pending = outgoing_records.pending_outgoing(
             self._uow(), practice_id=self.settings.practice_id, stale_after=STUCK_AFTER, limit=limit
         )
         for message_id, raw in pending:
@@ -97,7 +97,7 @@ class SmtpMailer:
             sender = parseaddr(str(message["From"] or ""))[1] or self.settings.practice_email
             message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
         message_id = str(message["Message-ID"])
-        mail_records.record_outgoing(
+        outgoing_records.record_outgoing(
             self._uow(),
             practice_id=self.settings.practice_id,
             message_id=message_id,
@@ -109,13 +109,13 @@ class SmtpMailer:
         return message_id
 
     def _finish(self, message_id: str, outcome: str) -> None:
-        mail_records.finish_outgoing(
+        outgoing_records.finish_outgoing(
             self._uow(), practice_id=self.settings.practice_id, message_id=message_id, outcome=outcome
         )
 
     async def _deliver(self, message_id: str, message: EmailMessage, *, retry_later: bool) -> bool:
         """Send one recorded mail; True if sent. Transient failures stay pending when `retry_later`."""
-        if not mail_records.claim_outgoing(
+        if not outgoing_records.claim_outgoing(
             self._uow(), practice_id=self.settings.practice_id, message_id=message_id, stale_after=STUCK_AFTER
         ):
             return False

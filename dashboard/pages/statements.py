@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import today
-from core.services.accounting import books, statements
+from core.services.accounting import books, statement_list, statements
 from core.services.accounting.reconcile import Reconciliation
 from core.services.people.access import Permission
 from dashboard.runtime import day, eur, friendly, month_label, page_context, plain
@@ -105,7 +105,7 @@ if made is not None:
 
 st.subheader("Abrechnungen von 1159 Finance")
 with friendly():
-    kept = statements.list_statements(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
+    kept = statement_list.list_statements(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor)
     if not kept:
         st.info("Noch keine Monatsabrechnung eingegangen. Sie kommt per Mail und wird automatisch abgelegt.")
     else:
@@ -126,7 +126,7 @@ with friendly():
         )
         labels = {f"{month_label(s.month)} (eingegangen {day(s.received_at)})": s.id for s in kept}
         picked = st.selectbox("Abrechnung", list(labels), key="statement_pick")
-        statement = statements.get_statement(
+        statement = statement_list.get_statement(
             ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, statement_id=labels[picked]
         )
         left, right = st.columns(2)

@@ -1,5 +1,5 @@
 """Monthly statements from 1159 Finance: kept as they came, parsed where the format is known,
-reconciled against our own records, and listed for the dashboard.
+reconciled against our own records. The dashboard's list of them is statement_list.py.
 
 `receive_statement` is what the mail intake calls once per statement mail.
 """
@@ -7,13 +7,12 @@ reconciled against our own records, and listed for the dashboard.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Notification, Statement
@@ -31,9 +30,6 @@ from core.services.people.access import Actor, Permission, require
 
 __all__ = [
     "Attachment",
-    "StatementSummary",
-    "get_statement",
-    "list_statements",
     "receive_statement",
     "reconcile_again",
     "reconciliation_for",
@@ -227,69 +223,3 @@ def reconciliation_for(
         span = period(statement.month, allow_future=True)
         ours = from_bookings(bookings(uow.session, practice_id=practice_id, span=span))
         return reconcile(span=span, ours=ours, theirs=from_statement(statement_rows(statement)))
-
-
-@dataclass(frozen=True)
-class StatementSummary:
-    id: int
-    month: str
-    received_at: Any
-    csv_name: str
-    pdf_name: str
-    rows: int
-    parse_error: str
-    reconciled: bool
-    differences: int | None
-    summary: str
-
-
-def list_statements(
-    uow: UnitOfWork, *, practice_id: int, actor: Actor, limit: int = 36
-) -> list[StatementSummary]:
-    """The statements kept, newest month first (without their bytes)."""
-    require(actor, Permission.VIEW_REPORTS)
-    with uow:
-        rows = uow.session.exec(
-            select(  # type: ignore[call-overload]
-                Statement.id,
-                Statement.month,
-                Statement.received_at,
-                Statement.csv_name,
-                Statement.pdf_name,
-                Statement.rows,
-                Statement.parse_error,
-                Statement.reconciliation,
-            )
-            .where(Statement.practice_id == practice_id)
-            .order_by(col(Statement.month).desc(), col(Statement.id).desc())
-            .limit(limit)
-        ).all()
-    out = []
-    for sid, month, received, csv_name, pdf_name, srows, error, rec in rows:
-        rec = rec or {}
-        diffs = len(rec["differences"]) if "differences" in rec else None
-        out.append(
-            StatementSummary(
-                sid,
-                month,
-                received,
-                csv_name,
-                pdf_name,
-                len(srows or []),
-                error,
-                bool(rec),
-                diffs,
-                rec.get("summary", "") or (error and "nicht gelesen") or "",
-            )
-        )
-    return out
-
-
-def get_statement(uow: UnitOfWork, *, practice_id: int, actor: Actor, statement_id: int) -> Statement:
-    """One statement with its attachments (for downloads)."""
-    require(actor, Permission.VIEW_REPORTS)
-    with uow:
-        statement = uow.session.get(Statement, statement_id)
-        if statement is None or statement.practice_id != practice_id:
-            raise NotFound(f"Monatsabrechnung {statement_id} gibt es nicht.")
-        return statement

@@ -2,15 +2,15 @@
 
 Plain data in, plain data out; the IMAP and SMTP code lives in `mail/`. A mail is acted on once:
 it is claimed (a MailRecord with outcome `processing`), acted on, then finished with its outcome.
-Outgoing mails are recorded as `pending`, claimed as `sending`, and end `sent` or `failed: …`.
+Outgoing mails have their own module, outgoing_records.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -23,19 +23,14 @@ __all__ = [
     "MailSeen",
     "advance_cursor",
     "claim",
-    "claim_outgoing",
     "cursor",
     "find",
     "finish",
-    "finish_outgoing",
-    "pending_outgoing",
     "raw_of",
     "release",
-    "record_outgoing",
 ]
 
 PROCESSING = "processing"
-PENDING, SENDING = "pending", "sending"
 
 
 @dataclass(frozen=True)
@@ -204,73 +199,3 @@ def finish(uow: UnitOfWork, *, practice_id: int, message_key: str, outcome: str)
             .values(outcome=outcome[:1000], at=utcnow())
         )
         uow.commit()
-
-
-def record_outgoing(
-    uow: UnitOfWork, *, practice_id: int, message_id: str, raw: bytes, kind: str, sender: str, subject: str
-) -> None:
-    """Keep a mail about to be sent, as `pending`; sending it is the `Mailer`'s job (core.smtp.mailer)."""
-    with uow:
-        uow.session.add(
-            MailRecord(
-                practice_id=practice_id,
-                message_key=message_id,
-                direction="out",
-                sender=sender[:320],
-                subject=subject[:500],
-                kind=kind,
-                outcome=PENDING,
-                raw=raw,
-            )
-        )
-        uow.commit()
-
-
-def claim_outgoing(uow: UnitOfWork, *, practice_id: int, message_id: str, stale_after: timedelta) -> bool:
-    """Take a pending (or long-stuck) outgoing mail for sending; False if another worker has it."""
-    with uow:
-        won = (
-            uow.session.connection()
-            .execute(
-                update(MailRecord)
-                .where(
-                    col(MailRecord.practice_id) == practice_id,
-                    col(MailRecord.message_key) == message_id,
-                    col(MailRecord.direction) == "out",
-                    or_(
-                        col(MailRecord.outcome) == PENDING,
-                        (col(MailRecord.outcome) == SENDING) & (col(MailRecord.at) < utcnow() - stale_after),
-                    ),
-                )
-                .values(outcome=SENDING, at=utcnow())
-            )
-            .rowcount
-        )
-        uow.commit()
-        return bool(won == 1)
-
-
-def finish_outgoing(uow: UnitOfWork, *, practice_id: int, message_id: str, outcome: str) -> None:
-    """`sent`, `pending` (try again later) or `failed: …`."""
-    finish(uow, practice_id=practice_id, message_key=message_id, outcome=outcome)
-
-
-def pending_outgoing(
-    uow: UnitOfWork, *, practice_id: int, stale_after: timedelta, limit: int = 20
-) -> list[tuple[str, bytes]]:
-    """(Message-ID, raw bytes) of outgoing mails still to send, oldest first."""
-    with uow:
-        rows = uow.session.exec(
-            select(MailRecord.message_key, MailRecord.raw)
-            .where(
-                MailRecord.practice_id == practice_id,
-                MailRecord.direction == "out",
-                or_(
-                    col(MailRecord.outcome) == PENDING,
-                    (col(MailRecord.outcome) == SENDING) & (col(MailRecord.at) < utcnow() - stale_after),
-                ),
-            )
-            .order_by(col(MailRecord.id))
-            .limit(limit)
-        ).all()
-        return [(key, raw) for key, raw in rows]

@@ -13,7 +13,7 @@ from core.bootstrap import App
 from core.db.models import AuditEvent, Notification, Statement
 from core.finance1159.sandbox import statement as sandbox_statement
 from core.finance1159.sandbox.runtime import Runtime
-from core.services.accounting import statements
+from core.services.accounting import statement_list, statements
 from core.services.collection import claims, payments, status
 from core.services.people.access import OPERATOR
 from tests.factories import make_app
@@ -96,7 +96,7 @@ def test_an_unreadable_csv_is_kept_raw_with_a_german_parse_error(app: App) -> No
     assert kept.csv_data == broken and kept.rows == []
     assert "Zeile 2" in kept.parse_error and "Buchungsdatum" in kept.parse_error
     assert kept.reconciliation == {}
-    listed = statements.list_statements(app.uow(), practice_id=app.practice_id, actor=OPERATOR)
+    listed = statement_list.list_statements(app.uow(), practice_id=app.practice_id, actor=OPERATOR)
     assert listed[0].parse_error and listed[0].rows == 0
 
 
