@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from bot.replies import preview_text
 from core.bootstrap import App
-from core.db.models import InvoiceRecipient
+from core.db.models import Invoice, InvoiceRecipient
 from core.domain.dates import today
 from core.domain.errors import PreconditionFailed
 from core.domain.onboarding import OnboardingAction
@@ -27,7 +27,7 @@ from core.services.collection.claim_preview import preview
 from core.services.invoicing.invoice_import import import_invoices
 from core.services.people.access import OPERATOR
 from core.services.setup import onboarding
-from tests.factories import add_practice, export_row, make_app, write_csv
+from tests.factories import export_row, make_app, write_csv
 from tests.integration.collection.claims_helpers import (
     STAFF,
     RecordingSandbox,
@@ -36,6 +36,7 @@ from tests.integration.collection.claims_helpers import (
     client,
     settings_for,
 )
+from tests.integration.setup.test_cli_setup import Cli
 from tests.peers.sandbox import SandboxHandle
 
 ON = today()
@@ -71,12 +72,16 @@ EMPLOYER = {
 
 
 def _set_up_practice(database_url: str, data_dir: Path, handle: SandboxHandle) -> App:
-    """A practice of its own on an empty database, through the test factories for now.
-
-    To be switched to `inkasso practice setup` once that command exists; the agency connection
-    below already goes through the onboarding service as an operator would."""
+    """A practice of its own on an empty database, made as an operator makes it: `inkasso practice
+    setup` (no demo data); the agency connection below goes through the onboarding service."""
+    made = Cli(database_url, data_dir)(
+        "practice", "setup", "--name", "Kinderphysio am Park", "--email", "praxis@kinderphysio.example.org",
+        "--street", "Parkweg 1", "--zip", "50667", "--city", "Köln",
+    )  # fmt: skip
+    assert made.code == 0, made.err
     app = make_app(database_url, data_dir, **settings_for(handle))
-    add_practice(app, name="Kinderphysio am Park", email="praxis@kinderphysio.example.org")
+    with app.uow() as uow:
+        assert uow.session.exec(select(func.count()).select_from(Invoice)).one() == 0  # no demo data
     return app
 
 
