@@ -7,8 +7,8 @@ import streamlit as st
 
 from core.domain.onboarding import OnboardingAction, action_label
 from core.services.people.access import Permission
-from core.services.setup import access_request, onboarding
-from dashboard.held import run_async
+from core.services.setup import onboarding
+from dashboard.agency_setup import start_setup
 from dashboard.runtime import day, friendly, page_context
 
 ctx = page_context()
@@ -17,19 +17,6 @@ FLASH = "onboarding_flash"
 if message := st.session_state.pop(FLASH, None):
     st.success(message)
 
-
-def request_access() -> str:
-    result = run_async(
-        access_request.request_access(
-            ctx.app.uow(),
-            practice_id=ctx.practice_id,
-            actor=ctx.actor,
-            via="dashboard",
-            support_email=ctx.app.settings.support_email,
-            mailer=ctx.app.mailer,
-        )
-    )
-    return result.message
 
 
 with friendly():
@@ -47,7 +34,7 @@ with friendly():
             if column.button(label, key=key, type="primary" if primary else "secondary"):
                 with friendly():
                     if action == OnboardingAction.REQUEST:
-                        st.session_state[FLASH] = request_access()
+                        st.session_state[FLASH] = start_setup(ctx)
                     else:
                         new = onboarding.transition(
                             ctx.app.uow(),

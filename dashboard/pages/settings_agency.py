@@ -6,8 +6,8 @@ import streamlit as st
 
 from core.domain.onboarding import OnboardingAction
 from core.services.people.access import Permission
-from core.services.setup import access_request, onboarding, practice, settings_view
-from dashboard.held import run_async
+from core.services.setup import onboarding, practice, settings_view
+from dashboard.agency_setup import start_setup
 from dashboard.runtime import friendly, page_context, plain
 
 ctx = page_context(Permission.ONBOARDING)
@@ -16,19 +16,6 @@ FLASH = "agency_flash"
 if message := st.session_state.pop(FLASH, None):
     st.success(plain(message))
 
-
-def start_setup() -> str:
-    result = run_async(
-        access_request.request_access(
-            ctx.app.uow(),
-            practice_id=ctx.practice_id,
-            actor=ctx.actor,
-            via="dashboard",
-            support_email=ctx.app.settings.support_email,
-            mailer=ctx.app.mailer,
-        )
-    )
-    return result.message
 
 
 with friendly():
@@ -42,7 +29,7 @@ with friendly():
     if OnboardingAction.REQUEST in status.allowed:
         if st.button("Einrichtung starten", key="agency_request", type="primary"):
             with friendly():
-                st.session_state[FLASH] = start_setup()
+                st.session_state[FLASH] = start_setup(ctx)
                 st.rerun()
     else:
         st.caption("Die Einrichtung ist angefragt; die weiteren Schritte stehen unter „Onboarding“.")
