@@ -1,5 +1,6 @@
 """The first start in a real browser (Debian's Chromium, Playwright, `streamlit run`) on an empty
-database: the practice's data, the first manager login, logging in, the overview."""
+database: the practice's data, the first manager login, logging in, the overview, and the first
+import with its preview."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 
 from core.db.models import Invoice, Practice, User
 from tests.e2e.test_dashboard_browser import CHROMIUM, FLAGS, _need_chromium, _wait_healthy
-from tests.factories import make_app
+from tests.factories import export_row, make_app, write_csv
 from tests.integration.dashboard.dashboard_helpers import APP, PASSWORD
 from tests.peers.ports import free_port
 
@@ -66,6 +67,7 @@ def test_the_first_start_sets_up_the_practice_and_a_manager_who_then_logs_in(
     from playwright.sync_api import sync_playwright
 
     shot = tmp_path / "erststart.png"
+    export = write_csv(tmp_path / "export.csv", [export_row("RE-2026-1"), export_row("RE-2026-2")])
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         try:
@@ -89,7 +91,15 @@ def test_the_first_start_sets_up_the_practice_and_a_manager_who_then_logs_in(
             page.get_by_role("heading", name="Übersicht").wait_for(timeout=30_000)
             page.locator('[data-testid="stSidebarNav"] a', has_text="Praxisdaten").click()
             page.get_by_role("heading", name="Praxisdaten").wait_for(timeout=30_000)
+            page.locator('[data-testid="stSidebarNav"] a', has_text="Import").click()
+            page.get_by_role("heading", name="Import").wait_for(timeout=30_000)
+            page.locator('input[type="file"]').first.set_input_files(str(export))
+            page.get_by_text("Vorschau (erste Zeilen)").wait_for(timeout=30_000)
+            page.get_by_text("2 Rechnungen: 2 neu").wait_for(timeout=30_000)
+            assert _stored_numbers(tmp_path) == []  # the preview stored nothing
             page.screenshot(path=str(shot), full_page=True)
+            page.get_by_role("button", name="Importieren").click()
+            page.get_by_text("Importiert: 2 neu").wait_for(timeout=30_000)
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000
@@ -100,6 +110,15 @@ def test_the_first_start_sets_up_the_practice_and_a_manager_who_then_logs_in(
             [manager] = uow.session.exec(select(User)).all()
             assert (practice.name, practice.iban) == ("Physiotherapie am Rhein", "DE89370400440532013000")
             assert (manager.login, manager.role) == ("chefin", "manager")
-            assert uow.session.exec(select(Invoice)).all() == []
+    finally:
+        app.close()
+    assert _stored_numbers(tmp_path) == ["RE-2026-1", "RE-2026-2"]
+
+
+def _stored_numbers(tmp_path: Path) -> list[str]:
+    app = make_app(f"sqlite:///{tmp_path / 'erststart.db'}", tmp_path)
+    try:
+        with app.uow() as uow:
+            return sorted(i.number for i in uow.session.exec(select(Invoice)).all())
     finally:
         app.close()
