@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from core.db.models import Claim, Invoice, OutboxItem
 from core.domain.claim_lifecycle import ClaimDelivery, PaymentDelivery
 from core.domain.claims import LEGAL_BASIS_TEXT, LegalBasis
+from core.finance1159.wire import PaymentIn
 from core.finance1159.wire.codec import from_json, to_json
 from core.services.collection import delivery
 from core.services.collection.claim_payload import WITHHELD, claim_payload
@@ -47,8 +48,10 @@ def disclosures(session: Session, subject: Subject) -> list[dict[str, Any]]:
                     "invoice": claim.reference,
                     "sent_at": _done_at(session, delivery.PAYMENT, payment.id or 0),
                     "legal_basis": _basis(claim),
-                    "sent": {"case_id": claim.case_id, "amount": str(payment.amount),
-                             "date": payment.paid_on.isoformat(), "reference": payment.reference},
+                    "sent": from_json(to_json(PaymentIn(
+                        case_id=claim.case_id or 0, amount=payment.amount,
+                        date=payment.paid_on, reference=payment.reference,
+                    ))),
                 }
             )  # fmt: skip
     return sorted(out, key=lambda d: str(d["sent_at"] or ""))
