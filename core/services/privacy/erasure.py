@@ -37,8 +37,9 @@ def anonymise(session: Session, patient_id: int) -> list[str]:
     patient.patient_key = f"{ERASED}:{patient_id}"  # unique, and a later import never matches it
     invoices = session.exec(select(Invoice).where(Invoice.patient_id == patient_id)).all()
     for invoice in invoices:
-        # The row hash is of the imported row, personal data included: it could confirm a guess.
-        invoice.service_text, invoice.row_hash = "", ""
+        # The row hash stays: a re-import of the unchanged export row then changes nothing and
+        # does not bring the erased data back (a hash of the whole row reveals none of it).
+        invoice.service_text = ""
         recipient = session.exec(
             select(InvoiceRecipient).where(InvoiceRecipient.invoice_id == invoice.id)
         ).first()

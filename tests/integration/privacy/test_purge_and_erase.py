@@ -16,8 +16,10 @@ from cli.main import app as cli_app
 from core.bootstrap import App
 from core.db.models import AuditEvent, Claim, Invoice, MailRecord, Patient
 from core.domain.errors import PreconditionFailed
+from core.services.invoicing.invoice_import import import_invoices
+from core.services.people.access import OPERATOR
 from core.services.privacy import erasure
-from tests.factories import add_invoice, add_patient
+from tests.factories import add_invoice, add_patient, export_row, write_csv
 from tests.integration.collection.claims_helpers import MANAGER, cli_env
 
 ON = date(2026, 12, 5)
@@ -141,3 +143,19 @@ def test_the_commands_refuse_an_open_case_and_a_dry_run_says_nothing_changed(
     erased = runner.invoke(cli_app, ["patient", "erase", "R-OLD", "--yes"], env=env)
     assert erased.exit_code == 0 and "R-OLD" in erased.output
     assert _patient(sqlite_app, "R-OLD")[0].last_name == "gelöscht"
+
+
+def test_importing_the_unchanged_export_again_does_not_bring_erased_data_back(
+    sqlite_app: App, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "export.csv", [export_row("R-IMP", Vorname="Irma", Leistung="Fango-MARKER-imp")]
+    )
+    common = {"practice_id": sqlite_app.practice_id, "actor": OPERATOR, "path": path}
+    import_invoices(sqlite_app.uow(), **common)
+    erasure.erase_patient(sqlite_app.uow(), practice_id=sqlite_app.practice_id, actor=MANAGER, number="R-IMP")
+    import_invoices(sqlite_app.uow(), **common)
+    with sqlite_app.uow() as uow:
+        names = [(p.first_name, p.last_name) for p in uow.session.exec(select(Patient)).all()]
+        texts = [i.service_text for i in uow.session.exec(select(Invoice)).all()]
+    assert names == [("", "gelöscht")] and texts == [""]
