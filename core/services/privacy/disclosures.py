@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.db.models import Claim, Invoice, OutboxItem
+from core.db.models import Claim, Invoice, OutboxItem, Payment
 from core.domain.claim_lifecycle import ClaimDelivery, PaymentDelivery
 from core.domain.claims import LEGAL_BASIS_TEXT, LegalBasis
 from core.finance1159.wire import PaymentIn
@@ -40,20 +40,7 @@ def disclosures(session: Session, subject: Subject) -> list[dict[str, Any]]:
             out.append(_claim_disclosure(subject, invoice, claim, sent_at))
     for payment in subject.payments:
         if payment.source == "practice" and payment.delivery == PaymentDelivery.SENT:
-            claim = next(c for c in subject.claims.values() if c.id == payment.claim_id)
-            out.append(
-                {
-                    "kind": "payment_report",
-                    "recipient": AGENCY,
-                    "invoice": claim.reference,
-                    "sent_at": _done_at(session, delivery.PAYMENT, payment.id or 0),
-                    "legal_basis": _basis(claim),
-                    "sent": from_json(to_json(PaymentIn(
-                        case_id=claim.case_id or 0, amount=payment.amount,
-                        date=payment.paid_on, reference=payment.reference,
-                    ))),
-                }
-            )  # fmt: skip
+            out.append(_payment_disclosure(session, subject, payment))
     return sorted(out, key=lambda d: str(d["sent_at"] or ""))
 
 
@@ -70,6 +57,22 @@ def _claim_disclosure(subject: Subject, invoice: Invoice, claim: Claim, sent_at:
         "sent": from_json(to_json(payload)),
         "never_sent": list(WITHHELD),
         "agency_case_id": claim.case_id,
+    }
+
+
+def _payment_disclosure(session: Session, subject: Subject, payment: Payment) -> dict[str, Any]:
+    """A direct payment reported on a claim: the amount, date and reference, as sent."""
+    claim = next(c for c in subject.claims.values() if c.id == payment.claim_id)
+    body = PaymentIn(
+        case_id=claim.case_id or 0, amount=payment.amount, date=payment.paid_on, reference=payment.reference
+    )
+    return {
+        "kind": "payment_report",
+        "recipient": AGENCY,
+        "invoice": claim.reference,
+        "sent_at": _done_at(session, delivery.PAYMENT, payment.id or 0),
+        "legal_basis": _basis(claim),
+        "sent": from_json(to_json(body)),
     }
 
 

@@ -11,12 +11,14 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
+from core.config import Settings
 from core.db.engine import UnitOfWork
 from core.db.models import Practice
 from core.domain.dates import utcnow
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
-from core.services.privacy.disclosures import disclosures
+from core.services.privacy.disclosures import AGENCY, disclosures
+from core.services.privacy.retention import kept_until, patient_years
 from core.services.privacy.subject import Subject, load_subject
 
 __all__ = ["export_patient"]
@@ -41,6 +43,7 @@ def export_patient(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: s
             "audit_events": [_row(e) for e in subject.events],
             "disclosures": disclosures(session, subject),
         }
+        result["information"] = _information(subject, uow.settings, bool(result["disclosures"]))
         audit.record(
             session,
             practice_id=practice_id,
@@ -51,6 +54,22 @@ def export_patient(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: s
         )
         uow.commit()
     return _plain(result)  # type: ignore[no-any-return]
+
+
+def _information(subject: Subject, settings: Settings, disclosed: bool) -> dict[str, Any]:
+    """What Art. 15 Abs. 1 lit. a–h GDPR asks for besides the data itself."""
+    newest = max((i.invoice_date for i in subject.invoices), default=None)
+    return {
+        "purposes": "Abrechnung der Behandlung und Durchsetzung offener Honorarforderungen",
+        "recipients": [AGENCY] if disclosed else [],
+        "source": "Praxissoftware der Praxis (Rechnungsexport)",
+        "kept_until": None if newest is None else kept_until(newest, patient_years(settings)),
+        "retention": "§ 630f Abs. 3 BGB; § 147 AO; § 257 HGB (docs/retention.md)",
+        "rights": (
+            "Berichtigung (Art. 16), Löschung (Art. 17), Einschränkung (Art. 18), Widerspruch "
+            "(Art. 21 DSGVO) und Beschwerde bei einer Datenschutz-Aufsichtsbehörde (Art. 77 DSGVO)"
+        ),
+    }
 
 
 def _invoice(subject: Subject, invoice_id: int) -> dict[str, Any]:

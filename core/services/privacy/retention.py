@@ -17,7 +17,7 @@ from core.config import Settings
 from core.db.models import Claim, Invoice, MailRecord, Patient
 from core.domain.claim_lifecycle import OPEN
 
-__all__ = ["Due", "ERASED", "cutoff", "due"]
+__all__ = ["Due", "ERASED", "cutoff", "due", "kept_until", "patient_years"]
 
 ERASED = "gelöscht"
 
@@ -36,8 +36,13 @@ def cutoff(years: int, on: date) -> date:
     return date(on.year - years, 1, 1)
 
 
-def _patient_years(settings: Settings) -> int:
-    # An invoice is both part of the patient record and a booking record: the longer period wins.
+def kept_until(arose: date, years: int) -> date:
+    """The last day a record is kept: the day before `cutoff` lets it go."""
+    return date(arose.year + years, 12, 31)
+
+
+def patient_years(settings: Settings) -> int:
+    """An invoice is both part of the patient record and a booking record: the longer period wins."""
     return max(settings.retention_patient_record_years, settings.retention_booking_years)
 
 
@@ -49,7 +54,7 @@ def due(session: Session, *, practice_id: int, settings: Settings, on: date) -> 
         .join(Patient, col(Patient.id) == col(Invoice.patient_id))
         .where(Invoice.practice_id == practice_id, ~col(Patient.patient_key).startswith(f"{ERASED}:"))
         .group_by(col(Invoice.patient_id))
-        .having(newest < cutoff(_patient_years(settings), on))
+        .having(newest < cutoff(patient_years(settings), on))
     )
     open_patients = (
         select(Invoice.patient_id)

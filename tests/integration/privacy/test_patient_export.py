@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,6 +90,7 @@ async def test_the_export_holds_everything_planted_and_every_disclosure_as_sent(
     logged = {(e["action"], e["subject"]) for e in data["audit_events"]}
     assert {("claim.create", "invoice:R-1"), ("claim.create", "invoice:R-2")} <= logged
     assert ("claim.submitted", "invoice:R-2") in logged
+    assert "payment.reported" in {e["action"] for e in data["audit_events"]}
     assert all("R-9" not in e["subject"] for e in data["audit_events"])
 
     # Every disclosure is what 1159 Finance received, byte for byte decoded, with date and basis.
@@ -110,6 +111,9 @@ async def test_the_export_holds_everything_planted_and_every_disclosure_as_sent(
     assert reported["sent"] == _as_exported(recorded.calls("POST", "/payments")[0].body)
     assert reported["invoice"] == "R-1" and reported["sent_at"]
 
+    assert data["information"]["recipients"] == ["1159 Finance (Inkassobüro)"]
+    newest = max(date.fromisoformat(i["invoice_date"]) for i in data["invoices"])
+    assert data["information"]["kept_until"] == f"{newest.year + 10}-12-31"
     [event] = _events(app, "privacy.export")
     assert event.actor == MANAGER.label and event.details["invoices"] == "R-1, R-2, R-3"
     app.close()
