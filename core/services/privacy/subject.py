@@ -57,15 +57,19 @@ def load_subject(session: Session, *, practice_id: int, number: str) -> Subject:
         claims={c.invoice_id: c for c in claims},
         payments=payments,
         fees=list(fees),
-        events=_events(session, practice_id, invoices, payments),
+        events=_events(
+            session, practice_id, [i.number for i in invoices] + [c.reference for c in claims], payments
+        ),
     )
 
 
 def _events(
-    session: Session, practice_id: int, invoices: list[Invoice], payments: list[Payment]
+    session: Session, practice_id: int, numbers: list[str], payments: list[Payment]
 ) -> list[AuditEvent]:
-    """Audit events whose subject names one of the invoices or one of their payments."""
-    subjects = [f"invoice:{i.number}" for i in invoices] + [f"payment:{p.reference}" for p in payments]
+    """Audit events whose subject names one of the invoices or one of their payments (a write the
+    agency refused names them as „Forderung R-1“ / „Zahlung …“)."""
+    subjects = [f"{prefix}{n}" for n in set(numbers) for prefix in ("invoice:", "Forderung ")]
+    subjects += [f"{prefix}{p.reference}" for p in payments for prefix in ("payment:", "Zahlung ")]
     if not subjects:
         return []
     query = select(AuditEvent).where(

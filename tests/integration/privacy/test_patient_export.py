@@ -150,3 +150,21 @@ def test_the_command_writes_a_new_file_and_never_overwrites_one(
     assert target.read_text() == "frühere Auskunft"
     assert len(_events(app, "privacy.export")) == 1  # the refused one exported nothing
     app.close()
+
+
+async def test_a_claim_the_agency_refused_was_still_disclosed_and_is_listed_with_its_date(
+    sqlite_url: str, tmp_path: Path, recorded: RecordingSandbox
+) -> None:
+    app = product(sqlite_url, tmp_path, recorded.handle)
+    ready_invoice(app, "R-1", patient=add_patient(app, city="K" * 201))  # the agency takes 200 at most
+    async with client(recorded.handle) as finance:
+        outcome = await claims.create(
+            app.uow(), finance=finance, actor=STAFF, number="R-1", practice_id=app.practice_id
+        )
+    assert outcome.failed
+    data = export_patient(app.uow(), practice_id=app.practice_id, actor=MANAGER, number="R-1")
+    [disclosure] = data["disclosures"]
+    assert disclosure["sent"] == _as_exported(recorded.calls("POST", "/claims")[0].body)
+    assert disclosure["sent_at"] and disclosure["legal_basis"]["kind"] == "announced_reminder"
+    assert "outbox.claim.failed" in {e["action"] for e in data["audit_events"]}
+    app.close()
