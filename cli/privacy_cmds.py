@@ -16,7 +16,7 @@ from core.services.privacy.export import export_patient
 __all__ = ["EXISTS", "patient_app", "patient_erase", "patient_export", "privacy_app", "privacy_purge"]
 
 patient_app = typer.Typer(
-    help="Auskunft (Art. 15 DSGVO) und Löschung (Art. 17) für eine Patientin.", no_args_is_help=True
+    help="Auskunft (Art. 15 DSGVO) und Löschung (Art. 17 DSGVO) für Patienten.", no_args_is_help=True
 )
 privacy_app = typer.Typer(
     help="Datenschutz: Löschen nach Ablauf der Aufbewahrungsfristen.", no_args_is_help=True
