@@ -18,6 +18,7 @@ from cli import (
 from cli.books_cmds import books_app
 from cli.doctor_cmd import doctor_cmd
 from cli.ops_cmds import db_backup, db_restore
+from cli.privacy_cmds import patient_app, privacy_app
 
 __all__ = ["app"]
 
@@ -47,3 +48,5 @@ app.add_typer(report_cmds.report_app, name="report")
 app.add_typer(books_app, name="books")
 app.command("dashboard")(dashboard_cmd.dashboard)
 app.command("doctor")(doctor_cmd)
+app.add_typer(patient_app, name="patient")
+app.add_typer(privacy_app, name="privacy")

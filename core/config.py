@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     datev_consultant_number: str = "1001"
     datev_client_number: str = "1"
 
+    # Retention periods in years, counted from the end of the calendar year the record arose in;
+    # sources and what `inkasso privacy purge` erases after them: docs/retention.md.
+    retention_patient_record_years: int = Field(default=10, ge=1, le=100)  # § 630f Abs. 3 BGB
+    retention_booking_years: int = Field(default=10, ge=1, le=100)  # § 147 AO, § 257 HGB
+    retention_letter_years: int = Field(default=6, ge=1, le=100)  # § 147 Abs. 3 AO, § 257 Abs. 4 HGB
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"

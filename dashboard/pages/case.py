@@ -11,6 +11,7 @@ from core.domain.dates import today
 from core.services.collection import payments, status
 from core.services.people.access import Permission
 from core.services.read.case_timeline import timeline
+from dashboard.privacy_panel import privacy_panel
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
@@ -105,3 +106,5 @@ elif shown and ctx.actor.may(Permission.RECORD_PAYMENT):
             )  # fmt: skip
             st.session_state[FLASH] = outcome.message
             st.rerun()
+
+privacy_panel(ctx, number)

@@ -45,6 +45,7 @@ class Permission(StrEnum):
     ONBOARDING = "onboarding"
     IMPORT = "import"
     PRACTICE = "practice"  # the practice's own data (Praxisdaten)
+    PRIVACY = "privacy"  # a patient's data export (Art. 15 GDPR), erasure and purge
 
 
 _STAFF = {Permission.VIEW, Permission.CREATE_CLAIM, Permission.RECORD_PAYMENT}
@@ -64,6 +65,7 @@ _REFUSAL = {
     Permission.ONBOARDING: "Das Onboarding steuern nur Praxisleitungen.",
     Permission.IMPORT: "Rechnungen importieren dürfen nur Praxisleitungen.",
     Permission.PRACTICE: "Die Praxisdaten ändern nur Praxisleitungen.",
+    Permission.PRIVACY: "Auskunft und Löschung von Patientendaten nur durch Praxisleitungen.",
 }
 
 
