@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
+from bot.commands import CommandLayer, Sender
 from core.bootstrap import App
 from core.db.models import Confirmation
-from core.services.people.access import WRONG_CHAT
-from tests.factories import add_patient
+from core.services.people.access import WRONG_CHAT, Role
+from tests.factories import add_patient, add_user
 from tests.integration.chat.bot_helpers import (
     GROUP,
     PRACTICE_CHAT,
@@ -135,3 +136,11 @@ async def test_full_shows_names_addresses_and_the_birth_date(full: BotRun) -> No
     assert f"  Geburtsdatum: {BIRTH}" in overview and "hinterlegt" not in overview
     overdue = text(await full.say("/ueberfaellig", chat=PRACTICE_CHAT, chat_type="group"))
     assert f"R-1 · {NAME[0]} {NAME[1]} · 120,00 €" in overdue
+
+
+async def test_mail_answers_follow_the_same_setting(minimal: BotRun) -> None:
+    add_user(minimal.app, role=Role.STAFF, email="empfang@praxis.test")
+    layer = CommandLayer(minimal.app)
+    [overview] = await layer.handle_text(Sender("mail", "empfang@praxis.test"), "Forderung R-1")
+    assert "Patient/in: Q. Z. (PLZ 04109)" in overview.text and "  Anschrift: hinterlegt" in overview.text
+    _shows_no_personal_data(overview.text)
