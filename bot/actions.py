@@ -129,9 +129,8 @@ class Actions:
         return [Reply(status_text(st, self.privacy))]
 
     async def cases(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
-        return [Reply(cases_text(
-            status.open_cases(self.app.uow(), practice_id=self.pid, actor=actor), privacy=self.privacy
-        ))]
+        cases = status.open_cases(self.app.uow(), practice_id=self.pid, actor=actor)
+        return [Reply(cases_text(cases, privacy=self.privacy))]
 
     async def onboarding(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.VIEW)
