@@ -19,6 +19,7 @@ from bot.replies import (
     status_text,
 )
 from core.bootstrap import App
+from core.domain.chat_privacy import ChatPrivacy, chat_person
 from core.domain.claim_lifecycle import WITHDRAWING
 from core.domain.errors import InkassoError, InvalidInput, NotAllowed, PreconditionFailed
 from core.domain.invoice_numbers import normalise_number
@@ -61,6 +62,11 @@ class Actions:
     def pid(self) -> int:
         return self.app.practice_id
 
+    @property
+    def privacy(self) -> ChatPrivacy:
+        """What patient data the chats may show (CHAT_PRIVACY)."""
+        return self.app.settings.chat_privacy
+
     def _issue(self, actor: Actor, action: str, subject: str) -> str:
         return confirmations.issue(
             self.app.uow(), practice_id=self.pid, actor=actor, action=action, subject=subject
@@ -87,7 +93,7 @@ class Actions:
             nav.append(Button("◀ Zurück", f"page:{page.page - 1}"))
         if page.page < page.pages:
             nav.append(Button("Weiter ▶", f"page:{page.page + 1}"))
-        return [Reply(overdue_text(page), rows + ([nav] if nav else []))]
+        return [Reply(overdue_text(page, self.privacy), rows + ([nav] if nav else []))]
 
     async def preview(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         p = claim_preview.preview(
@@ -101,7 +107,7 @@ class Actions:
             self.app.uow(), practice_id=self.pid, actor=actor, action=CREATE, subject=p.number
         )
         buttons = [[Button("Forderung anlegen", f"ok:{token}"), Button("Abbrechen", f"no:{token}")]]
-        return [Reply(preview_text(p), buttons)]
+        return [Reply(preview_text(p, self.privacy), buttons)]
 
     async def payment(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         number, amount, *paid_on = args
@@ -120,10 +126,11 @@ class Actions:
         st = await status.fetch(
             self.app.uow(), finance=self.app.finance(), practice_id=self.pid, actor=actor, number=args[0]
         )
-        return [Reply(status_text(st))]
+        return [Reply(status_text(st, self.privacy))]
 
     async def cases(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
-        return [Reply(cases_text(status.open_cases(self.app.uow(), practice_id=self.pid, actor=actor)))]
+        cases = status.open_cases(self.app.uow(), practice_id=self.pid, actor=actor)
+        return [Reply(cases_text(cases, privacy=self.privacy))]
 
     async def onboarding(self, actor: Actor, args: tuple[str, ...]) -> list[Reply]:
         access.require(actor, Permission.VIEW)
@@ -171,8 +178,9 @@ class Actions:
         token = confirmations.issue(
             self.app.uow(), practice_id=self.pid, actor=actor, action=WITHDRAW, subject=st.number
         )
+        who = chat_person(st.patient, st.patient_zip, self.privacy)
         text = (
-            f"Forderung {st.number} ({st.patient}, {st.status_label}) wirklich zurückziehen?\n"
+            f"Forderung {st.number} ({who}, {st.status_label}) wirklich zurückziehen?\n"
             "Das geht nur, solange 1159 Finance noch nichts eingenommen hat. "
             f"Die Schaltfläche gilt {confirmations.minutes(confirmations.LIFETIME)} Minuten."
         )

@@ -62,7 +62,9 @@ class CommandLayer:
             ref = str(sender.ref)
             if not ref.lstrip("-").isdigit() or len(ref) > 18:
                 raise NotAllowed("Unbekannter Absender.", f"bad telegram id {ref[:20]!r}")
-            return access.actor_for_telegram(uow, practice_id=practice_id, telegram_id=int(ref))
+            return access.actor_for_telegram(
+                uow, practice_id=practice_id, telegram_id=int(ref), chat_id=sender.chat
+            )
         if sender.channel == "mail":
             return access.actor_for_email(uow, practice_id=practice_id, email=str(sender.ref))
         if sender.channel == "console":
@@ -72,6 +74,8 @@ class CommandLayer:
     def _refuse_once(self, sender: Sender, exc: NotAllowed) -> list[Reply]:
         key = (sender.channel, str(sender.ref))
         log.info("refused %s:%s (%s)", sender.channel, sender.ref, exc.log_message)
+        if isinstance(exc, access.WrongChat):  # a colleague in the wrong place: tell them each time
+            return [Reply(exc.user_message)]
         if key in self._refused:
             return []
         if len(self._refused) >= _MAX_REMEMBERED:

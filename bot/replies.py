@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Literal
 
 from bot import catalogue
+from core.domain.chat_privacy import ChatPrivacy, chat_field, chat_person
 from core.domain.dates import format_date, format_datetime
 from core.domain.money import ZERO, format_eur
 from core.domain.onboarding import OnboardingAction
@@ -31,10 +32,12 @@ Channel = Literal["telegram", "mail", "console"]
 
 @dataclass(frozen=True)
 class Sender:
-    """Who wrote: the door and its reference (Telegram user id, mail address, console login)."""
+    """Who wrote: the door and its reference (Telegram user id, mail address, console login);
+    `chat` is the Telegram chat written in (None: the private chat with the bot)."""
 
     channel: Channel
     ref: str | int
+    chat: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def _lines(*parts: str | None) -> str:
     return "\n".join(p for p in parts if p is not None)
 
 
-def overdue_text(page: OverduePage) -> str:
+def overdue_text(page: OverduePage, privacy: ChatPrivacy = ChatPrivacy.MINIMAL) -> str:
     if page.total == 0:
         return "Keine überfälligen Rechnungen – alles im grünen Bereich."
     head = (
@@ -77,18 +80,20 @@ def overdue_text(page: OverduePage) -> str:
     for n, item in enumerate(page.items, start=start + 1):
         basis = "" if item.has_legal_basis else " · ⚠ Mahnung/Einwilligung fehlt"
         rows.append(
-            f"{n}. {item.number} · {item.patient} · {format_eur(item.open_amount)} · "
+            f"{n}. {item.number} · {chat_person(item.patient, item.patient_zip, privacy)} · "
+            f"{format_eur(item.open_amount)} · "
             f"fällig seit {format_date(item.due_date)} ({item.days_overdue} Tage){basis}"
         )
     return "\n".join([head, *rows])
 
 
-def preview_text(p: ClaimPreview) -> str:
-    sent = [f"  {label}: {value}" for label, value in p.sent]
+def preview_text(p: ClaimPreview, privacy: ChatPrivacy = ChatPrivacy.MINIMAL) -> str:
+    """Every field that will be sent, by name; personal values as `privacy` allows."""
+    sent = [f"  {label}: {chat_field(label, value, privacy)}" for label, value in p.sent]
     reminder = f"Mahnung vom: {format_date(p.reminder_date)}" if p.reminder_date else None
     return _lines(
         f"Übersicht – Forderung {p.number}",
-        f"Patient/in: {p.patient}",
+        f"Patient/in: {chat_person(p.patient, p.patient_zip, privacy)}",
         f"Offener Betrag: {format_eur(p.open_amount)}",
         f"Fällig seit: {format_date(p.due_date)} ({p.days_overdue} Tage)",
         reminder,
@@ -105,11 +110,11 @@ def preview_text(p: ClaimPreview) -> str:
     )
 
 
-def status_text(st: ClaimStatus) -> str:
+def status_text(st: ClaimStatus, privacy: ChatPrivacy = ChatPrivacy.MINIMAL) -> str:
     case = f" (Fall {st.case_id})" if st.case_id else ""
     fees = [f"  {f.label} ({format_date(f.charged_on)}): {format_eur(f.amount)}" for f in st.fees]
     return _lines(
-        f"Forderung {st.number} – {st.patient}",
+        f"Forderung {st.number} – {chat_person(st.patient, st.patient_zip, privacy)}",
         f"Status: {st.status_label}{case}",
         f"Grund: {st.failure_reason}" if st.failure_reason else None,
         f"Hauptforderung: {format_eur(st.principal)}",
@@ -125,7 +130,9 @@ def status_text(st: ClaimStatus) -> str:
     )
 
 
-def cases_text(cases: list[ClaimStatus], *, shown: int = 20) -> str:
+def cases_text(
+    cases: list[ClaimStatus], *, shown: int = 20, privacy: ChatPrivacy = ChatPrivacy.MINIMAL
+) -> str:
     if not cases:
         return "Keine offenen Inkasso-Fälle."
 
@@ -133,7 +140,8 @@ def cases_text(cases: list[ClaimStatus], *, shown: int = 20) -> str:
         return sum((v for v in values if v is not None), Decimal("0.00"))
 
     rows = [
-        f"• {c.number} · {c.patient} · {c.status_label} · offen {format_eur(c.outstanding or c.principal)}"
+        f"• {c.number} · {chat_person(c.patient, c.patient_zip, privacy)} · {c.status_label} · "
+        f"offen {format_eur(c.outstanding or c.principal)}"
         for c in cases[:shown]
     ]
     if len(cases) > shown:

@@ -152,7 +152,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if chat.type != "private" and not text.startswith("/"):
         return
     async with context.bot_data.lock_for(chat.id):
-        replies = await context.layer.handle_text(Sender("telegram", user.id), text)
+        replies = await context.layer.handle_text(Sender("telegram", user.id, chat.id), text)
         await send_replies(context.bot, chat.id, replies)
 
 
@@ -165,7 +165,8 @@ async def on_button(update: Update, context: BotContext) -> None:
     message = query.message
     chat_id = message.chat.id if message is not None else query.from_user.id
     async with context.bot_data.lock_for(chat_id):
-        replies = await context.layer.handle_button(Sender("telegram", query.from_user.id), query.data or "")
+        sender = Sender("telegram", query.from_user.id, chat_id)
+        replies = await context.layer.handle_button(sender, query.data or "")
         if message is not None and any(r.settles_prompt for r in replies):
             try:
                 await query.edit_message_reply_markup(None)

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.domain.case_fees import DEFAULT_FREE_MONTHS
+from core.domain.chat_privacy import ChatPrivacy
 
 __all__ = [
     "DEFAULT_SANDBOX_URL",
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_port: int = 8443
     practice_chat_id: int | None = None
+    # What patient data chats and mail answers show: minimal (initials, postal code) or full.
+    chat_privacy: ChatPrivacy = ChatPrivacy.MINIMAL
 
     imap_host: str | None = None
     imap_port: int = 993

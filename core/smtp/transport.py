@@ -7,6 +7,7 @@ bad certificate, missing configuration). The password is never logged.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import ssl
 from email.message import EmailMessage
@@ -21,7 +22,7 @@ from core.domain.errors import PeerUnavailable, Refused
 if TYPE_CHECKING:
     from core.config import Settings
 
-__all__ = ["MailRefused", "MailServerUnavailable", "check_login", "send"]
+__all__ = ["MailRefused", "MailServerUnavailable", "check_login", "is_loopback", "send"]
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,28 @@ def _map_error(exc: Exception, where: str) -> MailServerUnavailable | MailRefuse
     )
 
 
+def is_loopback(host: str) -> bool:
+    """A relay on this machine (no name lookup: "localhost" or a loopback address)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def _connection_args(settings: Settings, timeout: float) -> dict[str, object]:
     if not settings.smtp_host:
         raise MailRefused("Es ist kein Mailserver eingerichtet (SMTP_HOST).", "SMTP_HOST not configured")
     security = str(settings.smtp_security)
+    if security == "plain" and not is_loopback(settings.smtp_host):
+        # Mails carry patient data: unencrypted only to a relay on this machine.
+        raise MailRefused(
+            "Unverschlüsselt (SMTP_SECURITY=plain) sende ich nur an einen Mailserver auf diesem "
+            "Rechner (localhost); bitte SMTP_SECURITY=ssl oder starttls einstellen.",
+            f"plain SMTP to {settings.smtp_host} refused: not a loopback relay",
+        )
     args: dict[str, object] = {
         "hostname": settings.smtp_host,
         "port": settings.smtp_port,

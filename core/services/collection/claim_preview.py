@@ -35,6 +35,7 @@ class ClaimPreview:
     case_fee_text: str
     interest_text: str = ""  # default interest as § 288 BGB allows it for this debtor
     warnings: tuple[str, ...] = ()  # e.g. time-barred soon
+    patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
 
 
 def preview(
@@ -71,4 +72,5 @@ def preview(
             case_fee_text=checked.fee_text,
             interest_text=interest_text(debtor_of(patient, recipient)),
             warnings=overview_warnings(invoice, on=on),
+            patient_zip=patient.zip,
         )

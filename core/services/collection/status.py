@@ -58,6 +58,7 @@ class ClaimStatus:
     as_of: datetime | None
     stale: bool
     note: str
+    patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
 
     @property
     def complete(self) -> bool:
@@ -117,6 +118,7 @@ def load(
             list(payments),
             stale,
             note,
+            patient.zip,
         )
 
 
@@ -128,6 +130,7 @@ def _status(
     payments: list[Payment],
     stale: bool,
     note: str,
+    patient_zip: str = "",
 ) -> ClaimStatus:
     practice_paid = sum(
         (p.amount for p in payments if p.source == "practice" and p.claim_id), Decimal("0.00")
@@ -152,6 +155,7 @@ def _status(
         as_of=claim.status_as_of or claim.submitted_at,
         stale=stale,
         note=note,
+        patient_zip=patient_zip,
     )
 
 
@@ -171,6 +175,6 @@ def open_cases(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[Claim
             .order_by(col(Claim.created_at), col(Claim.id))
         ).all()
         return [
-            _status(inv, claim, f"{pat.first_name} {pat.last_name}", [], [], False, "")
+            _status(inv, claim, f"{pat.first_name} {pat.last_name}", [], [], False, "", pat.zip)
             for claim, inv, pat in rows
         ]

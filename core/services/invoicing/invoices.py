@@ -32,6 +32,7 @@ class OverdueItem:
     reminder_date: date | None
     handover_announced: bool
     consent_date: date | None
+    patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
 
     @property
     def has_legal_basis(self) -> bool:
@@ -102,16 +103,16 @@ def overdue(
         # The page's ids first, then only those rows with their patients.
         page_ids = ids.order_by(*order).offset((page - 1) * per_page).limit(per_page)
         rows = uow.session.exec(
-            select(Invoice, Patient.first_name, Patient.last_name)
+            select(Invoice, Patient.first_name, Patient.last_name, Patient.zip)
             .join(Patient, col(Patient.id) == col(Invoice.patient_id))
             .where(col(Invoice.id).in_(page_ids.scalar_subquery()))
             .order_by(*order)
         ).all()
-        items = [_item(inv, f"{first} {last}", on) for inv, first, last in rows]
+        items = [_item(inv, f"{first} {last}", on, zip_) for inv, first, last, zip_ in rows]
         return OverduePage(items, int(total), page, per_page)
 
 
-def _item(inv: Invoice, patient: str, on: date) -> OverdueItem:
+def _item(inv: Invoice, patient: str, on: date, patient_zip: str = "") -> OverdueItem:
     days = days_overdue(due_date=inv.due_date, on=on)
     return OverdueItem(
         inv.number,
@@ -123,6 +124,7 @@ def _item(inv: Invoice, patient: str, on: date) -> OverdueItem:
         inv.reminder_date,
         inv.handover_announced,
         inv.consent_date,
+        patient_zip,
     )
 
 

@@ -18,11 +18,14 @@ __all__ = [
     "Permission",
     "Role",
     "SYSTEM",
+    "WRONG_CHAT",
+    "WrongChat",
     "actor_for_console",
     "actor_for_email",
     "actor_for_telegram",
     "actor_for_user",
     "require",
+    "require_chat",
     "staff_addresses",
 ]
 
@@ -103,12 +106,37 @@ def _actor(user: User | None, label: str) -> Actor:
     return Actor(Role(user.role), label, user.id, user.name)
 
 
-def actor_for_telegram(uow: UnitOfWork, *, practice_id: int, telegram_id: int) -> Actor:
+WRONG_CHAT = (
+    "Ich arbeite nur im privaten Chat mit mir und im Praxis-Chat; hier zeige ich keine "
+    "Patientendaten und ändere nichts. Bitte den Befehl dort noch einmal senden."
+)
+
+
+class WrongChat(NotAllowed):
+    """A registered user wrote from a chat that may not carry patient data (e.g. another group)."""
+
+
+def require_chat(*, telegram_id: int, chat_id: int, practice_chat_id: int | None) -> None:
+    """Patient data goes only where the practice allows it: the private chat with the user
+    (Telegram's private chat id is the user's id) or the configured practice chat."""
+    if chat_id == telegram_id or (practice_chat_id is not None and chat_id == practice_chat_id):
+        return
+    raise WrongChat(WRONG_CHAT, f"telegram:{telegram_id} wrote in chat {chat_id}, not allowed")
+
+
+def actor_for_telegram(
+    uow: UnitOfWork, *, practice_id: int, telegram_id: int, chat_id: int | None = None
+) -> Actor:
+    """The registered user `telegram_id`, acting from `chat_id` (None: their private chat);
+    NotAllowed for strangers, WrongChat for a chat other than theirs or the practice chat."""
     with uow:
         user = uow.session.exec(
             select(User).where(User.practice_id == practice_id, User.telegram_id == telegram_id)
         ).first()
-        return _actor(user, f"telegram:{telegram_id}")
+        actor = _actor(user, f"telegram:{telegram_id}")
+    where = telegram_id if chat_id is None else chat_id
+    require_chat(telegram_id=telegram_id, chat_id=where, practice_chat_id=uow.settings.practice_chat_id)
+    return actor
 
 
 def actor_for_email(uow: UnitOfWork, *, practice_id: int, email: str) -> Actor:

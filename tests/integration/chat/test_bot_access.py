@@ -13,10 +13,12 @@ import pytest
 from bot.commands import REFUSAL
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingState
+from core.services.people.access import WRONG_CHAT
 from core.services.setup import onboarding
 from tests.integration.chat.bot_helpers import (
     GROUP,
     MANAGER,
+    PRACTICE_CHAT,
     STAFF,
     STRANGER,
     BotRun,
@@ -64,7 +66,9 @@ async def test_an_unknown_user_gets_one_polite_refusal_and_nothing_else(bot: Bot
     assert counts(app) == before
 
 
-async def test_an_unregistered_group_member_is_refused_once_and_members_are_served(bot: BotRun) -> None:
+async def test_an_unregistered_group_member_is_refused_once_and_members_are_sent_to_their_chats(
+    bot: BotRun,
+) -> None:
     refusal = await bot.say("/status R-1", user=STRANGER, chat=GROUP, chat_type="group")
     assert text(refusal) == REFUSAL
     bot.fake.push_text(GROUP, "/ueberfaellig", user_id=STRANGER, chat_type="group")
@@ -72,8 +76,12 @@ async def test_an_unregistered_group_member_is_refused_once_and_members_are_serv
     bot.fake.push_text(GROUP, "Guten Morgen!", user_id=STAFF, chat_type="group")  # chatter: not for the bot
     bot.fake.push_text(GROUP, "/status@other_bot R-1", user_id=STAFF, chat_type="group")
     member = await bot.say("/ueberfaellig@praxis_test_bot", user=STAFF, chat=GROUP, chat_type="group")
-    assert text(member).startswith("Überfällige Rechnungen")
-    assert [text(c) for c in bot.sent_to(GROUP)] == [REFUSAL, text(member)]
+    assert text(member) == WRONG_CHAT  # a group other than the practice chat carries no patient data
+    assert [text(c) for c in bot.sent_to(GROUP)] == [REFUSAL, WRONG_CHAT]
+    practice = await bot.say(
+        "/ueberfaellig@praxis_test_bot", user=STAFF, chat=PRACTICE_CHAT, chat_type="group"
+    )
+    assert text(practice).startswith("Überfällige Rechnungen")
 
 
 async def test_inkasso_shows_the_state_and_anfordern_is_for_managers(bot: BotRun, app: App) -> None:

@@ -15,8 +15,10 @@ from sqlmodel import select
 from core.bootstrap import App
 from core.db.models import Claim, Confirmation
 from core.domain.dates import utcnow
+from core.services.people.access import WRONG_CHAT
 from tests.integration.chat.bot_helpers import (
     MANAGER,
+    PRACTICE_CHAT,
     STAFF,
     BotRun,
     audit_actions,
@@ -64,8 +66,12 @@ async def bot(app: App, fake_botapi: FakeBotAPI) -> AsyncIterator[BotRun]:
         yield running
 
 
-async def _overview(bot: BotRun, number: str = "R-1", user: int = STAFF) -> tuple[int, str, str]:
-    answer = await bot.say(f"/forderung {number}", user=user)
+async def _overview(
+    bot: BotRun, number: str = "R-1", user: int = STAFF, chat: int | None = None
+) -> tuple[int, str, str]:
+    answer = await bot.say(
+        f"/forderung {number}", user=user, chat=chat, chat_type="private" if chat is None else "group"
+    )
     (create, ok), (cancel, no) = buttons(answer)
     assert (create, cancel) == ("Forderung anlegen", "Abbrechen")
     return message_id(answer), ok, no
@@ -136,11 +142,13 @@ async def test_abbrechen_hands_nothing_over_and_spends_the_button(bot: BotRun, a
 async def test_someone_elses_button_is_refused_and_stays_usable_for_its_owner(
     bot: BotRun, app: App, sandbox: SandboxHandle
 ) -> None:
-    mid, ok, _ = await _overview(bot, user=STAFF)
-    foreign = await bot.press(ok, mid, user=MANAGER, chat=STAFF)
+    mid, ok, _ = await _overview(bot, user=STAFF, chat=PRACTICE_CHAT)
+    foreign = await bot.press(ok, mid, user=MANAGER, chat=PRACTICE_CHAT)
     assert "ungültig" in text(foreign)
     assert bot.fake.calls_of("editMessageReplyMarkup") == []
-    owner = await bot.press(ok, mid, user=STAFF)
+    elsewhere = await bot.press(ok, mid, user=STAFF, chat=MANAGER)  # forged: not the owner's chat
+    assert text(elsewhere) == WRONG_CHAT
+    owner = await bot.press(ok, mid, user=STAFF, chat=PRACTICE_CHAT)
     assert "übergeben (Fall" in text(owner) and sandbox.state()["cases"] == 1
 
 

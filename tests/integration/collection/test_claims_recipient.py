@@ -19,6 +19,7 @@ from sqlmodel import func, select
 from bot.replies import preview_text
 from core.bootstrap import App
 from core.db.models import Invoice, InvoiceRecipient
+from core.domain.chat_privacy import ChatPrivacy
 from core.domain.dates import today
 from core.domain.errors import PreconditionFailed
 from core.domain.onboarding import OnboardingAction
@@ -140,7 +141,8 @@ async def test_a_childs_invoice_goes_to_the_agency_with_the_mother_as_debtor_and
         "Rechnungsempfänger Frau Jana Keller – Daten des Patienten werden nicht übermittelt"
     )
     assert _child_traces(json.dumps(overview.sent, ensure_ascii=False)) == []
-    assert "Schuldner: Rechnungsempfänger Frau Jana Keller" in preview_text(overview)
+    assert "Schuldner: Rechnungsempfänger Frau Jana Keller" in preview_text(overview, ChatPrivacy.FULL)
+    assert "Schuldner: hinterlegt" in preview_text(overview)  # chats show no names by default
     async with client(recorded.handle) as finance:
         outcome = await claims.create(app.uow(), finance=finance, **common)
         assert outcome.delivered
