@@ -4,6 +4,8 @@ an activation never skips the contract. Kept mails wait *zu prüfen* for a manag
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from core.domain.onboarding import OnboardingState
 from core.services.collection import claims
 from core.services.messaging import mail_reviews
 from core.services.people.access import OPERATOR, Actor, Role
-from mail.intake import intake_once
+from mail.intake import intake_loop, intake_once
 from tests.factories import add_user
 from tests.integration.chat.bot_helpers import counts, overdue_invoice, seed_practice, wire_app
 from tests.integration.mail.mail_helpers import (
@@ -224,3 +226,18 @@ async def test_with_the_old_check_on_but_no_authserv_id_a_senders_header_on_top_
     assert state(app) == S.SIGNED and events(app) == []
     [kept] = records(app)
     assert kept.outcome.startswith("zu prüfen (unverified)")
+
+
+async def test_the_mail_watcher_says_at_its_start_that_no_mail_acts_without_an_authserv_id(
+    mailbox_clean: Dovecot, sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    stop = asyncio.Event()
+    stop.set()
+    for settings, said in (
+        (DEFAULTS, "MAIL_AUTHSERV_ID is not set: no mail acts"),
+        ({}, "mail acts only on a DKIM/DMARC pass from mx.praxis.test"),
+    ):
+        app = mail_app(sqlite_url, tmp_path / said[:4], mailbox_clean, **settings)
+        with caplog.at_level(logging.INFO, logger="mail.intake"):
+            await intake_loop(app, stop)
+        assert said in caplog.text
