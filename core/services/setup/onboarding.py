@@ -89,9 +89,10 @@ def transition(
         current = OnboardingState(practice.onboarding_state)
         target = next_state(current, action)
         practice.onboarding_state = target
-        if target == OnboardingState.ACTIVE:
+        if target == OnboardingState.ACTIVE and via == "mail":  # a person's date is taken as given
             contract_start, refused = _plausible_start(uow, practice_id, contract_start)
             note = f"{note}\n{refused}".strip() if refused else note
+        if target == OnboardingState.ACTIVE:
             practice.contract_start = contract_start or practice.contract_start or today()
         uow.session.add(
             OnboardingEvent(
