@@ -76,9 +76,11 @@ class Settings(BaseSettings):
     imap_done_folder: str = "Praxis-Inkasso"
     imap_cafile: str | None = None
     imap_poll_seconds: int = Field(default=60, ge=1)
-    # Only Authentication-Results headers added by this server (its authserv-id) are believed.
+    # Mail acts only on a DKIM/DMARC pass in the topmost Authentication-Results header of this
+    # server (its authserv-id); without it nothing acts by mail (docs/security.md).
     mail_authserv_id: str | None = None
-    mail_require_auth_results: bool = False
+    # Retired: evidence is always required now; an old `false` loosens nothing (doctor says so).
+    mail_require_auth_results: bool | None = None
     # Whole mail as stored (base64 adds a third): a 25 MB attachment still fits.
     mail_max_bytes: int = 40_000_000
     # IMAP IDLE is re-issued after this long (RFC 2177: servers log out after 30 minutes).

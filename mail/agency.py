@@ -12,7 +12,7 @@ import logging
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingAction, OnboardingState
 from core.services.accounting import statements
-from core.services.messaging import notifications
+from core.services.messaging import mail_reviews, notifications
 from core.services.people.access import Actor, Role
 from core.services.setup import onboarding
 from mail.message import ParsedMail
@@ -24,14 +24,12 @@ log = logging.getLogger(__name__)
 S, A = OnboardingState, OnboardingAction
 
 # The steps a verified agency mail may take the onboarding through, from where it stands.
-# Rejected or cancelled onboardings are never revived by a mail: a person decides that.
+# Rejected or cancelled onboardings are never revived by a mail: a person decides that. A contract
+# proves the request reached the agency (the practice may have mailed support itself); an
+# activation never skips the contract: before it, the mail is kept *zu prüfen* for a manager.
 _TO_CONTRACT = {S.NOT_REQUESTED: [A.REQUEST, A.CONTRACT_RECEIVED], S.REQUESTED: [A.CONTRACT_RECEIVED]}
-_TO_ACTIVE = {
-    S.NOT_REQUESTED: [A.REQUEST, A.CONTRACT_RECEIVED, A.ACTIVATE],
-    S.REQUESTED: [A.CONTRACT_RECEIVED, A.ACTIVATE],
-    S.CONTRACT_RECEIVED: [A.ACTIVATE],
-    S.SIGNED: [A.ACTIVATE],
-}
+_TO_ACTIVE = {S.CONTRACT_RECEIVED: [A.ACTIVATE], S.SIGNED: [A.ACTIVATE]}
+_TOO_EARLY_TO_ACTIVATE = {S.NOT_REQUESTED, S.REQUESTED}
 
 
 def act_on_agency_mail(app: App, c: Classification, mail: ParsedMail, key: str) -> str:
@@ -101,6 +99,17 @@ def _activation(app: App, c: Classification, key: str, actor: Actor) -> str:
     if (state := _already(app, key)) is not None:
         return f"done: already applied (onboarding {state})"
     current = onboarding.status(app.uow(), practice_id=app.practice_id).state
+    if current in _TOO_EARLY_TO_ACTIVATE:
+        notifications.add(
+            app.uow(),
+            practice_id=app.practice_id,
+            kind="mail_review",
+            text=f"1159 Finance meldet die Schnittstelle als aktiv, das Onboarding steht aber erst auf "
+            f"„{current}“ (kein Vertrag erhalten). Nichts wurde geändert; die Mail liegt zur Prüfung "
+            "bereit (Dashboard → Onboarding).",
+        )
+        log.warning("activation mail %s while onboarding is %s: kept for review", key, current)
+        return f"{mail_reviews.OUT_OF_ORDER}: activation while onboarding is {current}"
     steps = _TO_ACTIVE.get(current)
     if steps is None:
         if current != S.ACTIVE:

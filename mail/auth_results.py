@@ -1,9 +1,17 @@
-"""Authentication-Results headers (RFC 8601) as data: which checks the receiving server ran."""
+"""Authentication-Results headers (RFC 8601) as data: which checks the receiving server ran.
+
+The grammar is read by `authres` (the RFC 8601 parser also used by dkimpy and OpenDMARC's Python
+tools), not by hand. A header it cannot read is kept as unreadable with no results: it can never
+vouch for a mail, but it still counts as the header of its authserv-id, so a forger cannot make
+us skip the receiving server's own (unreadable) verdict and fall through to a header of theirs.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Any
+
+import authres
 
 from mail.decoding import unfold
 
@@ -31,44 +39,25 @@ class AuthResults:
 
     authserv_id: str
     results: tuple[AuthMethodResult, ...]
+    readable: bool = True
 
     def of(self, method: str) -> tuple[AuthMethodResult, ...]:
         return tuple(r for r in self.results if r.method == method)
 
 
-def _strip_comments(value: str) -> str:
-    out: list[str] = []
-    depth = 0
-    quoted = False
-    for ch in value:
-        if ch == '"' and depth == 0:
-            quoted = not quoted
-        if not quoted and ch == "(":
-            depth += 1
-            continue
-        if not quoted and ch == ")" and depth:
-            depth -= 1
-            continue
-        if depth == 0:
-            out.append(ch)
-    return "".join(out)
+def _result(parsed: Any) -> AuthMethodResult:
+    props = tuple(
+        (f"{p.type}.{p.name}".lower(), str(p.value or "").strip('"').lower()) for p in parsed.properties
+    )
+    return AuthMethodResult(str(parsed.method).lower(), str(parsed.result).lower(), props)
 
 
 def parse_auth_results(header: str) -> AuthResults:
-    """Parse one Authentication-Results header value (RFC 8601); lenient, never raises."""
-    value = _strip_comments(unfold(header))
-    clauses = [c.strip() for c in value.split(";")]
-    head = clauses[0].split()
-    authserv_id = head[0].lower() if head else ""
-    results: list[AuthMethodResult] = []
-    for clause in clauses[1:]:
-        tokens = re.findall(r'[^\s=]+\s*=\s*(?:"[^"]*"|[^\s]+)', clause)
-        if not tokens:
-            continue
-        method, _, result = (t.strip() for t in tokens[0].partition("="))
-        props = []
-        for token in tokens[1:]:
-            key, _, val = (t.strip() for t in token.partition("="))
-            props.append((key.lower(), val.strip('"').lower()))
-        results.append(AuthMethodResult(method.split("/")[0].lower(), result.lower(), tuple(props)))
-    return AuthResults(authserv_id=authserv_id, results=tuple(results))
+    """Parse one Authentication-Results header value; never raises (see the module docstring)."""
+    value = unfold(header).strip()
+    try:
+        parsed = authres.parse_value(value)
+    except Exception:  # noqa: BLE001 - authres raises its own SyntaxError and others on bad input
+        words = value.split(";", 1)[0].split()
+        return AuthResults(words[0].lower() if words else "", (), readable=False)
+    return AuthResults(str(parsed.authserv_id).lower(), tuple(_result(r) for r in parsed.results))

@@ -2,7 +2,9 @@
 
 A mail is claimed in the database first (MailRecord: key, UID, raw bytes, outcome `processing`),
 then acted on and finished; a crash in between is caught up safely: agency mails are acted on
-again (idempotent), commands never (the sender is told instead).
+again (idempotent), commands never (the sender is told instead). A recognised mail that nothing
+vouches for is claimed too (its raw bytes kept) but never acted on: it is finished *zu prüfen*
+(core.services.messaging.mail_reviews) and left in the mailbox as it was; a command is not answered.
 """
 
 from __future__ import annotations
@@ -10,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
 
@@ -19,12 +20,14 @@ from bot.commands import CommandLayer
 from core.bootstrap import App
 from core.domain.dates import utcnow
 from core.domain.errors import InkassoError
-from core.services.messaging import mail_records, notifications
+from core.services.messaging import mail_records, mail_reviews, notifications
 from mail.agency import act_on_agency_mail
 from mail.command_mail import answer_command, interrupted_reply
 from mail.imap import ImapConnection
+from mail.kept import keep_unverified
 from mail.keys import content_hash, message_key
 from mail.message import ParsedMail
+from mail.pass_report import PassReport, older_than
 from mail.rules import Classification
 
 __all__ = ["MailHandler", "PassReport", "older_than"]
@@ -35,24 +38,6 @@ STALE_CLAIM_SECONDS = 600
 MOVE_GRACE = timedelta(seconds=60)  # after this, a handled but unmoved mail's worker is presumed dead
 # Per app (one per worker): keys it acted on but has not moved yet (the connection broke between).
 _UNMOVED: dict[int, set[str]] = {}
-
-
-@dataclass
-class PassReport:
-    """What one pass did; `downloaded` counts message bodies fetched."""
-
-    new: int = 0
-    downloaded: int = 0
-    handled: int = 0
-    duplicates: int = 0
-    ignored: int = 0
-    failed: int = 0
-    deferred: int = 0  # recognised, but could not be acted on yet (tried again next pass)
-    outcomes: list[str] = field(default_factory=list)
-
-
-def older_than(arrived: datetime | None, age: timedelta) -> bool:
-    return arrived is not None and utcnow() - arrived > age
 
 
 class MailHandler:
@@ -96,6 +81,9 @@ class MailHandler:
                 key = f"{key} {content_hash(raw)}"
                 seen = mail_records.find(app.uow(), practice_id=app.practice_id, message_key=key)
         if seen is not None and not self._redo(seen, c):
+            if mail_reviews.is_review(seen.outcome):
+                report.kept += 1
+                return True  # waits for a person; left in the mailbox as it is
             if seen.in_progress and self._stale(seen):
                 await self._interrupted(mail, key, c)
                 report.failed += 1
@@ -119,6 +107,10 @@ class MailHandler:
             uid=uid,
         ):
             return False  # claimed by another worker a moment ago
+        if not c.trusted:
+            keep_unverified(app, mail, key, c)
+            report.kept += 1
+            return True
         try:
             outcome = await self._act(mail, key, c)
         except InkassoError as exc:  # e.g. no practice set up yet: nothing done, try again next pass
@@ -134,6 +126,12 @@ class MailHandler:
             return False
         mail_records.finish(app.uow(), practice_id=app.practice_id, message_key=key, outcome=outcome)
         report.outcomes.append(outcome)
+        if mail_reviews.is_review(outcome):
+            report.kept += 1
+            log.warning(
+                "mail uid %s %s (%s) from %s: %s; left in the mailbox", uid, key, c.reason, c.sender, outcome
+            )
+            return True
         if outcome.startswith("failed"):
             report.failed += 1
             log.error(

@@ -66,6 +66,10 @@ async def intake_loop(
     idle_seconds = idle_seconds or app.settings.imap_idle_seconds
     intake = Intake(app)
     backoff = BACKOFF_FIRST
+    if intake.rules.authserv_id:
+        log.info("mail acts only on a DKIM/DMARC pass from %s", intake.rules.authserv_id)
+    else:
+        log.warning("MAIL_AUTHSERV_ID is not set: no mail acts; agency mails are kept for review")
     closing = threading.Event()
 
     def should_stop() -> bool:

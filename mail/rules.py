@@ -1,7 +1,9 @@
 """How a mail in the practice mailbox is recognised: 1159 Finance mails, staff commands, the rest.
 
-The formats are those of docs/agency-formats.md. `classify` is pure; it changes nothing, and
-anything it does not recognise or does not trust comes back as kind `ignored` with a reason.
+The formats are those of docs/agency-formats.md. `classify` is pure; it changes nothing. Anything
+it does not recognise, or that evidence speaks against (`forged`), comes back as kind `ignored`
+with a reason. A recognised mail that nothing vouches for (no MAIL_AUTHSERV_ID, or no header from
+it) keeps its kind with `trusted=False`: it is kept for a person to check, never acted on.
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ class MailRules:
     """Everything `classify` needs to know; `from_settings` fills it from the product settings."""
 
     agency_domain: str
-    authserv_id: str | None = None
-    require_auth_results: bool = False
+    authserv_id: str | None = None  # None: nothing is trusted, recognised mail waits for a person
     max_bytes: int = 40_000_000
     contract_subject: str = r"Inkasso-Vertrag\s+zur\s+Unterschrift"
     activation_subject: str = r"Inkasso-Schnittstelle\s+ist\s+aktiv"
@@ -49,7 +50,6 @@ class MailRules:
         return cls(
             agency_domain=settings.finance1159_mail_domain.lower(),
             authserv_id=settings.mail_authserv_id,
-            require_auth_results=settings.mail_require_auth_results,
             max_bytes=settings.mail_max_bytes,
         )
 
@@ -57,7 +57,7 @@ class MailRules:
 @dataclass(frozen=True)
 class Classification:
     kind: Kind
-    trusted: bool
+    trusted: bool  # False for a recognised kind: nothing vouches for the sender (kept, zu prüfen)
     reason: str  # a short keyword: contract, activation, statement, command, forged, too_large, …
     detail: str = ""  # for the log: why, in English
     sender: str | None = None
@@ -143,12 +143,12 @@ def classify(mail: ParsedMail, rules: MailRules, *, staff_addresses: frozenset[s
         _looks_like_agency(mail, rules) and mail.from_addr not in staff
     ):
         verdict = _verdict(mail, rules, expected_domain=rules.agency_domain, allowed=None)
-        if not verdict.trusted:
+        if not verdict.trusted and not verdict.missing:
             return Classification("ignored", False, "forged", verdict.reason, mail.from_addr)
         return _agency(mail, rules, verdict)
     if mail.from_addr in staff or (len(mail.from_addresses) > 1 and set(mail.from_addresses) & staff):
         verdict = _verdict(mail, rules, expected_domain=None, allowed=staff)
-        if not verdict.trusted:
+        if not verdict.trusted and not verdict.missing:
             return Classification("ignored", False, "forged", verdict.reason, mail.from_addr)
         return _staff(mail, rules, verdict)
     if find_command(mail, rules):
@@ -166,18 +166,17 @@ def _verdict(
         expected_domain=expected_domain,
         allowed_addresses=allowed,
         authserv_id=rules.authserv_id,
-        require_auth_results=rules.require_auth_results,
     )
 
 
 def _agency(mail: ParsedMail, rules: MailRules, verdict: TrustVerdict) -> Classification:
     kind = _agency_kind(mail, rules)
     if not kind:
-        return Classification("ignored", True, "agency_other", verdict.reason, mail.from_addr)
+        return Classification("ignored", verdict.trusted, "agency_other", verdict.reason, mail.from_addr)
     client = re.search(rules.client_id, mail.text)
     reason = kind.removeprefix("agency_")
     found = Classification(
-        kind, True, reason, verdict.reason, mail.from_addr, client_id=client and client["id"]
+        kind, verdict.trusted, reason, verdict.reason, mail.from_addr, client_id=client and client["id"]
     )
     if kind == "agency_contract":
         link = re.search(rules.signing_link, mail.text)
@@ -189,12 +188,13 @@ def _agency(mail: ParsedMail, rules: MailRules, verdict: TrustVerdict) -> Classi
 
 
 def _staff(mail: ParsedMail, rules: MailRules, verdict: TrustVerdict) -> Classification:
+    trusted, sender = verdict.trusted, mail.from_addr
     if mail.auto_submitted not in (None, "no"):
-        return Classification("ignored", True, "auto_submitted", mail.auto_submitted or "", mail.from_addr)
+        return Classification("ignored", trusted, "auto_submitted", mail.auto_submitted or "", sender)
     command = find_command(mail, rules)
     if command is None:
-        return Classification("ignored", True, "no_command", verdict.reason, mail.from_addr)
-    return Classification("staff_command", True, "command", verdict.reason, mail.from_addr, command=command)
+        return Classification("ignored", trusted, "no_command", verdict.reason, sender)
+    return Classification("staff_command", trusted, "command", verdict.reason, sender, command=command)
 
 
 def _start(mail: ParsedMail, rules: MailRules) -> date | None:

@@ -1,16 +1,18 @@
 """Whether a mail really comes from whom its From header names.
 
-A From header alone proves nothing. A sender is believed when
+A From header alone proves nothing, and neither does an Authentication-Results header as such:
+anyone can write one into a mail before sending it. A sender is believed only when
 1. there is exactly one From address, its domain is exactly the expected one (subdomains are
    refused too: the agency writes from its domain itself, and a subdomain may be run by a third
-   party such as a newsletter service), and for staff it is one of the registered addresses;
-2. the receiving server's Authentication-Results header agrees: dmarc=pass, or dkim=pass with
-   header.d aligned to the From domain, or spf=pass with smtp.mailfrom aligned. An explicit
-   dmarc=fail is never outweighed.
+   party such as a newsletter service), and for staff it is one of the registered addresses; and
+2. the receiving server named by MAIL_AUTHSERV_ID vouches for it: the topmost
+   Authentication-Results header carrying that authserv-id says dmarc=pass for the From domain,
+   or dkim=pass with a signing domain (header.d, or header.i's domain) aligned to it. SPF alone
+   is not enough (it vouches for the envelope, not the From header), and an explicit dmarc=fail is
+   never outweighed. Headers of any other authserv-id, above or below, are ignored.
 
-Which Authentication-Results header counts: anyone can write such headers into a mail before
-sending it, and receivers prepend theirs. So only the topmost header counts, and when the
-receiving server's authserv-id is configured, only the topmost one carrying that id.
+Three outcomes: trusted; `missing` evidence (no authserv-id configured, or no readable header
+from it: the mail may be genuine, a person has to look); or refused (evidence against it).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = ["TrustVerdict", "aligned", "sender_verdict"]
 class TrustVerdict:
     trusted: bool
     reason: str
+    missing: bool = False  # not trusted for want of evidence, rather than on evidence against it
 
 
 def _domain_of(value: str | None) -> str:
@@ -42,44 +45,29 @@ def aligned(domain: str | None, from_domain: str) -> bool:
     return d == from_domain or from_domain.endswith("." + d) or d.endswith("." + from_domain)
 
 
-def _governing_header(mail: ParsedMail, authserv_id: str | None) -> AuthResults | None:
-    if not mail.auth_results:
-        return None
-    if authserv_id is None:
-        return mail.auth_results[0]
-    wanted = authserv_id.lower()
-    for header in mail.auth_results:
-        if header.authserv_id == wanted:
-            return header
-    return None
+def _governing_header(mail: ParsedMail, authserv_id: str) -> AuthResults | None:
+    """The topmost header written by the configured server; None when it wrote none."""
+    wanted = authserv_id.strip().lower()
+    return next((h for h in mail.auth_results if h.authserv_id == wanted), None)
 
 
 def _auth_verdict(header: AuthResults, from_domain: str) -> TrustVerdict:
-    dmarc = header.of("dmarc")
-    if any(r.result == "fail" for r in dmarc):
-        return TrustVerdict(False, f"dmarc=fail ({header.authserv_id})")
-    for r in dmarc:
-        header_from = r.prop("header.from")
-        if r.result == "pass" and (header_from is None or _domain_of(header_from) == from_domain):
-            return TrustVerdict(True, f"dmarc=pass ({header.authserv_id})")
+    where = header.authserv_id
+    if any(r.result == "fail" for r in header.of("dmarc")):
+        return TrustVerdict(False, f"dmarc=fail ({where})")
+    for r in header.of("dmarc"):
+        if r.result == "pass" and _domain_of(r.prop("header.from")) == from_domain:
+            return TrustVerdict(True, f"dmarc=pass ({where})")
     for r in header.of("dkim"):
         if r.result == "pass" and aligned(r.prop("header.d") or r.prop("header.i"), from_domain):
-            return TrustVerdict(True, f"dkim=pass ({header.authserv_id})")
-    for r in header.of("spf"):
-        if r.result == "pass" and aligned(r.prop("smtp.mailfrom"), from_domain):
-            return TrustVerdict(True, f"spf=pass ({header.authserv_id})")
-    return TrustVerdict(False, f"no aligned dkim/spf/dmarc pass ({header.authserv_id})")
+            return TrustVerdict(True, f"dkim=pass ({where})")
+    return TrustVerdict(False, f"no aligned dkim/dmarc pass ({where})")
 
 
-def sender_verdict(
-    mail: ParsedMail,
-    *,
-    expected_domain: str | None,
-    allowed_addresses: frozenset[str] | None,
-    authserv_id: str | None,
-    require_auth_results: bool,
-) -> TrustVerdict:
-    """Decide whether the mail's sender is who it claims; see the module docstring for the rules."""
+def _identity(
+    mail: ParsedMail, expected_domain: str | None, allowed_addresses: frozenset[str] | None
+) -> TrustVerdict | None:
+    """A refusal when the From header itself is wrong, whatever any server says."""
     if len(mail.from_addresses) > 1:
         return TrustVerdict(False, "multiple From addresses")
     if mail.from_addr is None or mail.from_domain is None:
@@ -89,9 +77,26 @@ def sender_verdict(
         return TrustVerdict(False, f"From domain {from_domain} is not {expected_domain}")
     if allowed_addresses is not None and mail.from_addr not in {a.lower() for a in allowed_addresses}:
         return TrustVerdict(False, f"{mail.from_addr} is not a registered address")
+    return None
+
+
+def sender_verdict(
+    mail: ParsedMail,
+    *,
+    expected_domain: str | None,
+    allowed_addresses: frozenset[str] | None,
+    authserv_id: str | None,
+) -> TrustVerdict:
+    """Decide whether the mail's sender is who it claims; see the module docstring for the rules."""
+    refused = _identity(mail, expected_domain, allowed_addresses)
+    if refused is not None:
+        return refused
+    if not (authserv_id or "").strip():
+        return TrustVerdict(False, "no MAIL_AUTHSERV_ID configured: nothing vouches for it", missing=True)
+    assert authserv_id is not None and mail.from_domain is not None
     header = _governing_header(mail, authserv_id)
     if header is None:
-        if require_auth_results:
-            return TrustVerdict(False, "no Authentication-Results from the receiving server")
-        return TrustVerdict(True, "address matches; no Authentication-Results to check")
-    return _auth_verdict(header, from_domain)
+        return TrustVerdict(False, f"no Authentication-Results from {authserv_id}", missing=True)
+    if not header.readable:
+        return TrustVerdict(False, f"unreadable Authentication-Results from {authserv_id}", missing=True)
+    return _auth_verdict(header, mail.from_domain.rstrip("."))

@@ -95,26 +95,33 @@ def _complete(area: str, values: dict[str, object], without: str) -> list[Findin
 
 
 def mail_trust(settings: Settings) -> list[Finding]:
+    """Whether mail can act at all, and on what evidence (mail.trust, docs/security.md)."""
     area = "Absenderprüfung"
     found: list[Finding] = []
-    if not settings.mail_authserv_id:
+    if not (settings.mail_authserv_id or "").strip():
         found.append(
             problem(
                 area,
-                "MAIL_AUTHSERV_ID fehlt: dann zählt die oberste Authentication-Results-Kopfzeile, und die "
-                "kann ein Absender selbst hineinschreiben, wenn der eigene Mailserver keine hinzufügt. "
-                "Bitte die authserv-id des eigenen Mailservers eintragen (das erste Wort seiner "
-                "Authentication-Results-Kopfzeilen, z. B. mx.praxis.de).",
+                "MAIL_AUTHSERV_ID fehlt: keine Mail wirkt. Mails von 1159 Finance werden aufbewahrt und "
+                "im Dashboard (Onboarding) zur Prüfung gezeigt, Befehls-Mails weder ausgeführt noch "
+                "beantwortet. Bitte die authserv-id des eigenen Mailservers eintragen (das erste Wort "
+                "seiner Authentication-Results-Kopfzeilen, z. B. mx.praxis.de).",
             )
         )
     else:
-        found.append(ok(area, f"nur Authentication-Results von {settings.mail_authserv_id} zählen."))
-    if not settings.mail_require_auth_results:
+        found.append(
+            ok(
+                area,
+                f"Mails wirken nur mit bestandenem DKIM- oder DMARC-Ergebnis von {settings.mail_authserv_id} "
+                "für die Absenderdomain; alles andere wartet im Dashboard auf eine Prüfung.",
+            )
+        )
+    if settings.mail_require_auth_results is False:
         found.append(
             hint(
                 area,
-                "MAIL_REQUIRE_AUTH_RESULTS=false: Mails ganz ohne Authentication-Results werden nicht "
-                "abgewiesen. Empfohlen: true, sobald der eigene Mailserver DKIM/SPF/DMARC prüft.",
+                "MAIL_REQUIRE_AUTH_RESULTS=false wird nicht mehr beachtet: ohne Nachweis wirkt keine Mail. "
+                "Bitte die Zeile aus .env entfernen.",
             )
         )
     return found

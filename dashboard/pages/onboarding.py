@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
 from core.domain.onboarding import OnboardingAction, action_label
+from core.services.messaging import mail_reviews
 from core.services.people.access import Permission
 from core.services.setup import onboarding
 from dashboard.agency_setup import start_setup
@@ -17,6 +20,46 @@ FLASH = "onboarding_flash"
 if message := st.session_state.pop(FLASH, None):
     st.success(message)
 
+
+
+def kept_mails() -> None:
+    """Mails recognised but not acted on (mail_reviews): shown as data, never as Markdown; a
+    manager confirms the one step a mail carries."""
+    kept = mail_reviews.pending(ctx.app.uow(), practice_id=ctx.practice_id)
+    st.subheader("Zu prüfen")
+    if not kept:
+        st.caption("Keine Mail wartet auf eine Prüfung.")
+        return
+    st.warning(
+        "Diese Mails wurden erkannt, aber nicht ausgeführt. Bitte prüfen (z. B. beim Support von "
+        "1159 Finance nachfragen), bevor der Schritt bestätigt wird."
+    )
+    rows = [
+        {
+            "Eingang": day(r.at),
+            "Art": r.label,
+            "Absender": r.sender,
+            "Betreff": r.subject,
+            "Grund": r.why,
+            "Schritt": action_label(r.step) if r.step else "–",
+        }
+        for r in kept
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if not ctx.actor.may(Permission.ONBOARDING):
+        st.caption("Bestätigen können nur Praxisleitungen.")
+        return
+    for r in kept:
+        if r.step is None:
+            continue
+        key = "review_" + hashlib.sha256(r.message_key.encode()).hexdigest()[:16]
+        if st.button(f"Bestätigen: {action_label(r.step)} (Mail vom {day(r.at)})", key=key):
+            with friendly():
+                new = mail_reviews.confirm(
+                    ctx.app.uow(), practice_id=ctx.practice_id, message_key=r.message_key, actor=ctx.actor
+                )
+                st.session_state[FLASH] = f"Bestätigt. Onboarding ist jetzt: {new}"
+                st.rerun()
 
 
 with friendly():
@@ -47,6 +90,8 @@ with friendly():
                     st.rerun()
     elif state.allowed:
         st.caption("Die Schritte des Onboardings lösen Praxisleitungen aus.")
+
+    kept_mails()
 
     st.subheader("Verlauf")
     if state.events:

@@ -34,14 +34,12 @@ def test_rules_are_built_from_the_settings() -> None:
         _env_file=None,
         finance1159_mail_domain="1159Finance.com",
         mail_authserv_id="mx.praxis.test",
-        mail_require_auth_results=True,
         mail_max_bytes=1000,
     )
     rules = MailRules.from_settings(settings)
-    assert (rules.agency_domain, rules.authserv_id, rules.require_auth_results, rules.max_bytes) == (
+    assert (rules.agency_domain, rules.authserv_id, rules.max_bytes) == (
         "1159finance.com",
         "mx.praxis.test",
-        True,
         1000,
     )
 

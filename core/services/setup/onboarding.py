@@ -89,6 +89,9 @@ def transition(
         current = OnboardingState(practice.onboarding_state)
         target = next_state(current, action)
         practice.onboarding_state = target
+        if target == OnboardingState.ACTIVE and via == "mail":  # a person's date is taken as given
+            contract_start, refused = _plausible_start(uow, practice_id, contract_start)
+            note = f"{note}\n{refused}".strip() if refused else note
         if target == OnboardingState.ACTIVE:
             practice.contract_start = contract_start or practice.contract_start or today()
         uow.session.add(
@@ -119,6 +122,23 @@ def transition(
         )
         uow.commit()
         return target
+
+
+def _plausible_start(uow: UnitOfWork, practice_id: int, start: date | None) -> tuple[date | None, str]:
+    """A contract cannot begin before the access was asked for (a mail naming 2020 is not taken)."""
+    asked = uow.session.exec(
+        select(OnboardingEvent.at)
+        .where(
+            OnboardingEvent.practice_id == practice_id, OnboardingEvent.to_state == OnboardingState.REQUESTED
+        )
+        .order_by(col(OnboardingEvent.at).desc())
+    ).first()
+    if start is None or asked is None or start >= asked.date():
+        return start, ""
+    return None, (
+        f"Der genannte Vertragsbeginn {start:%d.%m.%Y} liegt vor der Anfrage vom {asked:%d.%m.%Y} "
+        "und wurde nicht übernommen."
+    )
 
 
 def _notification_text(state: OnboardingState, note: str) -> str:

@@ -14,10 +14,16 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from core.services.accounting.statement_csv import parse_statement_csv, pdf_text
 from mail.message import parse
 from mail.rules import MailRules, classify
+from tests.integration.mail.mail_helpers import with_auth
 from tests.peers.sandbox import SandboxHandle
 
-RULES = MailRules(agency_domain="1159finance.test")
+RULES = MailRules(agency_domain="1159finance.test", authserv_id="mx.praxis.test")
 STAFF = frozenset({"anna@example.test"})
+
+
+def received(raw: bytes) -> bytes:
+    """The mail as the practice's MX stores it: its verdict on top (only evidence is trusted)."""
+    return with_auth(raw, "1159finance.test")
 
 
 def _free_port() -> int:
@@ -62,7 +68,7 @@ def test_the_sandbox_contract_mail_is_recognised_with_its_link_and_client_id(
     agency: SandboxHandle, inbox: tuple[int, RawRecorder]
 ) -> None:
     agency.control("/mail/contract", {})
-    result = classify(parse(inbox[1].raw[-1]), RULES, staff_addresses=STAFF)
+    result = classify(parse(received(inbox[1].raw[-1])), RULES, staff_addresses=STAFF)
     assert (result.kind, result.trusted) == ("agency_contract", True)
     assert result.signing_link is not None and result.signing_link.startswith(agency.root)
     assert result.client_id == agency.client_id
@@ -72,7 +78,7 @@ def test_the_sandbox_activation_mail_is_recognised_with_its_contract_start(
     agency: SandboxHandle, inbox: tuple[int, RawRecorder]
 ) -> None:
     agency.control("/mail/activation", {})
-    result = classify(parse(inbox[1].raw[-1]), RULES, staff_addresses=STAFF)
+    result = classify(parse(received(inbox[1].raw[-1])), RULES, staff_addresses=STAFF)
     assert result.kind == "agency_activation"
     assert result.contract_start is not None
     assert result.contract_start.isoformat() == agency.state()["contract_start"][:10]
@@ -82,7 +88,7 @@ def test_the_sandbox_statement_is_recognised_and_its_files_read(
     agency: SandboxHandle, inbox: tuple[int, RawRecorder]
 ) -> None:
     agency.control("/mail/statement", {"month": "2026-10"})
-    result = classify(parse(inbox[1].raw[-1]), RULES, staff_addresses=STAFF)
+    result = classify(parse(received(inbox[1].raw[-1])), RULES, staff_addresses=STAFF)
     assert (result.kind, result.month) == ("agency_statement", "2026-10")
     assert result.csv_attachment is not None and result.pdf_attachment is not None
     parse_statement_csv(result.csv_attachment.payload)  # an empty month still has its header
