@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.domain.errors import InkassoError
 from core.services.people import logins
-from dashboard.runtime import FLASH, get_app, log_in
+from dashboard.runtime import FLASH, get_app, log_in, plain
 
 st.title("Praxis-Inkasso")
 st.subheader("Anmelden")
@@ -23,7 +23,7 @@ if submitted:
     try:
         actor = logins.login(app.uow(), practice_id=app.practice_id, login=name, password=password)
     except InkassoError as exc:
-        st.error(exc.user_message)
+        st.error(plain(exc.user_message))
     else:
         log_in(actor)
         st.rerun()
