@@ -11,6 +11,7 @@ from core.services.invoicing import invoices
 from core.services.people import confirmations
 from core.services.people.access import Permission
 from core.services.read.overdue import overdue
+from dashboard.reminder_section import show_reminder_letters
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
@@ -130,3 +131,6 @@ if pending is not None:
         if no.button("Abbrechen", key="claim_cancel"):
             st.session_state.pop(PENDING, None)
             st.rerun()
+
+if ctx.actor.may(Permission.CREATE_CLAIM) and items:
+    show_reminder_letters(ctx, [i.number for i in items], FLASH)
