@@ -8,14 +8,14 @@ once the deadline has passed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from core.db.engine import UnitOfWork
 from core.db.models import Invoice, Practice
-from core.domain.dates import format_date, today
+from core.domain.dates import default_date, format_date, today
 from core.domain.errors import InvalidInput, PreconditionFailed
 from core.domain.money import ZERO
 from core.services.collection.claim_parties import parties
@@ -57,6 +57,9 @@ def _text(
     patient, recipient = parties(session, invoice)
     party = debtor_of(patient, recipient)
     claim = claim_payload(invoice, patient, recipient=recipient, consumer_notice=notice)
+    # This letter is the reminder the hand-over would carry: its date, and the default it brings.
+    reminded = default_date(due_date=invoice.due_date, reminder_date=on, consumer_notice=notice)
+    claim = replace(claim, reminder_date=on, default_date=reminded)
     name = " ".join(p for p in (party.first_name, party.last_name) if p)
     addressee = [line for line in (party.company, name, party.street, f"{party.zip} {party.city}") if line]
     practice_lines = [practice.name, practice.street, f"{practice.zip} {practice.city}".strip()]

@@ -47,7 +47,8 @@ def test_the_letter_announces_the_hand_over_names_the_data_the_deadline_and_the_
     assert "Rechnung R-77" in text and "Ayşe Doğan" in text and "120,00 €" in text
     assert f"bis zum {format_date(made.deadline)}" in text
     assert "übergeben wir die Forderung zur Einziehung an 1159 Finance" in text
-    for passed in ("Schuldner", "Anschrift", "Geburtsdatum: 17.05.1970"):
+    letter_day = format_date(today())
+    for passed in ("Schuldner", "Anschrift", "Geburtsdatum: 17.05.1970", f"Mahnung vom: {letter_day}"):
         assert passed in text
     assert "Art. 21 DSGVO" in text and "widersprechen" in text
     assert TREATMENT not in text
