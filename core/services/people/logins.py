@@ -97,10 +97,11 @@ def _fail(uow: UnitOfWork, practice_id: int, name: str, now: datetime) -> None:
         failures = uow.session.exec(
             select(User.failed_logins).where(User.practice_id == practice_id, User.login == name)
         ).first()
+        # An unknown name is not written down: it may be a password typed into the wrong field.
         audit.record(
             uow.session,
             practice_id=practice_id,
-            actor=f"dashboard:{name[:40]}",
+            actor=f"dashboard:{name}" if failures is not None else "dashboard:(unbekannter Name)",
             action="login.failed",
             failures=failures or 0,
         )

@@ -102,3 +102,14 @@ def test_forty_failures_in_parallel_count_forty(app: App) -> None:
     with app.uow() as uow:
         failed = uow.session.exec(select(AuditEvent).where(AuditEvent.action == "login.failed")).all()
     assert len(failed) == 40
+
+
+def test_a_failure_with_an_unknown_name_is_audited_without_the_name(sqlite_app: App) -> None:
+    with pytest.raises(NotAllowed):
+        logins.login(
+            sqlite_app.uow(), practice_id=sqlite_app.practice_id, login="geheim-passwort-123", password="x",
+            sleep=False,
+        )  # fmt: skip
+    with sqlite_app.uow() as uow:
+        event = uow.session.exec(select(AuditEvent).where(AuditEvent.action == "login.failed")).one()
+    assert event.actor == "dashboard:(unbekannter Name)" and "geheim" not in str(event.details)
