@@ -1,8 +1,8 @@
 """Claims: the hand-over preconditions, the legal basis (§ 203 StGB) and the invoice status.
 
 `legal_basis` is the one rule for when patient data may leave the practice; the SQL twin the
-overdue listing filters with is `core/services/invoicing/invoice_sql.HAS_LEGAL_BASIS`, held
-against it by tests/integration/test_rule_sql_twins.py. The case fee lives in `case_fees.py`.
+overdue listing filters with is `core/services/invoicing/invoice_sql.has_legal_basis`, held
+against it by tests/integration/platform/test_rule_sql_twins.py. The case fee lives in `case_fees.py`.
 """
 
 from __future__ import annotations
