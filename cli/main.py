@@ -11,6 +11,7 @@ from cli import (
     dashboard_cmd,
     demo_cmd,
     practice_cmds,
+    reminder_cmds,
     report_cmds,
     run_cmds,
     setup_cmds,
@@ -39,6 +40,7 @@ app.add_typer(admin_cmds.onboarding_app, name="onboarding")
 app.add_typer(admin_cmds.user_app, name="user")
 app.add_typer(claim_cmds.claim_app, name="claim")
 app.add_typer(claim_cmds.payment_app, name="payment")
+app.add_typer(reminder_cmds.reminder_app, name="reminder")
 app.command("sync")(claim_cmds.sync_cmd)
 app.command("run")(run_cmds.run)
 app.command("sandbox")(run_cmds.sandbox)

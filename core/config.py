@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.domain.case_fees import DEFAULT_FREE_MONTHS
 from core.domain.chat_privacy import ChatPrivacy
+from core.domain.claims import REMINDER_DEADLINE_DAYS
 
 __all__ = [
     "DEFAULT_SANDBOX_URL",
@@ -101,6 +102,11 @@ class Settings(BaseSettings):
 
     case_fee: Decimal = Field(default=Decimal("2.50"), ge=Decimal("2.50"), le=Decimal("5.00"))
     free_months: int = DEFAULT_FREE_MONTHS  # the first contract months without a case fee
+    # The payment deadline a reminder sets; it counts as the § 203 basis only after this passed.
+    reminder_deadline_days: int = Field(default=REMINDER_DEADLINE_DAYS, ge=1, le=90)
+    # Whether the practice's invoices tell consumers that they default 30 days after receipt
+    # (§ 286 Abs. 3 BGB); without it only a reminder puts a consumer in default.
+    invoices_carry_consumer_notice: bool = False
 
     outbox_interval_seconds: float = 5.0
     # How long a worker that died mid-send holds an outbox item before another may resend it.

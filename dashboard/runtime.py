@@ -153,9 +153,17 @@ def with_finance(app: App, call: Callable[[Finance1159Client], Awaitable[T]]) ->
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>$~#|])")
 
 
+# Streamlit's GFM links bare URLs even when escaped; an invisible word joiner after the scheme's
+# colon (or after "www") keeps them text. A line starting with a number and dot, "-", "+" or "="
+# would become a list, a rule or a heading.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
+_LINE_START = re.compile(r"^(\s*\d*)([.)]|(?<!\d)[-+=])", re.MULTILINE)
+
+
 def plain(text: str) -> str:
     """Text from data (names, agency texts, our messages quoting input) shown literally, not as markdown."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    escaped = _LINE_START.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", text))
+    return _AUTOLINK.sub("\u2060", escaped)
 
 
 def eur(value: Decimal | None) -> str:

@@ -1,14 +1,14 @@
 """Claims: the hand-over preconditions, the legal basis (§ 203 StGB) and the invoice status.
 
 `legal_basis` is the one rule for when patient data may leave the practice; the SQL twin the
-overdue listing filters with is `core/services/invoicing/invoice_sql.HAS_LEGAL_BASIS`, held
-against it by tests/integration/test_rule_sql_twins.py. The case fee lives in `case_fees.py`.
+overdue listing filters with is `core/services/invoicing/invoice_sql.has_legal_basis`, held
+against it by tests/integration/platform/test_rule_sql_twins.py. The case fee lives in `case_fees.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -24,12 +24,16 @@ __all__ = [
     "LEGAL_BASIS_TEXT",
     "LegalBasis",
     "NEUTRAL_SUBJECT",
+    "REMINDER_DEADLINE_DAYS",
     "check_handover",
     "invoice_status",
     "legal_basis",
 ]
 
 NEUTRAL_SUBJECT = "Honorarforderung"
+# The payment deadline a reminder sets (setting REMINDER_DEADLINE_DAYS): the patient is in
+# arrears *despite* the reminder only once it has passed.
+REMINDER_DEADLINE_DAYS = 14
 
 
 class LegalBasis(StrEnum):
@@ -81,17 +85,23 @@ class Basis:
         return LEGAL_BASIS_TEXT[self.kind].format(date=self.on.strftime("%d.%m.%Y"))
 
 
-def legal_basis(facts: BasisFacts) -> Basis | None:
-    """Consent first; else a reminder after the due date that announced the hand-over."""
-    if facts.consent_date is not None:
+def legal_basis(facts: BasisFacts, *, on: date, deadline_days: int = REMINDER_DEADLINE_DAYS) -> Basis | None:
+    """The basis on `on`: a consent given by then; else a reminder after the due date that
+    announced the hand-over and whose payment deadline (`deadline_days`) passed before `on`."""
+    if facts.consent_date is not None and facts.consent_date <= on:
         return Basis(LegalBasis.CONSENT, facts.consent_date)
     reminder = facts.reminder_date
-    if reminder is not None and reminder > facts.due_date and facts.handover_announced:
+    if (
+        reminder is not None
+        and reminder > facts.due_date
+        and facts.handover_announced
+        and reminder + timedelta(days=deadline_days) < on
+    ):
         return Basis(LegalBasis.ANNOUNCED_REMINDER, reminder)
     return None
 
 
-def check_handover(facts: InvoiceFacts, *, today: date) -> Basis:
+def check_handover(facts: InvoiceFacts, *, today: date, deadline_days: int = REMINDER_DEADLINE_DAYS) -> Basis:
     """Raise PreconditionFailed naming the first unmet precondition; return the legal basis."""
     nr = facts.number
     if facts.withdrawn_at_agency:
@@ -108,8 +118,9 @@ def check_handover(facts: InvoiceFacts, *, today: date) -> Basis:
         raise PreconditionFailed(
             f"Rechnung {nr} ist noch nicht überfällig (fällig am {facts.due_date.strftime('%d.%m.%Y')})."
         )
-    basis = legal_basis(facts)
+    basis = legal_basis(facts, on=today, deadline_days=deadline_days)
     if basis is None:
+        _why_not_yet(facts, today=today, deadline_days=deadline_days)
         raise PreconditionFailed(
             f"Für Rechnung {nr} fehlt die Rechtsgrundlage für die Weitergabe (§ 203 StGB): "
             "Bitte eine Schweigepflichtentbindung erfassen oder eine Mahnung senden, "
@@ -125,6 +136,31 @@ class InvoiceStatus(StrEnum):
     IN_COLLECTION = "im Inkasso"
     COMPLETE = "vollständig"
     UNCOLLECTIBLE = "uneinbringlich"
+
+
+def _why_not_yet(facts: InvoiceFacts, *, today: date, deadline_days: int) -> None:
+    """Raise PreconditionFailed for a basis on paper that does not count yet (dated ahead, deadline)."""
+    nr, reminder = facts.number, facts.reminder_date
+    if facts.consent_date is not None and facts.consent_date > today:
+        raise PreconditionFailed(
+            f"Die Schweigepflichtentbindung zu Rechnung {nr} ist auf den {_de(facts.consent_date)} "
+            "datiert, also in der Zukunft. Bitte das Datum der Unterschrift erfassen."
+        )
+    if reminder is not None and reminder > facts.due_date and facts.handover_announced:
+        if reminder > today:
+            raise PreconditionFailed(
+                f"Die Mahnung zu Rechnung {nr} ist auf den {_de(reminder)} datiert, also in der "
+                "Zukunft. Bitte das Datum erfassen, an dem die Mahnung verschickt wurde."
+            )
+        deadline = reminder + timedelta(days=deadline_days)
+        raise PreconditionFailed(
+            f"Die Zahlungsfrist der Mahnung vom {_de(reminder)} zu Rechnung {nr} läuft bis zum "
+            f"{_de(deadline)}; übergeben werden kann ab dem {_de(deadline + timedelta(days=1))}."
+        )
+
+
+def _de(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
 
 
 def invoice_status(*, amount: Decimal, paid: Decimal, claim_open: bool) -> InvoiceStatus:

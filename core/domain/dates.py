@@ -79,11 +79,13 @@ def today() -> date:
     return datetime.now(local_zone()).date()
 
 
-def default_date(*, due_date: date, reminder_date: date | None) -> date:
-    """When the debtor is in default (§ 286 BGB): the reminder, or 30 days after due date."""
-    latest = due_date + timedelta(days=DEFAULT_AFTER_DAYS)
+def default_date(*, due_date: date, reminder_date: date | None, consumer_notice: bool) -> date | None:
+    """When the debtor is in default (§ 286 BGB): a reminder after the due date (Abs. 1), or 30 days
+    after the due date (Abs. 3), which binds a consumer only if the invoice told them so
+    (`consumer_notice`); None while neither applies."""
+    latest = due_date + timedelta(days=DEFAULT_AFTER_DAYS) if consumer_notice else None
     if reminder_date is not None and reminder_date > due_date:
-        return min(reminder_date, latest)
+        return reminder_date if latest is None else min(reminder_date, latest)
     return latest
 
 

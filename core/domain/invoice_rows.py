@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
-from core.domain.dates import parse_date
+from core.domain.dates import parse_date, today
 from core.domain.debtor import Party
 from core.domain.errors import InvalidInput
 from core.domain.invoice_numbers import normalise_number
@@ -104,9 +104,11 @@ def _number(raw: str, problems: list[str]) -> str:
         return ""
 
 
-def parse_row(values: dict[str, str]) -> InvoiceRow:
-    """Validate one row (keys: canonical column names); raise InvalidInput naming every problem."""
+def parse_row(values: dict[str, str], *, on: date | None = None) -> InvoiceRow:
+    """Validate one row (keys: canonical column names) on `on` (default today); raise InvalidInput
+    naming every problem."""
     problems: list[str] = []
+    on = on or today()
 
     def text(column: str, *, required: bool = False, limit: int = 200) -> str:
         value = _clean(values.get(column) or "")
@@ -172,6 +174,7 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
         # Most rows have no recipient: their empty cells are not read one by one.
         recipient=parse_recipient(text, day, problems) if any(map(values.get, RECIPIENT_COLUMNS)) else None,
     )
+    problems += _dated_ahead(row, on)
     if invoice_date and due_date and due_date < invoice_date:
         problems.append("„Fällig am“ liegt vor dem Rechnungsdatum")
     if amount <= 0 and "Betrag" not in " ".join(problems):
@@ -183,3 +186,14 @@ def parse_row(values: dict[str, str]) -> InvoiceRow:
     if problems:
         raise InvalidInput("; ".join(problems))
     return row
+
+
+def _dated_ahead(row: InvoiceRow, on: date) -> list[str]:
+    """A reminder or consent is a basis for passing data on (§ 203 StGB): it cannot lie ahead."""
+    dated = (("Mahnung am", row.reminder_date), ("Einwilligung am", row.consent_date))
+    return [
+        f"„{column}“ liegt in der Zukunft ({value.strftime('%d.%m.%Y')}); "
+        "bitte das Datum eintragen, an dem sie geschah"
+        for column, value in dated
+        if value is not None and value > on
+    ]

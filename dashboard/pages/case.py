@@ -23,10 +23,10 @@ if not number:
     st.page_link("pages/cases.py", label="Zu den Fällen", icon=":material/folder_open:")
     st.stop()
 
-st.title(f"Fall: Rechnung {number}")
+st.title(f"Fall: Rechnung {plain(number)}")
 st.page_link("pages/cases.py", label="Zurück zu den Fällen", icon=":material/arrow_back:")
 if message := st.session_state.pop(FLASH, None):
-    st.success(message)
+    st.success(plain(message))
 
 if st.button("Status jetzt abrufen", key="fetch_status"):
     with friendly():
@@ -37,14 +37,14 @@ if st.button("Status jetzt abrufen", key="fetch_status"):
             ),
         )
         if fetched.stale:
-            st.warning(fetched.note)
+            st.warning(plain(fetched.note))
         else:
-            st.success(f"Aktueller Stand von 1159 Finance abgerufen: {fetched.status_label}.")
+            st.success(f"Aktueller Stand von 1159 Finance abgerufen: {plain(fetched.status_label)}.")
 
 shown = False
 with friendly():
     st_ = status.load(ctx.app.uow(), practice_id=ctx.practice_id, number=number)
-    st.markdown(f"**Status:** {st_.status_label}")
+    st.markdown(f"**Status:** {plain(st_.status_label)}")
     b, c, d = st.columns(3)
     b.metric("Forderung", eur(st_.principal))
     c.metric("An 1159 Finance gezahlt", eur(st_.paid_to_agency))

@@ -21,7 +21,7 @@ st.title("Import")
 st.caption("Rechnungen aus dem Export der Praxissoftware: erst prüfen, dann importieren (alles oder nichts).")
 FLASH = "import_flash"
 if message := st.session_state.pop(FLASH, None):
-    st.success(message)
+    st.success(plain(message))
 
 ROUND = "import_round"
 upload = st.file_uploader(

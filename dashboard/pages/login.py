@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.domain.errors import InkassoError
-from core.services.people import users
-from dashboard.runtime import FLASH, get_app, log_in
+from core.services.people import logins
+from dashboard.runtime import FLASH, get_app, log_in, plain
 
 st.title("Praxis-Inkasso")
 st.subheader("Anmelden")
@@ -21,9 +21,9 @@ with st.form("login"):
 if submitted:
     app = get_app()
     try:
-        actor = users.login(app.uow(), practice_id=app.practice_id, login=name, password=password)
+        actor = logins.login(app.uow(), practice_id=app.practice_id, login=name, password=password)
     except InkassoError as exc:
-        st.error(exc.user_message)
+        st.error(plain(exc.user_message))
     else:
         log_in(actor)
         st.rerun()

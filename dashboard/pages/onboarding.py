@@ -12,13 +12,13 @@ from core.services.messaging import mail_reviews
 from core.services.people.access import Permission
 from core.services.setup import onboarding
 from dashboard.agency_setup import start_setup
-from dashboard.runtime import day, friendly, page_context
+from dashboard.runtime import day, friendly, page_context, plain
 
 ctx = page_context()
 st.title("Onboarding bei 1159 Finance")
 FLASH = "onboarding_flash"
 if message := st.session_state.pop(FLASH, None):
-    st.success(message)
+    st.success(plain(message))
 
 
 
@@ -67,7 +67,7 @@ with friendly():
     a, b = st.columns(2)
     a.metric("Zustand", str(state.state))
     b.metric("Vertragsbeginn", day(state.contract_start))
-    st.info(f"Nächster Schritt: {state.next_step}")
+    st.info(f"Nächster Schritt: {plain(state.next_step)}")
 
     if state.allowed and ctx.actor.may(Permission.ONBOARDING):
         columns = st.columns(len(state.allowed))

@@ -11,6 +11,7 @@ from core.services.invoicing import invoices
 from core.services.people import confirmations
 from core.services.people.access import Permission
 from core.services.read.overdue import overdue
+from dashboard.reminder_section import show_reminder_letters
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
 ctx = page_context()
@@ -19,7 +20,7 @@ PENDING = "claim_preview"
 CREATE = "claim.create"  # the confirmation's action, as the chat names it
 FLASH = "overdue_flash"
 if flash := st.session_state.pop(FLASH, None):
-    (st.success if flash[0] else st.warning)(flash[1])
+    (st.success if flash[0] else st.warning)(plain(flash[1]))
 
 items: list[invoices.OverdueItem] = []
 with friendly():
@@ -97,15 +98,15 @@ if pending is not None:
             f"Offener Betrag: {eur(preview.open_amount)} · fällig seit {day(preview.due_date)} "
             f"({preview.days_overdue} Tage)"
         )
-        st.write(f"Rechtsgrundlage: {preview.legal_basis}")
-        st.write(f"Fallgebühr: {preview.case_fee_text}")
+        st.write(f"Rechtsgrundlage: {plain(preview.legal_basis)}")
+        st.write(f"Fallgebühr: {plain(preview.case_fee_text)}")
         if preview.interest_text:
-            st.write(f"Verzugszinsen (berechnet 1159 Finance): {preview.interest_text}")
+            st.write(f"Verzugszinsen (berechnet 1159 Finance): {plain(preview.interest_text)}")
         for warning in preview.warnings:
             st.warning(plain(warning))  # quotes the invoice number
         st.markdown("An 1159 Finance gehen:")
         st.dataframe(pd.DataFrame(preview.sent, columns=["Angabe", "Wert"]), hide_index=True)
-        st.caption("Nicht übermittelt: " + ", ".join(preview.withheld))
+        st.caption(plain("Nicht übermittelt: " + ", ".join(preview.withheld)))
         yes, no = st.columns(2)
         if yes.button("Bestätigen und übergeben", type="primary", key="claim_confirm"):
             st.session_state.pop(PENDING, None)
@@ -130,3 +131,6 @@ if pending is not None:
         if no.button("Abbrechen", key="claim_cancel"):
             st.session_state.pop(PENDING, None)
             st.rerun()
+
+if ctx.actor.may(Permission.CREATE_CLAIM) and items:
+    show_reminder_letters(ctx, [i.number for i in items], FLASH)

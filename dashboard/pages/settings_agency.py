@@ -23,7 +23,7 @@ with friendly():
     address = practice.show(ctx.app.uow(), practice_id=ctx.practice_id).email
     st.subheader("Anbindung")
     st.metric("Onboarding", str(status.state))
-    st.info(f"Nächster Schritt: {status.next_step}")
+    st.info(f"Nächster Schritt: {plain(status.next_step)}")
     st.caption("1159 Finance schreibt an die E-Mail-Adresse der Praxis (Einstellungen → Praxisdaten):")
     st.text(address)
     if OnboardingAction.REQUEST in status.allowed:

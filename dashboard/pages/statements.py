@@ -52,7 +52,7 @@ made = st.session_state.get(REPORT)
 if made is not None:
     rep = made.report
     if rep.note:
-        st.info(rep.note)
+        st.info(plain(rep.note))
     else:
         st.write(
             f"{len(rep.lines)} Fälle · Zahlungen an 1159 Finance {eur(rep.paid_to_agency)} · "

@@ -7,13 +7,13 @@ import streamlit as st
 
 from core.services.people import users
 from core.services.people.access import Permission
-from dashboard.runtime import friendly, page_context
+from dashboard.runtime import friendly, page_context, plain
 
 ctx = page_context(Permission.MANAGE_USERS)
 st.title("Benutzer")
 FLASH = "users_flash"
 if message := st.session_state.pop(FLASH, None):
-    st.success(message)
+    st.success(plain(message))
 
 ROLES = {"staff": "Mitarbeiter/in", "manager": "Praxisleitung"}
 found: list[users.UserView] = []

@@ -88,9 +88,15 @@ def test_empty_optional_contact_fields_are_left_out_rather_than_sent_empty() -> 
     assert {"phone", "email", "salutation", "company"}.isdisjoint(body["debtor"])
 
 
-def test_without_a_reminder_default_starts_thirty_days_after_the_due_date() -> None:
-    claim = claim_payload(invoice(reminder_date=None), patient(), recipient=None)
+def test_without_a_reminder_default_starts_thirty_days_after_the_due_date_if_the_invoice_said_so() -> None:
+    claim = claim_payload(invoice(reminder_date=None), patient(), recipient=None, consumer_notice=True)
     assert claim.reminder_date is None and claim.default_date == DUE + timedelta(days=30)
+
+
+def test_without_a_reminder_or_the_consumer_notice_no_default_date_is_sent() -> None:
+    claim = claim_payload(invoice(reminder_date=None), patient(), recipient=None)
+    assert claim.default_date is None
+    assert "default_date" not in json.loads(to_json(claim))
 
 
 def test_the_principal_fixed_at_hand_over_wins_over_the_current_open_amount() -> None:

@@ -77,20 +77,32 @@ def test_times_are_shown_in_berlin_time() -> None:
     assert format_datetime(datetime(2026, 1, 15, 10, 0, tzinfo=UTC)) == "15.01.2026 11:00"
 
 
+def _default(due: date, reminder: date | None, *, notice: bool) -> date | None:
+    return default_date(due_date=due, reminder_date=reminder, consumer_notice=notice)
+
+
 def test_default_starts_thirty_days_after_the_due_date_without_a_reminder() -> None:
-    assert default_date(due_date=date(2026, 1, 1), reminder_date=None) == date(2026, 1, 31)
+    assert _default(date(2026, 1, 1), None, notice=True) == date(2026, 1, 31)
 
 
 def test_a_reminder_after_the_due_date_brings_the_default_forward() -> None:
-    assert default_date(due_date=date(2026, 1, 1), reminder_date=date(2026, 1, 10)) == date(2026, 1, 10)
+    assert _default(date(2026, 1, 1), date(2026, 1, 10), notice=True) == date(2026, 1, 10)
 
 
 def test_a_late_reminder_does_not_postpone_the_default() -> None:
-    assert default_date(due_date=date(2026, 1, 1), reminder_date=date(2026, 3, 1)) == date(2026, 1, 31)
+    assert _default(date(2026, 1, 1), date(2026, 3, 1), notice=True) == date(2026, 1, 31)
+
+
+def test_without_the_consumer_notice_only_a_reminder_puts_a_patient_in_default() -> None:
+    assert _default(date(2026, 1, 1), None, notice=False) is None
+    on_reminder = _default(date(2026, 1, 1), date(2026, 3, 1), notice=False)
+    assert on_reminder == date(2026, 3, 1)
+    early = _default(date(2026, 1, 31), date(2026, 1, 20), notice=False)
+    assert early is None
 
 
 def test_a_reminder_before_the_due_date_does_not_count() -> None:
-    assert default_date(due_date=date(2026, 1, 31), reminder_date=date(2026, 1, 20)) == date(2026, 3, 2)
+    assert _default(date(2026, 1, 31), date(2026, 1, 20), notice=True) == date(2026, 3, 2)
 
 
 def test_days_overdue_is_never_negative() -> None:

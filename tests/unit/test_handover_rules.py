@@ -61,7 +61,8 @@ def test_recorded_consent_is_enough_without_any_reminder() -> None:
 
 
 def test_consent_is_preferred_over_an_announced_reminder() -> None:
-    assert legal_basis(facts(consent_date=date(2025, 3, 1))) == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
+    basis = legal_basis(facts(consent_date=date(2025, 3, 1)), on=TODAY)
+    assert basis == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
 
 
 def test_the_legal_basis_is_read_from_anything_that_carries_the_invoice_facts() -> None:
@@ -75,10 +76,11 @@ def test_the_legal_basis_is_read_from_anything_that_carries_the_invoice_facts() 
         reminder_date=TODAY - timedelta(days=20),
         handover_announced=True,
         consent_date=None,
+        has_legal_basis=True,
     )
-    assert item.has_legal_basis and legal_basis(item) == legal_basis(facts())
-    assert not replace(item, handover_announced=False).has_legal_basis
-    assert replace(item, handover_announced=False, consent_date=date(2025, 3, 1)).has_legal_basis
+    assert legal_basis(item, on=TODAY) == legal_basis(facts(), on=TODAY)
+    assert legal_basis(replace(item, handover_announced=False), on=TODAY) is None
+    assert legal_basis(replace(item, handover_announced=False, consent_date=date(2025, 3, 1)), on=TODAY)
 
 
 def test_a_reminder_that_did_not_announce_the_handover_is_no_legal_basis() -> None:
@@ -94,8 +96,37 @@ def test_an_announcement_without_a_reminder_date_is_no_legal_basis() -> None:
 def test_a_reminder_sent_before_the_due_date_is_no_legal_basis() -> None:
     # The patient cannot be in arrears "despite a reminder" that came before the invoice was due.
     invoice = facts(reminder_date=TODAY - timedelta(days=60))
-    assert legal_basis(invoice) is None
+    assert legal_basis(invoice, on=TODAY) is None
     assert "Rechtsgrundlage" in refusal(invoice)
+
+
+def test_a_reminder_counts_only_after_its_payment_deadline_has_passed() -> None:
+    # Fourteen days (the default) to pay: the patient is in arrears despite it from day fifteen on.
+    last_day = facts(reminder_date=TODAY - timedelta(days=14))
+    assert legal_basis(last_day, on=TODAY) is None
+    assert refusal(last_day) == (
+        "Die Zahlungsfrist der Mahnung vom 01.06.2026 zu Rechnung R-1234 läuft bis zum 15.06.2026; "
+        "übergeben werden kann ab dem 16.06.2026."
+    )
+    passed = facts(reminder_date=TODAY - timedelta(days=15))
+    assert check_handover(passed, today=TODAY).kind == LegalBasis.ANNOUNCED_REMINDER
+    assert legal_basis(last_day, on=TODAY, deadline_days=13) is not None
+
+
+def test_a_reminder_dated_after_today_is_refused_as_dated_ahead() -> None:
+    ahead = facts(reminder_date=TODAY + timedelta(days=200))
+    assert legal_basis(ahead, on=TODAY) is None
+    assert refusal(ahead).startswith("Die Mahnung zu Rechnung R-1234 ist auf den 01.01.2027 datiert")
+
+
+def test_a_consent_dated_after_today_is_no_legal_basis() -> None:
+    ahead = facts(consent_date=date(2030, 1, 1), reminder_date=None, handover_announced=False)
+    assert legal_basis(ahead, on=TODAY) is None
+    assert refusal(ahead) == (
+        "Die Schweigepflichtentbindung zu Rechnung R-1234 ist auf den 01.01.2030 datiert, also in der "
+        "Zukunft. Bitte das Datum der Unterschrift erfassen."
+    )
+    assert legal_basis(ahead, on=date(2030, 1, 1)) == Basis(LegalBasis.CONSENT, date(2030, 1, 1))
 
 
 def test_an_invoice_already_handed_over_is_refused_first() -> None:

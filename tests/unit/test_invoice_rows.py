@@ -181,3 +181,16 @@ def test_any_amounts_and_dates_as_the_export_writes_them_are_read_back_exactly(
     }
     row = parse_row(export_row(on=ON, cells=cells))
     assert (row.amount, row.paid, row.due_date) == (amount, paid, due)
+
+
+def test_a_reminder_or_consent_dated_after_the_import_day_is_refused_in_german() -> None:
+    cells = {"Mahnung am": "16.06.2026", "Einwilligung am": "01.01.2030", "Inkasso angekündigt": "ja"}
+    with pytest.raises(InvalidInput) as refused:
+        parse_row(export_row(on=ON, cells=cells), on=ON)
+    assert refused.value.user_message == (
+        "„Mahnung am“ liegt in der Zukunft (16.06.2026); bitte das Datum eintragen, an dem sie geschah; "
+        "„Einwilligung am“ liegt in der Zukunft (01.01.2030); bitte das Datum eintragen, an dem sie geschah"
+    )
+    today_only = {**cells, "Mahnung am": "15.06.2026", "Einwilligung am": ""}
+    same_day = parse_row(export_row(on=ON, cells=today_only), on=ON)
+    assert same_day.reminder_date == ON

@@ -55,6 +55,7 @@ def claim_payload(
     *,
     recipient: InvoiceRecipient | None,
     principal: Decimal | None = None,
+    consumer_notice: bool = False,
 ) -> ClaimIn:
     """Build the claim for 1159 Finance from an allow-list of fields.
 
@@ -79,7 +80,12 @@ def claim_payload(
         invoice_date=invoice.invoice_date,
         due_date=invoice.due_date,
         reminder_date=invoice.reminder_date,
-        default_date=default_date(due_date=invoice.due_date, reminder_date=invoice.reminder_date),
+        # A company recipient is no consumer: § 286 Abs. 3's 30 days bind it without the notice.
+        default_date=default_date(
+            due_date=invoice.due_date,
+            reminder_date=invoice.reminder_date,
+            consumer_notice=consumer_notice or bool(party.company),
+        ),
         principal=invoice.open_amount if principal is None else principal,
         subject=NEUTRAL_SUBJECT,
     )

@@ -53,9 +53,13 @@ def preview(
         session = uow.session
         practice = practice_of(session, practice_id)
         invoice = find(session, practice_id=practice_id, number=number)
-        checked = check(session, practice, invoice, on=on, free_months=uow.settings.free_months)
+        checked = check(
+            session, practice, invoice, on=on, free_months=uow.settings.free_months,
+            deadline_days=uow.settings.reminder_deadline_days,
+        )  # fmt: skip
         invoice, basis = checked.invoice, checked.basis
         patient, recipient = parties(session, invoice)
+        notice = uow.settings.invoices_carry_consumer_notice
         return ClaimPreview(
             number=invoice.number,
             patient=f"{patient.first_name} {patient.last_name}",
@@ -65,7 +69,8 @@ def preview(
             reminder_date=invoice.reminder_date,
             legal_basis=basis.describe(),
             sent=describe_payload(
-                claim_payload(invoice, patient, recipient=recipient), by_recipient=recipient is not None
+                claim_payload(invoice, patient, recipient=recipient, consumer_notice=notice),
+                by_recipient=recipient is not None,
             ),
             withheld=WITHHELD,
             case_fee=checked.fee,

@@ -75,7 +75,10 @@ def queue(
         session = uow.session
         practice = practice_of(session, practice_id)
         invoice = locked_invoice(session, practice_id, number)
-        checked = check(session, practice, invoice, on=on, free_months=uow.settings.free_months)
+        checked = check(
+            session, practice, invoice, on=on, free_months=uow.settings.free_months,
+            deadline_days=uow.settings.reminder_deadline_days,
+        )  # fmt: skip
         invoice, basis, fee = checked.invoice, checked.basis, checked.fee
         claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
         if claim is None:

@@ -74,9 +74,11 @@ class Checked:
     fee_text: str
 
 
-def check(session: Session, practice: Practice, invoice: Invoice, *, on: date, free_months: int) -> Checked:
+def check(
+    session: Session, practice: Practice, invoice: Invoice, *, on: date, free_months: int, deadline_days: int
+) -> Checked:
     """The legal basis and the fee of handing `invoice` over on `on`; PreconditionFailed if it may not be."""
-    basis = check_handover(_facts(session, invoice), today=on)
+    basis = check_handover(_facts(session, invoice), today=on, deadline_days=deadline_days)
     check_parties(session, invoice, on=on)
     _require_active(practice)
     start, rate = practice.contract_start, practice.case_fee

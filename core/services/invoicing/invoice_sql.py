@@ -4,7 +4,7 @@ Each expression repeats one domain rule so that listings are paged and summed in
 held against its rule on the same rows, on SQLite and PostgreSQL, by
 tests/integration/test_rule_sql_twins.py. Change the rule in the domain, then here.
 
-- `HAS_LEGAL_BASIS`  ↔ `core.domain.claims.legal_basis(...) is not None`
+- `has_legal_basis`  ↔ `core.domain.claims.legal_basis(...) is not None`
 - `age_bucket_sql`, `in_bucket` ↔ `core.domain.dates.age_bucket(days_overdue(...))`
 - `OPEN_AMOUNT`      ↔ `Invoice.open_amount`
 """
@@ -19,24 +19,30 @@ from sqlmodel import col
 
 from core.db.models import Invoice
 from core.db.types import Cents
-from core.domain.claims import InvoiceStatus
+from core.domain.claims import REMINDER_DEADLINE_DAYS, InvoiceStatus
 from core.domain.dates import BUCKET_UPPER_DAYS, AgeBucket, bucket_bounds
 
-__all__ = ["HAS_LEGAL_BASIS", "OPEN_AMOUNT", "OPEN_STATES", "age_bucket_sql", "in_bucket", "overdue_filters"]
+__all__ = ["OPEN_AMOUNT", "OPEN_STATES", "age_bucket_sql", "has_legal_basis", "in_bucket", "overdue_filters"]
 
 OPEN_STATES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
 OPEN_AMOUNT = type_coerce(col(Invoice.amount) - col(Invoice.paid_before) - col(Invoice.paid_direct), Cents)
 
-# Consent, or a reminder after the due date that announced the hand-over. IS NOT NULL first: the
-# whole AND is then never NULL, so NOT(HAS_LEGAL_BASIS) keeps the invoices without any reminder.
-HAS_LEGAL_BASIS: ColumnElement[bool] = or_(
-    col(Invoice.consent_date).is_not(None),
-    and_(
-        col(Invoice.reminder_date).is_not(None),
-        col(Invoice.reminder_date) > col(Invoice.due_date),
-        col(Invoice.handover_announced),
-    ),
-)
+
+
+def has_legal_basis(on: date, deadline_days: int) -> ColumnElement[bool]:
+    """Consent given by `on`, or a reminder after the due date that announced the hand-over and
+    whose deadline passed before `on`. IS NOT NULL first: each AND is then never NULL, so the
+    negation keeps the invoices without any consent or reminder."""
+    reminder = col(Invoice.reminder_date)
+    return or_(
+        and_(col(Invoice.consent_date).is_not(None), col(Invoice.consent_date) <= on),
+        and_(
+            reminder.is_not(None),
+            reminder > col(Invoice.due_date),
+            col(Invoice.handover_announced),
+            reminder < on - timedelta(days=deadline_days),
+        ),
+    )
 
 
 def age_bucket_sql(on: date) -> Any:
@@ -64,6 +70,7 @@ def overdue_filters(
     *,
     bucket: AgeBucket | None = None,
     handover_possible: bool | None = None,
+    deadline_days: int = REMINDER_DEADLINE_DAYS,
 ) -> list[ColumnElement[bool]]:
     """Overdue on `on`: open, not handed over, due before `on`, money still open."""
     filters: list[ColumnElement[bool]] = [
@@ -75,5 +82,6 @@ def overdue_filters(
     if bucket is not None:
         filters += in_bucket(bucket, on)
     if handover_possible is not None:
-        filters.append(HAS_LEGAL_BASIS if handover_possible else ~HAS_LEGAL_BASIS)
+        basis = has_legal_basis(on, deadline_days)
+        filters.append(basis if handover_possible else ~basis)
     return filters

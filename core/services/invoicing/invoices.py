@@ -32,11 +32,8 @@ class OverdueItem:
     reminder_date: date | None
     handover_announced: bool
     consent_date: date | None
+    has_legal_basis: bool  # on the listing's day, with the reminder deadline of the settings
     patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
-
-    @property
-    def has_legal_basis(self) -> bool:
-        return legal_basis(self) is not None
 
 
 @dataclass(frozen=True)
@@ -84,8 +81,11 @@ def overdue(
 ) -> OverduePage:
     """Overdue invoices not handed over, oldest first, filtered by age, legal basis and text."""
     on, page = on or today(), max(page, 1)
+    deadline = uow.settings.reminder_deadline_days
     ids = select(Invoice.id).where(
-        *overdue_filters(practice_id, on, bucket=bucket, handover_possible=handover_possible)
+        *overdue_filters(
+            practice_id, on, bucket=bucket, handover_possible=handover_possible, deadline_days=deadline
+        )
     )
     if text := search.strip().lower():
         like = f"%{text}%"
@@ -108,11 +108,11 @@ def overdue(
             .where(col(Invoice.id).in_(page_ids.scalar_subquery()))
             .order_by(*order)
         ).all()
-        items = [_item(inv, f"{first} {last}", on, zip_) for inv, first, last, zip_ in rows]
+        items = [_item(inv, f"{first} {last}", on, deadline, zip_) for inv, first, last, zip_ in rows]
         return OverduePage(items, int(total), page, per_page)
 
 
-def _item(inv: Invoice, patient: str, on: date, patient_zip: str = "") -> OverdueItem:
+def _item(inv: Invoice, patient: str, on: date, deadline_days: int, patient_zip: str) -> OverdueItem:
     days = days_overdue(due_date=inv.due_date, on=on)
     return OverdueItem(
         inv.number,
@@ -124,6 +124,7 @@ def _item(inv: Invoice, patient: str, on: date, patient_zip: str = "") -> Overdu
         inv.reminder_date,
         inv.handover_announced,
         inv.consent_date,
+        legal_basis(inv, on=on, deadline_days=deadline_days) is not None,
         patient_zip,
     )
 

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import User
-from core.domain.dates import utcnow
 from core.domain.errors import InvalidInput, NotAllowed, NotFound
 from core.services.people import audit
-from core.services.people.access import Actor, Permission, Role, actor_for_user, require
+from core.services.people.access import Actor, Permission, Role, require
+from core.services.people.logins import login  # the dashboard login, kept reachable as users.login
 
 __all__ = ["MIN_PASSWORD", "UserView", "add", "list_users", "login", "new_user", "remove", "store", "view"]
 
@@ -25,7 +22,6 @@ _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LOGIN = re.compile(r"^[a-zA-Z0-9._-]{2,40}$")
 MIN_PASSWORD = 10
-_BAD_LOGIN = "Anmeldung fehlgeschlagen. Bitte Benutzername und Passwort prüfen."
 
 
 @dataclass(frozen=True)
@@ -150,44 +146,3 @@ def remove(uow: UnitOfWork, *, practice_id: int, actor: Actor, user_id: int) -> 
             uow.session, practice_id=practice_id, actor=actor, action="user.remove", subject=f"user:{user_id}"
         )
         uow.commit()
-
-
-def login(uow: UnitOfWork, *, practice_id: int, login: str, password: str, sleep: bool = True) -> Actor:
-    """Check a dashboard login; repeated failures slow down; the message never says which part was wrong."""
-    with uow:
-        user = uow.session.exec(
-            select(User).where(User.practice_id == practice_id, User.login == login.strip())
-        ).first()
-        ok = False
-        if user is not None and user.password_hash:
-            try:
-                ok = _HASHER.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            _HASHER.hash(password or "x")  # spend the same time for unknown names
-        if not ok:
-            delay = 0.0
-            if user is not None:
-                user.failed_logins += 1
-                user.last_failed_login = utcnow()
-                delay = min(0.25 * 2 ** max(user.failed_logins - 3, 0), 8.0) if user.failed_logins > 3 else 0
-                audit.record(
-                    uow.session,
-                    practice_id=practice_id,
-                    actor=f"dashboard:{user.login}",
-                    action="login.failed",
-                    failures=user.failed_logins,
-                )
-                uow.commit()
-            if sleep and delay:
-                time.sleep(delay)
-            raise NotAllowed(_BAD_LOGIN, "login failed")
-        assert user is not None
-        if user.failed_logins > 5 and user.last_failed_login is not None:
-            if utcnow() - user.last_failed_login < timedelta(seconds=30):
-                raise NotAllowed(_BAD_LOGIN + " Bitte kurz warten.", "login throttled")
-        user.failed_logins = 0
-        audit.record(uow.session, practice_id=practice_id, actor=f"dashboard:{user.login}", action="login")
-        uow.commit()
-        return actor_for_user(user)

@@ -14,6 +14,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from core.db.models import AuditEvent, User
+from core.services.people import logins
 from tests.integration.dashboard.dashboard_helpers import (  # noqa: F401
     APP,
     PASSWORD,
@@ -34,7 +35,7 @@ EVERYONE = {
     "fees.py": "Gebühren",
     "onboarding.py": "Onboarding bei 1159 Finance",
 }
-BAD_LOGIN = "Anmeldung fehlgeschlagen. Bitte Benutzername und Passwort prüfen."
+BAD_LOGIN = logins.BAD_LOGIN
 MANAGERS = {
     "statements.py": "Monatsabrechnungen",
     "audit.py": "Protokoll",
@@ -113,7 +114,7 @@ def test_a_failed_login_says_nothing_about_which_part_was_wrong(
     assert "auth" not in at.session_state and not at.metric
 
 
-def test_repeated_failures_are_counted_and_slow_down(fresh_dash: Dash) -> None:
+def test_repeated_failures_are_counted_and_audited(fresh_dash: Dash) -> None:
     for _ in range(4):
         _login(fresh_dash, "anna", "falsches-passwort")
     with fresh_dash.app.uow() as uow:

@@ -293,6 +293,8 @@ def bad_file(tmp_path: Path, case: str) -> Path:
         "bad_amount": {"Betrag": "12,345"},
         "paid_more_than_billed": {"Betrag": "50,00", "Bezahlt": "60,00"},
         "duplicate_number": {"Rechnungsnummer": "R-1"},
+        "reminder_ahead": {"Mahnung am": "01.01.2099", "Inkasso angekündigt": "ja"},
+        "consent_ahead": {"Einwilligung am": "01.01.2030"},
     }[case]
     rows[2].update(changes)
     return write_csv(path, rows)
@@ -308,6 +310,8 @@ BAD_FILES = {
     "bad_amount": (4, "Betrag: „12,345“ ist mehrdeutig"),
     "paid_more_than_billed": (4, "„Bezahlt“ ist höher als der Rechnungsbetrag"),
     "duplicate_number": (4, "Rechnungsnummer R-1 steht schon in Zeile 2"),
+    "reminder_ahead": (4, "„Mahnung am“ liegt in der Zukunft (01.01.2099)"),
+    "consent_ahead": (4, "„Einwilligung am“ liegt in der Zukunft (01.01.2030)"),
 }
 
 

@@ -17,19 +17,23 @@ from core.bootstrap import App
 from core.db.models import Invoice
 from core.domain.claims import legal_basis
 from core.domain.dates import AgeBucket, age_bucket, days_overdue
-from core.services.invoicing.invoice_sql import HAS_LEGAL_BASIS, OPEN_AMOUNT, age_bucket_sql, in_bucket
+from core.services.invoicing.invoice_sql import OPEN_AMOUNT, age_bucket_sql, has_legal_basis, in_bucket
 from tests.factories import add_patient
 
 ON = date(2026, 6, 15)
 # Days overdue on ON: not yet due, due today, and both sides of every bucket bound.
 DAYS = (-2, 0, 1, 30, 31, 60, 61, 90, 91, 400)
-# Reminder relative to the due date: none, before, on the day, after.
-REMINDERS = (None, -5, 0, 10)
+# Reminder relative to the due date: none, before, on the day, after; with DAYS 30 and 31 the
+# deadline's last day and the day after it, with DAYS -2 and 1 a reminder dated after ON.
+REMINDERS = (None, -5, 0, 10, 16, 17)
+DEADLINE = 14
+# Consent: none, long ago, on ON, after ON.
+CONSENTS = (None, date(2025, 3, 1), ON, ON + timedelta(days=1))
 
 
 def store_every_combination(app: App) -> int:
     patient = add_patient(app)
-    combos = itertools.product(DAYS, REMINDERS, (False, True), (None, date(2025, 3, 1)), ("0", "40.00"))
+    combos = itertools.product(DAYS, REMINDERS, (False, True), CONSENTS, ("0", "40.00"))
     with app.uow() as uow:
         for n, (days, reminder, announced, consent, paid) in enumerate(combos):
             due = ON - timedelta(days=days)
@@ -49,15 +53,19 @@ def store_every_combination(app: App) -> int:
 def test_the_legal_basis_in_sql_is_the_domains_on_every_combination(app: App) -> None:
     stored = store_every_combination(app)
     with app.uow() as uow:
-        rows = uow.session.exec(select(Invoice, HAS_LEGAL_BASIS)).all()
-        without = set(uow.session.exec(select(Invoice.number).where(~HAS_LEGAL_BASIS)).all())
+        basis = has_legal_basis(ON, DEADLINE)
+        rows = uow.session.exec(select(Invoice, basis)).all()
+        without = set(uow.session.exec(select(Invoice.number).where(~basis)).all())
     assert len(rows) == stored
-    assert {inv.number for inv, _ in rows if legal_basis(inv) is not None} == {
-        inv.number for inv, in_sql in rows if in_sql
-    }
+    domain = {inv.number for inv, _ in rows if legal_basis(inv, on=ON, deadline_days=DEADLINE) is not None}
+    assert domain == {inv.number for inv, in_sql in rows if in_sql}
     # NOT of the SQL twin is never NULL: exactly the invoices the domain gives no basis.
-    assert without == {inv.number for inv, _ in rows if legal_basis(inv) is None}
+    assert without == {inv.number for inv, _ in rows} - domain
     assert 0 < len(without) < stored
+    # Both sides of the deadline and of today are among the rows, with and without a basis.
+    reminders = {inv.reminder_date - ON for inv, _ in rows if inv.reminder_date and not inv.consent_date}
+    assert {timedelta(days=-DEADLINE), timedelta(days=-DEADLINE - 1)} <= reminders
+    assert any(offset.days > 0 for offset in reminders)
 
 
 def test_the_ageing_bucket_in_sql_is_the_domains_on_every_bound(app: App) -> None:

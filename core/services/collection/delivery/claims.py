@@ -28,7 +28,7 @@ class ClaimSender(Sender):
             reference = claim.reference
             known = claim.case_id is not None or claim.delivery == ClaimDelivery.WITHDRAWN
             if not withdrawn_meanwhile:
-                payload = _payload(uow.session, claim)
+                payload = _payload(uow.session, claim, uow.settings.invoices_carry_consumer_notice)
         if withdrawn_meanwhile:
             await self._settle_withdrawn(uow, item, reference, known)
             return
@@ -98,12 +98,14 @@ class ClaimSender(Sender):
         note_refusal(session, item, f"Forderung {claim.reference}", exc)
 
 
-def _payload(session: Session, claim: Claim) -> ClaimIn:
+def _payload(session: Session, claim: Claim, consumer_notice: bool) -> ClaimIn:
     invoice = session.get(Invoice, claim.invoice_id)
     assert invoice is not None
     patient, recipient = parties(session, invoice)
     # The principal is fixed when the claim is created; later direct payments go apart.
-    return claim_payload(invoice, patient, recipient=recipient, principal=claim.principal)
+    return claim_payload(
+        invoice, patient, recipient=recipient, principal=claim.principal, consumer_notice=consumer_notice
+    )
 
 
 __all__ = ["ClaimSender"]
