@@ -96,6 +96,8 @@ class Settings(BaseSettings):
 
     case_fee: Decimal = Field(default=Decimal("2.50"), ge=Decimal("2.50"), le=Decimal("5.00"))
     free_months: int = DEFAULT_FREE_MONTHS  # the first contract months without a case fee
+    # A recognised payment whose number and amount are both certain is accepted without a person.
+    payments_auto_accept_exact: bool = False
 
     outbox_interval_seconds: float = 5.0
     # How long a worker that died mid-send holds an outbox item before another may resend it.
