@@ -1,5 +1,6 @@
 """A newer export never corrupts a claim: for an invoice handed to 1159 Finance, changes to the
-amount, the debtor or what was paid are reported by line and left; the rest of the file is imported."""
+amount or the debtor are reported by line and left (a higher "Bezahlt" becomes a suggested payment);
+the rest of the file is imported."""
 
 from __future__ import annotations
 
@@ -63,8 +64,15 @@ async def test_a_newer_export_changing_amount_debtor_and_paid_of_a_handed_over_i
         (
             2,
             "Rechnung R-1 ist an 1159 Finance übergeben, die Zeile wurde nicht übernommen: "
-            "Betrag 120,00 € → 150,00 €; Nachname „Mustermann“ → „Musterfrau“; "
-            "Bezahlt 0,00 € → 20,00 € (eine Zahlung bitte als „Zahlung empfangen“ an der Forderung erfassen)",
+            "Betrag 120,00 € → 150,00 €; Nachname „Mustermann“ → „Musterfrau“",
+        ),
+    )
+    # "Bezahlt" rose by 20,00: a payment the agency must hear of, once a person confirms it.
+    assert result.payments == (
+        (
+            2,
+            "Rechnung R-1: 20,00 € laut Praxissoftware bezahlt – als Zahlungseingang vorgeschlagen; "
+            "an 1159 Finance gemeldet wird erst nach Bestätigung.",
         ),
     )
     after = invoice_of(app, "R-1")
