@@ -15,8 +15,17 @@ from core.db.models import Claim, Invoice, Patient
 from core.domain.claims import InvoiceStatus
 from core.services.collection import claims
 from core.services.invoicing.invoice_recipients import recipient_of
+from core.services.payments_in import decisions
+from core.services.payments_in.suggestions import list_open
 from tests.factories import export_row, write_csv
-from tests.integration.collection.claims_helpers import STAFF, RecordingSandbox, client, invoice_of, product
+from tests.integration.collection.claims_helpers import (
+    STAFF,
+    RecordingSandbox,
+    agency_payments,
+    client,
+    invoice_of,
+    product,
+)
 from tests.integration.invoices.test_invoice_import import run_import
 from tests.peers.sandbox import SandboxHandle
 
@@ -189,4 +198,40 @@ async def test_a_newer_export_adding_a_recipient_to_a_handed_over_invoice_is_rep
     )
     with app.uow() as uow:
         assert recipient_of(uow.session, invoice_of(app, "R-1").id) is None
+    app.close()
+
+
+async def test_a_higher_paid_for_a_handed_over_invoice_is_reported_to_the_agency_once_after_a_person_accepts(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = await handed_over(database_url, tmp_path, sandbox)
+    newer = monday()
+    newer[0]["Bezahlt"] = "20,00"
+    tuesday = write_csv(tmp_path / "tuesday.csv", newer)
+    run_import(app, tuesday)
+    run_import(app, tuesday)  # the same file again: still one suggestion
+    [suggestion] = list_open(app.uow(), practice_id=app.practice_id)
+    assert (suggestion.number, suggestion.amount, suggestion.source) == (
+        "R-1",
+        Decimal("20.00"),
+        "praxissoftware",
+    )
+    assert agency_payments(sandbox) == []  # not sent until confirmed
+
+    async with client(sandbox) as finance:
+        await decisions.accept_and_send(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, suggestion_id=suggestion.id
+        )
+    newer[0]["Telefon"] = "0221 5"  # a later export, "Bezahlt" still 20,00
+    result = run_import(app, write_csv(tmp_path / "wednesday.csv", newer))
+
+    assert result.payments == ()
+    [reported] = agency_payments(sandbox)
+    assert reported["amount"] == Decimal("20.00")
+    after = invoice_of(app, "R-1")
+    assert (after.paid_before, after.paid_direct, after.open_amount) == (
+        Decimal("0.00"),
+        Decimal("20.00"),
+        Decimal("100.00"),
+    )
     app.close()
