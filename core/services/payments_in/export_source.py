@@ -1,6 +1,6 @@
 """The practice export as a payment source. Its "Bezahlt" column only ever says how much was paid
 in all; an increase since the last import is compared with the direct payments recorded since
-then (/zahlung, the dashboard, the bank): the part they explain changes nothing, the rest is a new
+then (chat, mail, dashboard, CLI, bank): the part they explain changes nothing, the rest is a new
 payment from the source "praxissoftware" (a suggestion while 1159 Finance holds the claim, booked
 at once otherwise). A decrease is reported and never applied."""
 
@@ -75,7 +75,7 @@ def _increase(session: Session, actor: Actor, invoice: Invoice, increase: Decima
         return ""  # every cent already recorded: nothing is counted twice
     evidence = f"Export: Bezahlt {format_eur(shown - increase)} → {format_eur(shown)}"
     if suggestions.in_collection(session, invoice.id or 0):
-        suggestions.add(
+        row = suggestions.add(
             session,
             practice_id=invoice.practice_id,
             invoice=invoice,
@@ -87,6 +87,12 @@ def _increase(session: Session, actor: Actor, invoice: Invoice, increase: Decima
             confidence="sicher",
             transaction_key=f"praxissoftware:{invoice.id}:{shown}",
         )
+        if row is None:
+            return ""  # suggested at an earlier import of this export
+        session.flush()
+        shown_row = suggestions.view(session, row.id or 0)
+        if shown_row is not None:
+            suggestions.notify(session, invoice.practice_id, shown_row)
         return (
             f"Rechnung {invoice.number}: {format_eur(rest)} laut Praxissoftware bezahlt – "
             "als Zahlungseingang vorgeschlagen; an 1159 Finance gemeldet wird erst nach Bestätigung."

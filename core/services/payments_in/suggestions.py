@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Invoice, PaymentSuggestion
+from core.db.models import Claim, Invoice, Notification, PaymentSuggestion
 from core.domain.claim_lifecycle import OPEN
 from core.domain.dates import format_date
 from core.domain.errors import InkassoError, InvalidInput
@@ -39,6 +39,7 @@ SOURCES = ("bank", "praxissoftware")
 CONFIDENCES = ("sicher", "wahrscheinlich", "unsicher")
 # Who booked what needed no person: the rule itself (exact match, or no claim to report to).
 AUTOMATIC = Actor(Role.OPERATOR, "automatisch")
+NOTE_KIND = "payment_suggestion"
 _SOURCE_TEXT = {"bank": "Überweisung", "praxissoftware": "Praxissoftware"}
 
 
@@ -111,7 +112,18 @@ def suggest(
         except InkassoError:
             pass  # more than is open, already paid, withdrawn: a person decides
     with uow.fresh() as again:
-        return view(again.session, row.id or 0)
+        shown = view(again.session, row.id or 0)
+        if shown is not None and shown.state == "open":
+            notify(again.session, practice_id, shown)
+            again.commit()
+        return shown
+
+
+def notify(session: Session, practice_id: int, suggestion: Suggestion) -> None:
+    """Ask the practice chat (in the caller's transaction); the door adds the buttons."""
+    session.add(
+        Notification(practice_id=practice_id, kind=NOTE_KIND, text=suggestion.text, subject_id=suggestion.id)
+    )
 
 
 def add(

@@ -54,7 +54,9 @@ def test_the_overview_warns_in_the_last_three_months_before_the_claim_becomes_ti
     [warning] = overview.warnings
     assert "verjährt mit Ablauf des 31.12.2026" in warning
     assert warning in preview_text(overview)
-    early = preview(app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2026, 9, 30))
+    early = preview(
+        app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2026, 9, 30)
+    )
     assert early.warnings == ()
     last_day = preview(
         app.uow(), practice_id=app.practice_id, actor=STAFF, number="R-1", on=date(2026, 12, 31)

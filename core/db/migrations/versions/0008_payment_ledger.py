@@ -1,4 +1,5 @@
 """payment ledger: where a payment came from, what shows it, who confirmed it; recognised payments
+(and the chat note that offers buttons for one)
 
 Revision ID: 0008_payment_ledger
 Revises: 0007_worker_problems
@@ -26,6 +27,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('evidence', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('confirmed_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('in_export', sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject_id', sa.Integer(), nullable=True))
     op.create_table('paymentsuggestion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('practice_id', sa.Integer(), nullable=False),
@@ -57,6 +60,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('paymentsuggestion')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_column('subject_id')
     with op.batch_alter_table('payment', schema=None) as batch_op:
         batch_op.drop_column('in_export')
         batch_op.drop_column('confirmed_by')
