@@ -30,8 +30,8 @@ def origin_of(actor: Actor) -> str:
 
 
 def open_amount(invoice: Invoice) -> Decimal:
-    """What is still open on the invoice; never below zero, whatever the export said."""
-    return max(invoice.open_amount, ZERO)
+    """What is still open on the invoice (never below zero: Invoice.open_amount)."""
+    return invoice.open_amount
 
 
 def book(
