@@ -113,7 +113,7 @@ def suggest(
             pass  # more than is open, already paid, withdrawn: a person decides
     with uow.fresh() as again:
         shown = view(again.session, row.id or 0)
-        if shown is not None and shown.state == "open":
+        if collected and shown is not None and shown.state == "open":  # the question names 1159 Finance
             notify(again.session, practice_id, shown)
             again.commit()
         return shown

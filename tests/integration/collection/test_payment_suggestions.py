@@ -10,13 +10,13 @@ import pytest
 from sqlmodel import select
 
 from core.bootstrap import App
-from core.db.models import Claim
+from core.db.models import Claim, Notification
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import InvalidInput, PreconditionFailed
 from core.finance1159.client import Finance1159Client
 from core.services.collection import claims
 from core.services.payments_in import decisions
-from core.services.payments_in.suggestions import list_open
+from core.services.payments_in.suggestions import NOTE_KIND, list_open
 from tests.integration.collection.claims_helpers import (
     STAFF,
     agency_payments,
@@ -190,4 +190,25 @@ async def test_exact_matches_are_accepted_without_a_person_only_when_the_setting
     assert exact is not None and probable is not None
     assert (exact.state, probable.state) == ("accepted" if auto else "open", "open")
     assert len(outbox_items(app)) == (2 if auto else 1)  # the claim's, and the exact payment's report
+    app.close()
+
+
+def chat_questions(app: App) -> list[tuple[str, int | None]]:
+    with app.uow() as uow:
+        notes = uow.session.exec(select(Notification).where(Notification.kind == NOTE_KIND)).all()
+        return [(n.text, n.subject_id) for n in notes]
+
+
+async def test_the_chat_is_asked_once_and_only_about_payments_for_the_agency(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = product(database_url, tmp_path, sandbox)
+    async with client(sandbox) as finance:
+        await handed_over(app, finance, "R-1")
+    ready_invoice(app, "R-2", amount="120,00")
+    for_agency = from_bank(app, "R-1")
+    from_bank(app, "R-1")  # the same transaction again
+    too_much = from_bank(app, "R-2", amount="130.00")  # not in collection; waits for a person
+    assert for_agency is not None and too_much is not None and too_much.state == "open"
+    assert chat_questions(app) == [(for_agency.text, for_agency.id)]
     app.close()
