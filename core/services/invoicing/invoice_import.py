@@ -81,12 +81,12 @@ def import_invoices(
             counts["created"] += len(fresh)
             counts["updated"] += len(changed)
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
-            booked: dict[int, Decimal] = {}
-            if not dry_run and touched:
-                stored = {n: (k[0], k[4]) for n, k in known.items()}
-                booked = export_source.settle(session, actor, touched, stored, paid)
             if not dry_run and (fresh or changed):
-                _write_batch(session, practice_id, fresh, changed, known, booked, patients, now)
+                _write_batch(session, practice_id, fresh, changed, known, patients, now)
+            if not dry_run and touched:
+                # After the rows are written: a payment is checked against the invoice's new amount.
+                stored = {n: (k[0], k[4]) for n, k in known.items()}
+                export_source.settle(session, actor, touched, stored, paid)
         if problems:
             raise ImportRefused(problems)
         total = sum(counts.values())
@@ -124,7 +124,6 @@ def _write_batch(
     fresh: list[tuple[InvoiceRow, str]],
     changed: list[tuple[InvoiceRow, str]],
     known: Known,
-    booked: dict[int, Decimal],
     patients: dict[str, tuple[int, int]],
     now: datetime,
 ) -> None:
@@ -147,7 +146,7 @@ def _write_batch(
         if status in _AGENCY_STATES:
             values["status"] = status  # the agency's side is not the export's to change
         else:
-            paid = paid_before + booked.get(invoice_id, paid_direct)
+            paid = paid_before + paid_direct
             values["status"] = invoice_status(amount=r.amount, paid=paid, claim_open=False)
         values["b_id"] = invoice_id
         updates.append(values)

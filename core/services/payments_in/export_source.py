@@ -29,12 +29,11 @@ def settle(
     rows: list[tuple[int, InvoiceRow]],
     known: dict[str, tuple[int, Decimal]],
     reports: list[tuple[int, str]],
-) -> dict[int, Decimal]:
+) -> None:
     """Look at each row's "Bezahlt" against what the export showed before (`known`: invoice id and
     paid before by number); book, suggest or report in the caller's transaction, adding (line, text)
-    to `reports`. Returns the paid-direct sum of each invoice a payment was booked on."""
+    to `reports`. Called after the rows were written, so the invoices read here are up to date."""
     seen = seen_by_export(session, [known[r.number][0] for _, r in rows])
-    booked: dict[int, Decimal] = {}
     for line, row in rows:
         invoice_id, paid_before = known[row.number]
         before = paid_before + seen.get(invoice_id, ZERO)
@@ -48,8 +47,6 @@ def settle(
         text = _increase(session, actor, invoice, row.paid - before, row.paid)
         if text:
             reports.append((line, text))
-        booked[invoice_id] = invoice.paid_direct
-    return booked
 
 
 def seen_by_export(session: Session, invoice_ids: list[int]) -> dict[int, Decimal]:

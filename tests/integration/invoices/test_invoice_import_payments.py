@@ -112,3 +112,23 @@ def test_an_export_confirming_the_payment_that_settled_an_invoice_leaves_it_paid
     assert result.payments == ()
     second = invoice(app, "R-2")
     assert (second.open_amount, second.status) == (Decimal("0.00"), InvoiceStatus.PAID)
+
+
+def test_an_export_raising_amount_and_paid_together_books_the_payment_against_the_new_amount(
+    app: App, tmp_path: Path
+) -> None:
+    run_import(app, write_csv(tmp_path / "monday.csv", three_rows()))
+    rows = three_rows()
+    rows[1].update({"Betrag": "1.334,56", "Bezahlt": "1.334,56"})  # billed 100,00 more, all paid
+
+    result = run_import(app, write_csv(tmp_path / "tuesday.csv", rows))
+
+    assert result.payments == (
+        (3, "Rechnung R-2: Zahlung über 1.100,00 € aus der Praxissoftware übernommen."),
+    )
+    second = invoice(app, "R-2")
+    assert (second.amount, second.open_amount, second.status) == (
+        Decimal("1334.56"),
+        Decimal("0.00"),
+        InvoiceStatus.PAID,
+    )
