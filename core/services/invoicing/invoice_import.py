@@ -83,8 +83,9 @@ def import_invoices(
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
             if not dry_run and (fresh or changed):
                 _write_batch(session, practice_id, fresh, changed, known, patients, now)
-            if not dry_run and touched:
+            if touched:
                 # After the rows are written: a payment is checked against the invoice's new amount.
+                # A dry run settles too, for its report; its transaction is never committed.
                 stored = {n: (k[0], k[4]) for n, k in known.items()}
                 export_source.settle(session, actor, touched, stored, paid)
         if problems:

@@ -132,3 +132,13 @@ def test_an_export_raising_amount_and_paid_together_books_the_payment_against_th
         Decimal("0.00"),
         InvoiceStatus.PAID,
     )
+
+
+def test_a_dry_run_shows_what_the_export_would_book_and_stores_nothing(app: App, tmp_path: Path) -> None:
+    run_import(app, write_csv(tmp_path / "monday.csv", three_rows()))
+
+    result = run_import(app, export_with_paid(tmp_path, "tuesday.csv", "334,56"), dry_run=True)
+
+    assert result.payments == ((3, "Rechnung R-2: Zahlung über 100,00 € aus der Praxissoftware übernommen."),)
+    assert ledger(app, "R-2") == []
+    assert invoice(app, "R-2").open_amount == Decimal("1000.00")
