@@ -7,6 +7,7 @@ from datetime import date
 
 from bot import catalogue
 from bot.parsing import fold, page_number
+from bot.payment_actions import PaymentActions
 from bot.replies import (
     MAX_CALLBACK_BYTES,
     Button,
@@ -51,7 +52,7 @@ def _fits(data: str) -> bool:
     return len(data.encode()) <= MAX_CALLBACK_BYTES
 
 
-class Actions:
+class Actions(PaymentActions):
     """One async method per command: (actor, arguments) → replies. Errors are raised, not caught."""
 
     def __init__(self, app: App, *, on: date | None = None) -> None:

@@ -114,6 +114,16 @@ CATALOGUE: tuple[Command, ...] = (
         args="[Rechnungsnr] <Code>", min_args=1, max_args=2, examples=("K7PX3MQ9TZ",),
         written="Abbrechen", button="no", in_menu=False,
     ),
+    Command(
+        "zahlungmelden", "accept_payment", "Erkannte Zahlung an 1159 Finance melden",
+        args="<Vorschlag>", min_args=1, max_args=1, examples=("12",),
+        help="die Nummer steht unter „Zahlung erkannt“", button="payok", in_menu=False, by_mail=False,
+    ),
+    Command(
+        "zahlungablehnen", "reject_payment", "Erkannte Zahlung ablehnen (nichts wird erfasst)",
+        args="<Vorschlag>", min_args=1, max_args=1, examples=("12",),
+        button="payno", in_menu=False, by_mail=False,
+    ),
     Command("hilfe", "help", "Alle Befehle mit Beispielen", aliases=("help",), written="Hilfe"),
     # Telegram sends /start when someone opens the bot (with a deep-link payload at times).
     Command("start", "help", "Begrüßung", max_args=99, listed=False, in_menu=False,

@@ -8,10 +8,13 @@ import logging
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.replies import chunks, onboarding_hint
+from bot.payment_actions import suggestion_buttons
+from bot.replies import Reply, chunks, onboarding_hint
+from bot.telegram_app import keyboard
 from core.bootstrap import App
 from core.db.models import Notification
 from core.services.messaging import notifications
+from core.services.payments_in.suggestions import NOTE_KIND
 from core.services.setup import onboarding
 
 __all__ = ["deliver_notifications", "notification_loop"]
@@ -34,9 +37,18 @@ async def deliver_notifications(app: App, bot: Bot) -> int:
             claimed.append(note)  # else another worker has it
     if not claimed:
         return 0
+    # A recognised payment is asked about in a message of its own, with its buttons.
+    asks = [note for note in claimed if note.kind == NOTE_KIND and note.subject_id is not None]
+    news = [note for note in claimed if note not in asks]
     try:
-        for part in chunks("\n\n".join(_text(app, note) for note in claimed)):
+        for part in chunks("\n\n".join(_text(app, note) for note in news)) if news else []:
             await bot.send_message(chat_id, part)
+        for note in asks:
+            await bot.send_message(
+                chat_id,
+                note.text,
+                reply_markup=keyboard(Reply(note.text, suggestion_buttons(note.subject_id or 0))),
+            )
     except TelegramError as exc:
         for note in claimed:
             assert note.id is not None

@@ -15,6 +15,7 @@ from cli import (
     report_cmds,
     run_cmds,
     setup_cmds,
+    suggestion_cmds,
 )
 from cli.books_cmds import books_app
 from cli.doctor_cmd import doctor_cmd
@@ -39,6 +40,9 @@ app.command("overdue")(setup_cmds.overdue)
 app.add_typer(admin_cmds.onboarding_app, name="onboarding")
 app.add_typer(admin_cmds.user_app, name="user")
 app.add_typer(claim_cmds.claim_app, name="claim")
+claim_cmds.payment_app.command("suggestions")(suggestion_cmds.payment_suggestions)
+claim_cmds.payment_app.command("accept")(suggestion_cmds.payment_accept)
+claim_cmds.payment_app.command("reject")(suggestion_cmds.payment_reject)
 app.add_typer(claim_cmds.payment_app, name="payment")
 app.add_typer(reminder_cmds.reminder_app, name="reminder")
 app.command("sync")(claim_cmds.sync_cmd)

@@ -55,9 +55,7 @@ def seed(seed: int = typer.Option(1159, "--seed", help="Startwert: gleicher Wert
 @import_app.command("invoices")
 @friendly
 def import_invoices_cmd(
-    file: Path = typer.Argument(
-        ..., help="Export der Praxissoftware: CSV oder .xlsx."
-    ),
+    file: Path = typer.Argument(..., help="Export der Praxissoftware: CSV oder .xlsx."),
     mapping: Path | None = typer.Option(None, "--mapping", help="Spaltenzuordnung als JSON oder TOML."),
     profile: str | None = typer.Option(
         None, "--profile", help=f"Importprofil: TOML-Datei oder eingebaut ({', '.join(builtin_names())})."
@@ -83,6 +81,7 @@ def import_invoices_cmd(
     for title, notes, noun in (
         ("Hinweise", result.warnings, "Hinweise"),
         ("Nicht übernommen (Rechnung schon übergeben)", result.protected, "Zeilen"),
+        ("Zahlungen laut Praxissoftware", result.payments, "Zeilen"),
     ):
         if notes:
             typer.echo(f"{title} ({len(notes)}):\n{by_line(notes, noun=noun)}")

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     # Whether the practice's invoices tell consumers that they default 30 days after receipt
     # (§ 286 Abs. 3 BGB); without it only a reminder puts a consumer in default.
     invoices_carry_consumer_notice: bool = False
+    # A recognised payment whose number and amount are both certain is accepted without a person.
+    payments_auto_accept_exact: bool = False
 
     outbox_interval_seconds: float = 5.0
     # How long a worker that died mid-send holds an outbox item before another may resend it.

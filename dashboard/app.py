@@ -51,6 +51,12 @@ else:
         ),
         st.Page("pages/fees.py", title="Gebühren", icon=":material/euro:", url_path="gebuehren"),
         st.Page(
+            "pages/payments_in.py",
+            title="Zahlungseingänge",
+            icon=":material/account_balance:",
+            url_path="zahlungseingaenge",
+        ),
+        st.Page(
             "pages/onboarding.py", title="Onboarding", icon=":material/handshake:", url_path="onboarding"
         ),
     ]

@@ -59,6 +59,9 @@ def _show(preview: ImportPreview) -> None:
         if r.protected:
             st.warning(f"Nicht übernommen ({len(r.protected)}): diese Rechnungen sind schon übergeben.")
             st.code(by_line(r.protected, noun="Zeilen"), language=None)
+        if r.payments:
+            st.info(f"Zahlungen laut Praxissoftware ({len(r.payments)}):")
+            st.code(by_line(r.payments, noun="Zeilen"), language=None)
 
 
 if upload is not None:

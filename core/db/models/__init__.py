@@ -4,6 +4,7 @@ from core.db.models.books import BookExport, BookMonth, BookSettings
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
 from core.db.models.invoices import Invoice, InvoiceRecipient, Patient
 from core.db.models.ops import WorkerProblem
+from core.db.models.payments_in import PaymentSuggestion
 from core.db.models.practice import OnboardingEvent, Practice, User
 from core.db.models.records import (
     AuditEvent,
@@ -32,6 +33,7 @@ __all__ = [
     "OutboxItem",
     "Patient",
     "Payment",
+    "PaymentSuggestion",
     "Practice",
     "Statement",
     "SyncCursor",

@@ -70,6 +70,13 @@ class Payment(SQLModel, table=True):
     )
     failure_reason: str = ""
     recorded_by: str = ""
+    # Where the product learned of a practice payment: chat | mail | dashboard | cli |
+    # praxissoftware | bank (agency payments: empty); what shows it; who confirmed it.
+    origin: str = ""
+    evidence: str = ""
+    confirmed_by: str = ""
+    # The practice export's "Bezahlt" already contains it: a later increase there is this payment.
+    in_export: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

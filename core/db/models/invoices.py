@@ -62,7 +62,8 @@ class Invoice(SQLModel, table=True):
 
     @property
     def open_amount(self) -> Decimal:
-        return self.amount - self.paid_before - self.paid_direct
+        """Never below zero: an export that once said more was paid than billed leaves 0,00 open."""
+        return max(self.amount - self.paid_before - self.paid_direct, Decimal("0.00"))
 
 
 class InvoiceRecipient(SQLModel, table=True):

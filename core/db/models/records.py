@@ -54,8 +54,10 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     practice_id: int = Field(foreign_key="practice.id", index=True)
-    kind: str  # complete | status | onboarding | statement | failure
+    kind: str  # complete | status | onboarding | statement | failure | payment_suggestion
     text: str = Field(sa_column=Column(Text, nullable=False))
+    # What a door may offer buttons for: the suggestion of a "payment_suggestion" note.
+    subject_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
 

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import select
-
-from core import outbox
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Payment
-from core.domain.claim_lifecycle import OPEN, PaymentDelivery
-from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import format_date, parse_date, today
-from core.domain.errors import InvalidInput, PreconditionFailed
+from core.domain.errors import InvalidInput
 from core.domain.money import ZERO, format_eur, parse_amount
 from core.finance1159.client import Finance1159Client
-from core.services.collection import delivery
+from core.services.collection import delivery, payment_ledger
 from core.services.collection.claims import locked_invoice
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
@@ -69,55 +62,14 @@ def record(
             raise InvalidInput(
                 f"Das Zahlungsdatum liegt vor dem Rechnungsdatum ({format_date(invoice.invoice_date)})."
             )
-        if invoice.open_amount <= ZERO:
-            raise PreconditionFailed(f"Rechnung {invoice.number} ist bereits vollständig bezahlt.")
-        if invoice.status == InvoiceStatus.COMPLETE:
-            # The agency collected everything: its case is closed and would refuse the report.
-            raise PreconditionFailed(
-                f"Rechnung {invoice.number} ist bereits vollständig bezahlt: "
-                "1159 Finance hat den vollen Betrag erhalten."
-            )
-        if value > invoice.open_amount:
-            raise InvalidInput(
-                f"{format_eur(value)} ist mehr als offen ist ({format_eur(invoice.open_amount)}). "
-                "Bitte den Betrag prüfen."
-            )
-        claim = session.exec(select(Claim).where(Claim.invoice_id == invoice.id)).first()
-        passed_on = claim is not None and claim.delivery in OPEN
-        if passed_on and claim is not None and claim.outstanding is not None and value > claim.outstanding:
-            # The agency refuses more than its case's outstanding amount for good; say so now.
-            raise InvalidInput(
-                f"{format_eur(value)} ist mehr, als bei 1159 Finance noch offen ist "
-                f"({format_eur(claim.outstanding)}). Bitte den Betrag prüfen."
-            )
-        payment = Payment(
-            practice_id=practice_id,
-            invoice_id=invoice.id or 0,
-            claim_id=claim.id if claim else None,
-            source="practice",
+        payment, item_id = payment_ledger.book(
+            session,
+            invoice,
             amount=value,
             paid_on=day,
-            reference=f"P{practice_id}-{uuid.uuid4().hex[:16]}",
-            delivery=PaymentDelivery.QUEUED if passed_on else PaymentDelivery.NONE,
+            origin=payment_ledger.origin_of(actor),
             recorded_by=actor.label,
         )
-        session.add(payment)
-        session.flush()
-        invoice.paid_direct += value
-        if invoice.status not in (InvoiceStatus.IN_COLLECTION, InvoiceStatus.COMPLETE):
-            invoice.status = invoice_status(
-                amount=invoice.amount, paid=invoice.paid_before + invoice.paid_direct, claim_open=False
-            )
-        item_id = None
-        if passed_on:
-            item = outbox.enqueue(
-                session,
-                practice_id=practice_id,
-                kind=delivery.PAYMENT,
-                subject_id=payment.id or 0,
-                key=f"payment:{payment.reference}",
-            )
-            item_id = item.id
         audit.record(
             session,
             practice_id=practice_id,
@@ -129,9 +81,10 @@ def record(
             reference=payment.reference,
         )
         uow.commit()
-        open_amount = invoice.open_amount
+        open_amount = payment_ledger.open_amount(invoice)
         text = f"Zahlung über {format_eur(value)} vom {format_date(day)} für {invoice.number} erfasst. "
         text += f"Noch offen: {format_eur(open_amount)}."
+        passed_on = item_id is not None
         return PaymentOutcome(invoice.number, value, day, open_amount, passed_on, False, text), item_id
 
 

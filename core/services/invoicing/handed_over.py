@@ -1,10 +1,10 @@
 """A newer export may not change what an invoice already handed to 1159 Finance was handed over
-with: its amount, its debtor (the patient) or what was paid before. Such rows are reported and left."""
+with: its amount or its debtor (the patient). Such rows are reported and left. A changed "Bezahlt"
+is the practice export speaking as a payment source (payments_in/export_source.py)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
@@ -81,16 +81,7 @@ def _changes(row: InvoiceRow, invoice: Invoice, patient: Patient) -> list[str]:
         old, new = getattr(patient, name), getattr(row, name)
         if (old or "") != (new or ""):
             changes.append(f"{label} „{_shown(old)}“ → „{_shown(new)}“")
-    if row.paid != invoice.paid_before:
-        changes.append(_paid(invoice.paid_before, row.paid))
     return changes
-
-
-def _paid(before: Decimal, now: Decimal) -> str:
-    change = f"Bezahlt {format_eur(before)} → {format_eur(now)}"
-    if now > before:
-        return f"{change} (eine Zahlung bitte als „Zahlung empfangen“ an der Forderung erfassen)"
-    return change
 
 
 def _shown(value: object) -> str:

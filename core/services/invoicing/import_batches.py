@@ -33,17 +33,19 @@ def sorted_batch(
     batch: list[tuple[int, InvoiceRow]],
     handed_over: frozenset[int],
     protected: list[tuple[int, str]],
-) -> tuple[list[tuple[InvoiceRow, str]], list[tuple[InvoiceRow, str]], Known]:
+) -> tuple[list[tuple[InvoiceRow, str]], list[tuple[InvoiceRow, str]], Known, list[tuple[int, InvoiceRow]]]:
     """New and changed rows (with their hashes); rows that would change a handed-over invoice are
-    added to `protected` and left out (counted as unchanged)."""
+    added to `protected` and left out (counted as unchanged). Last, every known row that differs
+    from what is stored, protected or not, with its line: its "Bezahlt" is looked at in any case."""
     known = _known_invoices(session, practice_id, [r.number for _, r in batch])
-    fresh, changed, candidates = [], [], []
+    fresh, changed, candidates, touched = [], [], [], []
     for line, r in batch:
         h = r.row_hash()
         if r.number not in known:
             fresh.append((r, h))
         elif known[r.number][1] != h:
             changed.append((r, h))
+            touched.append((line, r))
             if known[r.number][0] in handed_over:
                 candidates.append((line, r))
     if candidates:
@@ -52,25 +54,27 @@ def sorted_batch(
         lines = {line for line, _ in reports}
         left = {r.number for line, r in candidates if line in lines}
         changed = [(r, h) for r, h in changed if r.number not in left]
-    return fresh, changed, known
+    return fresh, changed, known, touched
 
 
-Known = dict[str, tuple[int, str, str, Decimal]]
+# number -> (id, row hash, status, paid directly, paid before)
+Known = dict[str, tuple[int, str, str, Decimal, Decimal]]
 
 
 def _known_invoices(session: Session, practice_id: int, numbers: list[str]) -> Known:
-    """number -> (id, row hash, status, paid directly) of the invoices already stored."""
+    """The invoices of `numbers` already stored."""
     known: Known = {}
     for start in range(0, len(numbers), 500):
         known.update(
-            (number, (invoice_id, row_hash, status, paid_direct))
-            for number, invoice_id, row_hash, status, paid_direct in session.execute(
+            (number, (invoice_id, row_hash, status, paid_direct, paid_before))
+            for number, invoice_id, row_hash, status, paid_direct, paid_before in session.execute(
                 sa_select(
                     col(Invoice.number),
                     col(Invoice.id),
                     col(Invoice.row_hash),
                     col(Invoice.status),
                     col(Invoice.paid_direct),
+                    col(Invoice.paid_before),
                 ).where(
                     col(Invoice.practice_id) == practice_id,
                     col(Invoice.number).in_(numbers[start : start + 500]),

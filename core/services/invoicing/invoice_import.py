@@ -7,20 +7,22 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, col
 
 from core.db.engine import UnitOfWork
-from core.db.models import Invoice, Patient
+from core.db.models import Invoice
 from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.handed_over import handed_over_ids
 from core.services.invoicing.import_batches import Known, batches, sorted_batch
+from core.services.invoicing.import_patients import ensure_patients
 from core.services.invoicing.import_profile import load_profile
 from core.services.invoicing.invoice_csv import load_mapping, read_rows
 from core.services.invoicing.invoice_recipients import store_recipients
+from core.services.payments_in import export_source
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 from core.services.setup.onboarding import get_practice
@@ -41,6 +43,8 @@ class ImportResult:
     # (line, German text): contact data that will not be sent; rows of handed-over invoices left as they are
     warnings: tuple[tuple[int, str], ...] = ()
     protected: tuple[tuple[int, str], ...] = ()
+    # (line, German text): what the export's "Bezahlt" changed (payments booked or suggested, decreases)
+    payments: tuple[tuple[int, str], ...] = ()
 
 
 def import_invoices(
@@ -59,6 +63,7 @@ def import_invoices(
     problems: list[tuple[int, str]] = []
     warnings: list[tuple[int, str]] = []
     protected: list[tuple[int, str]] = []
+    paid: list[tuple[int, str]] = []
     rows = read_rows(
         path, load_mapping(mapping_path), problems, profile=load_profile(profile), warnings=warnings
     )
@@ -72,12 +77,17 @@ def import_invoices(
         for batch in batches(rows, BATCH):
             if problems:
                 continue  # the file is refused anyway; keep reading only to name every bad row
-            fresh, changed, known = sorted_batch(session, practice_id, batch, handed_over, protected)
+            fresh, changed, known, touched = sorted_batch(session, practice_id, batch, handed_over, protected)
             counts["created"] += len(fresh)
             counts["updated"] += len(changed)
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
             if not dry_run and (fresh or changed):
                 _write_batch(session, practice_id, fresh, changed, known, patients, now)
+            if touched:
+                # After the rows are written: a payment is checked against the invoice's new amount.
+                # A dry run settles too, for its report; its transaction is never committed.
+                stored = {n: (k[0], k[4]) for n, k in known.items()}
+                export_source.settle(session, actor, touched, stored, paid)
         if problems:
             raise ImportRefused(problems)
         total = sum(counts.values())
@@ -91,8 +101,9 @@ def import_invoices(
             dry_run,
             tuple(warnings),
             tuple(protected),
+            tuple(paid),
         )
-        if dry_run or not (result.created or result.updated):
+        if dry_run or not (result.created or result.updated or paid):
             return result
         audit.record(
             session,
@@ -117,7 +128,7 @@ def _write_batch(
     patients: dict[str, tuple[int, int]],
     now: datetime,
 ) -> None:
-    ids = _ensure_patients(session, practice_id, [r for r, _ in fresh + changed], patients)
+    ids = ensure_patients(session, practice_id, [r for r, _ in fresh + changed], patients)
     if fresh:
         # Core executemany: the ORM bulk path splits batches wherever optional cells are empty.
         session.connection().execute(
@@ -129,12 +140,15 @@ def _write_batch(
         )
     updates = []
     for r, h in changed:
-        invoice_id, _, status, paid_direct = known[r.number]
+        invoice_id, _, status, paid_direct, paid_before = known[r.number]
         values = _invoice_values(r, h, practice_id, ids[r.patient_key], now)
+        # What was paid before the first import stays; every later increase is in the ledger.
+        values["paid_before"] = paid_before
         if status in _AGENCY_STATES:
             values["status"] = status  # the agency's side is not the export's to change
         else:
-            values["status"] = invoice_status(amount=r.amount, paid=r.paid + paid_direct, claim_open=False)
+            paid = paid_before + paid_direct
+            values["status"] = invoice_status(amount=r.amount, paid=paid, claim_open=False)
         values["b_id"] = invoice_id
         updates.append(values)
     if updates:
@@ -143,81 +157,6 @@ def _write_batch(
     store_recipients(
         session, practice_id, [r for r, _ in fresh + changed], {n: k[0] for n, k in known.items()}
     )
-
-
-def _ensure_patients(
-    session: Session, practice_id: int, rows: list[InvoiceRow], written: dict[str, tuple[int, int]]
-) -> dict[str, int]:
-    """Patient ids by key: new patients inserted, known ones given the export's newer contact data.
-
-    `written` remembers, for this import, each patient's id and a fingerprint of the data written,
-    so a patient on many rows is written again only if a later row says something different.
-    """
-    wanted = {r.patient_key: _patient_values(r, practice_id) for r in rows}
-    stored = _patient_ids(session, practice_id, [k for k in wanted if k not in written])
-    stale, missing = [], []
-    for key, values in wanted.items():
-        fingerprint = hash(tuple(values.values()))
-        patient_id = written[key][0] if key in written else stored.get(key)
-        if patient_id is None:
-            missing.append(values)
-        elif written.get(key, (0, None))[1] != fingerprint:
-            stale.append({**values, "b_consent": values["consent_date"], "b_id": patient_id})
-        if patient_id is not None:
-            written[key] = (patient_id, fingerprint)
-    if stale:
-        for values in stale:
-            del values["consent_date"]
-        # A consent recorded in the product is kept when the export has none.
-        stmt = (
-            update(Patient)
-            .where(col(Patient.id) == bindparam("b_id"))
-            .values(consent_date=func.coalesce(bindparam("b_consent"), Patient.consent_date))
-        )
-        session.connection().execute(stmt, stale)
-    if missing:
-        session.connection().execute(insert(Patient.__table__), missing)  # type: ignore[attr-defined]
-        new_ids = _patient_ids(session, practice_id, [str(v["patient_key"]) for v in missing])
-        for values in missing:
-            key = str(values["patient_key"])
-            written[key] = (new_ids[key], hash(tuple(values.values())))
-    return {key: written[key][0] for key in wanted}
-
-
-def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        found.update(
-            (key, patient_id)
-            for key, patient_id in session.exec(
-                select(col(Patient.patient_key), col(Patient.id)).where(
-                    Patient.practice_id == practice_id,
-                    col(Patient.patient_key).in_(chunk),
-                )
-            ).all()
-            if patient_id is not None
-        )
-    return found
-
-
-def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
-    return {
-        "practice_id": practice_id,
-        "patient_key": r.patient_key,
-        "salutation": r.salutation,
-        "first_name": r.first_name,
-        "last_name": r.last_name,
-        "company": r.company,
-        "street": r.street,
-        "zip": r.zip,
-        "city": r.city,
-        "country": r.country,
-        "birth_date": r.birth_date,
-        "email": r.email,
-        "phone": r.phone,
-        "consent_date": r.consent_date,
-    }
 
 
 def _invoice_values(

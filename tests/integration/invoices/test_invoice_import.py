@@ -16,6 +16,7 @@ from core.db.models import AuditEvent, Claim, Invoice, Patient
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import ImportRefused, InvalidInput, NotAllowed
 from core.domain.invoice_rows import COLUMNS
+from core.services.collection import payments
 from core.services.invoicing.invoice_import import BATCH, ImportResult, import_invoices
 from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import export_row, write_csv
@@ -202,12 +203,14 @@ def test_a_newer_export_updates_what_changed_and_keeps_what_the_product_added(
     app: App, tmp_path: Path
 ) -> None:
     run_import(app, write_csv(tmp_path / "monday.csv", three_rows()))
-    # What the product added since: a payment made directly to the practice on R-2, a claim on R-1.
+    # What the product added since: 500,00 paid directly to the practice on R-2, a claim on R-1.
+    payments.record(
+        app.uow(), practice_id=app.practice_id, actor=OPERATOR, number="R-2", amount=Decimal("500.00")
+    )
     with app.uow() as uow:
-        handed_over, paid_directly = invoice(app, "R-1"), invoice(app, "R-2")
-        paid_directly.paid_direct = Decimal("500.00")
+        handed_over = invoice(app, "R-1")
         handed_over.status = InvoiceStatus.IN_COLLECTION
-        uow.session.add_all([paid_directly, handed_over])
+        uow.session.add(handed_over)
         uow.session.add(
             Claim(
                 practice_id=app.practice_id,
@@ -222,16 +225,25 @@ def test_a_newer_export_updates_what_changed_and_keeps_what_the_product_added(
         uow.commit()
     newer = three_rows()
     newer[0]["Telefon"] = newer[1]["Telefon"] = "0221 123456"  # the patient's new phone, on each row
-    newer[1]["Bezahlt"] = "434,56"  # the practice software saw another 200,00
+    # the practice software saw another 200,00, which is not the 500,00 recorded here.
+    newer[1]["Bezahlt"] = "434,56"
     newer.append(export_row("R-4", amount="60,00"))
 
     result = run_import(app, write_csv(tmp_path / "tuesday.csv", newer))
 
-    assert result == ImportResult(rows=4, created=1, updated=2, unchanged=1, dry_run=False)
+    assert result == ImportResult(
+        rows=4,
+        created=1,
+        updated=2,
+        unchanged=1,
+        dry_run=False,
+        payments=((3, "Rechnung R-2: Zahlung über 200,00 € aus der Praxissoftware übernommen."),),
+    )
     second = invoice(app, "R-2")
+    # Paid before the first import stays; both later payments are in the ledger, each once.
     assert (second.paid_before, second.paid_direct, second.open_amount) == (
-        Decimal("434.56"),
-        Decimal("500.00"),
+        Decimal("234.56"),
+        Decimal("700.00"),
         Decimal("300.00"),
     )
     assert second.status == InvoiceStatus.PARTLY_PAID

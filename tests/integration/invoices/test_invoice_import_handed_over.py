@@ -1,5 +1,6 @@
 """A newer export never corrupts a claim: for an invoice handed to 1159 Finance, changes to the
-amount, the debtor or what was paid are reported by line and left; the rest of the file is imported."""
+amount or the debtor are reported by line and left (a higher "Bezahlt" becomes a suggested payment);
+the rest of the file is imported."""
 
 from __future__ import annotations
 
@@ -14,8 +15,17 @@ from core.db.models import Claim, Invoice, Patient
 from core.domain.claims import InvoiceStatus
 from core.services.collection import claims
 from core.services.invoicing.invoice_recipients import recipient_of
+from core.services.payments_in import decisions
+from core.services.payments_in.suggestions import list_open
 from tests.factories import export_row, write_csv
-from tests.integration.collection.claims_helpers import STAFF, RecordingSandbox, client, invoice_of, product
+from tests.integration.collection.claims_helpers import (
+    STAFF,
+    RecordingSandbox,
+    agency_payments,
+    client,
+    invoice_of,
+    product,
+)
 from tests.integration.invoices.test_invoice_import import run_import
 from tests.peers.sandbox import SandboxHandle
 
@@ -63,8 +73,15 @@ async def test_a_newer_export_changing_amount_debtor_and_paid_of_a_handed_over_i
         (
             2,
             "Rechnung R-1 ist an 1159 Finance übergeben, die Zeile wurde nicht übernommen: "
-            "Betrag 120,00 € → 150,00 €; Nachname „Mustermann“ → „Musterfrau“; "
-            "Bezahlt 0,00 € → 20,00 € (eine Zahlung bitte als „Zahlung empfangen“ an der Forderung erfassen)",
+            "Betrag 120,00 € → 150,00 €; Nachname „Mustermann“ → „Musterfrau“",
+        ),
+    )
+    # "Bezahlt" rose by 20,00: a payment the agency must hear of, once a person confirms it.
+    assert result.payments == (
+        (
+            2,
+            "Rechnung R-1: 20,00 € laut Praxissoftware bezahlt – als Zahlungseingang vorgeschlagen; "
+            "an 1159 Finance gemeldet wird erst nach Bestätigung.",
         ),
     )
     after = invoice_of(app, "R-1")
@@ -181,4 +198,40 @@ async def test_a_newer_export_adding_a_recipient_to_a_handed_over_invoice_is_rep
     )
     with app.uow() as uow:
         assert recipient_of(uow.session, invoice_of(app, "R-1").id) is None
+    app.close()
+
+
+async def test_a_higher_paid_for_a_handed_over_invoice_is_reported_to_the_agency_once_after_a_person_accepts(
+    database_url: str, tmp_path: Path, sandbox: SandboxHandle
+) -> None:
+    app = await handed_over(database_url, tmp_path, sandbox)
+    newer = monday()
+    newer[0]["Bezahlt"] = "20,00"
+    tuesday = write_csv(tmp_path / "tuesday.csv", newer)
+    run_import(app, tuesday)
+    run_import(app, tuesday)  # the same file again: still one suggestion
+    [suggestion] = list_open(app.uow(), practice_id=app.practice_id)
+    assert (suggestion.number, suggestion.amount, suggestion.source) == (
+        "R-1",
+        Decimal("20.00"),
+        "praxissoftware",
+    )
+    assert agency_payments(sandbox) == []  # not sent until confirmed
+
+    async with client(sandbox) as finance:
+        await decisions.accept_and_send(
+            app.uow(), finance=finance, practice_id=app.practice_id, actor=STAFF, suggestion_id=suggestion.id
+        )
+    newer[0]["Telefon"] = "0221 5"  # a later export, "Bezahlt" still 20,00
+    result = run_import(app, write_csv(tmp_path / "wednesday.csv", newer))
+
+    assert result.payments == ()
+    [reported] = agency_payments(sandbox)
+    assert reported["amount"] == Decimal("20.00")
+    after = invoice_of(app, "R-1")
+    assert (after.paid_before, after.paid_direct, after.open_amount) == (
+        Decimal("0.00"),
+        Decimal("20.00"),
+        Decimal("100.00"),
+    )
     app.close()
