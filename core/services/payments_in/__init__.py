@@ -1,0 +1,1 @@
+"""Money coming in: bank statements read, kept once and matched to open invoices."""
