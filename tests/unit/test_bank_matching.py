@@ -8,18 +8,24 @@ from decimal import Decimal
 import pytest
 
 from core.domain.bank import BankTransaction
-from core.services.payments_in.bank_matching import InvoiceIndex, OpenInvoice, match_transaction
+from core.services.payments_in.bank_matching import InvoiceIndex, OpenInvoice, debtor_name, match_transaction
 
 
 def _index() -> InvoiceIndex:
     index = InvoiceIndex()
-    index.add(OpenInvoice(1, "R-2026-0042", 5000, True, (("erika", "mustermann"),)))
-    index.add(OpenInvoice(2, "R-2026-0043", 12000, False, (("hans", "meier"),)))
-    index.add(OpenInvoice(3, "R-2026-0044", 8000, False, (("hans", "meier"),)))
+    index.add(OpenInvoice(1, "R-2026-0042", 5000, True, (debtor_name("Erika", "Mustermann"),)))
+    index.add(OpenInvoice(2, "R-2026-0043", 12000, False, (debtor_name("Hans", "Meier"),)))
+    index.add(OpenInvoice(3, "R-2026-0044", 8000, False, (debtor_name("Hans", "Meier"),)))
     index.add(
-        OpenInvoice(4, "R-2026-0045", 8000, False, (("max", "mustermann"), ("", "schule", "am", "see")))
+        OpenInvoice(
+            4,
+            "R-2026-0045",
+            8000,
+            False,
+            (debtor_name("Max", "Mustermann"), debtor_name("", "Schule am See e.V.")),
+        )
     )
-    index.add(OpenInvoice(5, "R-7", 8000, False, (("anna", "schmidt"),)))
+    index.add(OpenInvoice(5, "R-7", 8000, False, (debtor_name("Anna", "Schmidt"),)))
     return index
 
 

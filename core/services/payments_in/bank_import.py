@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import BankTransaction as BankRow
 from core.domain.bank import BankStatement, BankTransaction, transaction_key
-from core.domain.dates import format_date
+from core.domain.dates import format_date, utcnow
 from core.services.payments_in.bank_index import open_invoice_index
 from core.services.payments_in.bank_matching import Match, match_transaction
 from core.services.payments_in.payout_rule import is_agency_payout
@@ -113,10 +115,15 @@ def _store(
         result.known = len(known)
         kinds = {k: _kind(tx, payout_iban) for k, tx in fresh.items()}
         index = open_invoice_index(session, practice_id=practice_id) if "payment" in kinds.values() else None
+        rows, now = [], utcnow()
         for key, tx in fresh.items():
             matches = match_transaction(tx, index) if index is not None and kinds[key] == "payment" else []
-            session.add(_row(practice_id, key, kinds[key], tx, statement.format, matches))
+            rows.append(
+                _row(practice_id, key, kinds[key], tx, statement.format, matches) | {"imported_at": now}
+            )
             result.matches += [_bank_match(key, tx, m, statement.format) for m in matches]
+        if rows:  # one statement for all: a year's statement holds tens of thousands of credits
+            session.connection().execute(insert(BankRow), rows)
         result.new = len(fresh)
         result.payouts = sum(1 for k in kinds.values() if k == "payout")
         result.foreign_currency = sum(1 for k in kinds.values() if k == "foreign_currency")
@@ -137,23 +144,23 @@ def _store(
 
 def _row(
     practice_id: int, key: str, kind: str, tx: BankTransaction, fmt: str, matches: list[Match]
-) -> BankRow:
-    return BankRow(
-        practice_id=practice_id,
-        key=key,
-        kind=kind,
-        account=tx.account,
-        booked_on=tx.booked_on,
-        value_on=tx.value_on,
-        amount=tx.amount,
-        currency=tx.currency,
-        payer=tx.payer,
-        iban=tx.iban,
-        remittance=tx.remittance,
-        bank_reference=tx.bank_reference,
-        end_to_end_id=tx.end_to_end_id,
-        source_format=fmt,
-        matches=[
+) -> dict[str, Any]:
+    return {
+        "practice_id": practice_id,
+        "key": key,
+        "kind": kind,
+        "account": tx.account,
+        "booked_on": tx.booked_on,
+        "value_on": tx.value_on,
+        "amount": tx.amount,
+        "currency": tx.currency,
+        "payer": tx.payer,
+        "iban": tx.iban,
+        "remittance": tx.remittance,
+        "bank_reference": tx.bank_reference,
+        "end_to_end_id": tx.end_to_end_id,
+        "source_format": fmt,
+        "matches": [
             {
                 "invoice_id": m.invoice_id,
                 "number": m.number,
@@ -163,7 +170,7 @@ def _row(
             }
             for m in matches
         ],
-    )
+    }
 
 
 def _bank_match(key: str, tx: BankTransaction, match: Match, fmt: str) -> BankMatch:

@@ -7,17 +7,11 @@ from sqlmodel import Session, col
 
 from core.db.models import Invoice, InvoiceRecipient, Patient
 from core.domain.claims import InvoiceStatus
-from core.services.payments_in.bank_matching import InvoiceIndex, OpenInvoice, name_tokens
+from core.services.payments_in.bank_matching import InvoiceIndex, OpenInvoice, debtor_name
 
 __all__ = ["open_invoice_index"]
 
 _CLOSED = (InvoiceStatus.PAID, InvoiceStatus.COMPLETE, InvoiceStatus.UNCOLLECTIBLE)
-
-
-def _name(first: str | None, last: str | None) -> tuple[str, ...]:
-    given = name_tokens(first or "")
-    family = name_tokens(last or "")
-    return (given[0] if given else "", *family) if family else ()
 
 
 def open_invoice_index(session: Session, *, practice_id: int) -> InvoiceIndex:
@@ -47,8 +41,8 @@ def open_invoice_index(session: Session, *, practice_id: int) -> InvoiceIndex:
     )
     index = InvoiceIndex()
     for inv_id, number, open_cents, status, pf, pl, pc, rf, rl, rc in rows:
-        companies = [("", *name_tokens(c)) for c in (pc, rc) if c]
-        names = tuple(n for n in (_name(pf, pl), _name(rf, rl), *companies) if len(n) > 1)
+        people = (debtor_name(pf, pl), debtor_name(rf or "", rl or ""), debtor_name("", pc or ""))
+        names = tuple(n for n in (*people, debtor_name("", rc or "")) if n)
         index.add(
             OpenInvoice(inv_id or 0, number, int(open_cents), status == InvoiceStatus.IN_COLLECTION, names)
         )

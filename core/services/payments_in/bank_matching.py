@@ -12,11 +12,20 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from core.domain.bank import BankTransaction
 from core.domain.money import format_eur, from_cents
 
-__all__ = ["Match", "OpenInvoice", "InvoiceIndex", "compact_number", "match_transaction", "name_tokens"]
+__all__ = [
+    "Match",
+    "OpenInvoice",
+    "InvoiceIndex",
+    "compact_number",
+    "debtor_name",
+    "match_transaction",
+    "name_tokens",
+]
 
 SURE, LIKELY, UNSURE = "sicher", "wahrscheinlich", "unsicher"
 _WORD = re.compile(r"[^\W_]+")
@@ -33,7 +42,7 @@ class OpenInvoice:
     number: str
     open_cents: int
     in_collection: bool
-    # each debtor (patient, recipient): (first name's first word or "", *last name or company words)
+    # each debtor (patient, recipient, company) as made by `debtor_name`
     names: tuple[tuple[str, ...], ...]
 
 
@@ -52,8 +61,11 @@ def compact_number(text: str) -> str:
     return "".join(_WORD.findall(text)).upper()
 
 
+@lru_cache(maxsize=65536)  # names repeat: a patient's on each of their invoices
 def name_tokens(text: str) -> tuple[str, ...]:
     """Folded words of a name: lower case, umlauts spelled out, accents dropped, no digits."""
+    if text.isascii():
+        return tuple(_LETTERS.findall(text.lower()))
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return tuple(_LETTERS.findall(plain))
@@ -74,14 +86,22 @@ class InvoiceIndex:
         if len(digits) >= _MIN_DIGITS and digits != key:
             self.by_digits[digits] = None if digits in self.by_digits else invoice
         for name in invoice.names:
-            significant = _significant(name)
-            if significant:
-                self.by_amount_name[(invoice.open_cents, significant[0])].append(invoice)
+            self.by_amount_name[(invoice.open_cents, name[1])].append(invoice)
 
 
-def _significant(name: tuple[str, ...]) -> list[str]:
-    """The last-name (or company) words that identify: no initials, no legal forms."""
-    return [w for w in name[1:] if len(w) > 1 and w not in ("gmbh", "ag", "kg", "ug", "ev", "mbh")]
+_NOT_A_NAME = frozenset(("gmbh", "ag", "kg", "ug", "ev", "mbh", "e", "v"))
+
+
+@lru_cache(maxsize=65536)
+def debtor_name(first: str, last: str) -> tuple[str, ...]:
+    """(first name's first word or "", *the last name's or company's identifying words), or ()."""
+    if not last:
+        return ()
+    family = tuple(w for w in name_tokens(last) if len(w) > 1 and w not in _NOT_A_NAME)
+    if not family:
+        return ()
+    given = name_tokens(first)
+    return (given[0] if given else "", *family)
 
 
 def _numbers_in(text: str, index: InvoiceIndex) -> list[tuple[OpenInvoice, bool]]:
@@ -109,8 +129,7 @@ def _payer_is(payer: tuple[str, ...], invoice: OpenInvoice) -> bool:
     """The payer's name holds a debtor's last name, and the first name or its initial if known."""
     words = set(payer)
     for name in invoice.names:
-        last = _significant(name)
-        if not last or not all(w in words for w in last):
+        if not all(w in words for w in name[1:]):
             continue
         first = name[0]
         if not first or first in words or any(w == first[0] for w in payer):
