@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cli.common import fail, friendly, make_app
+from core.domain.money import format_eur
 from core.services.payments_in.bank_formats import read_statement
 from core.services.payments_in.bank_import import import_statement
 from core.services.people.access import OPERATOR
@@ -35,4 +36,4 @@ def import_bank(
     )
     for found in result.matches:
         m = found.match
-        typer.echo(f"  {m.number}: {m.amount} € ({m.confidence}) – {m.reason}")
+        typer.echo(f"  {m.number}: {format_eur(m.amount)} ({m.confidence}) – {m.reason}")
