@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.domain.bank import BankFileRefused, transaction_key
+from core.services.payments_in.bank_csv import parse_bank_profile
 from core.services.payments_in.bank_formats import read_statement
 
 CORPUS = Path(__file__).parents[1] / "bank_corpus"
@@ -77,3 +78,42 @@ def test_xml_with_a_dtd_is_refused_before_it_is_parsed() -> None:
     data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>'
     with pytest.raises(BankFileRefused, match="DTD"):
         read_statement(data)
+
+
+def test_a_banks_csv_export_is_recognised_by_its_usual_columns_after_the_lines_before_its_header() -> None:
+    statement = _read("bank_export_csv_camt.csv")
+    assert statement.format == "CSV"
+    credit, debit, payout = statement.transactions
+    assert (credit.booked_on, credit.amount, credit.credit, credit.payer) == (
+        date(2026, 12, 3),
+        Decimal("50.00"),
+        True,
+        "Erika Mustermann",
+    )
+    assert credit.remittance == "Rechnung R-2026-0042" and credit.iban == "DE02120300000000202051"
+    assert (debit.credit, debit.amount) == (False, Decimal("89.90"))
+    assert payout.amount == Decimal("1234.56")
+
+
+def test_a_csv_profile_names_another_banks_columns_and_formats() -> None:
+    profile = parse_bank_profile((CORPUS / "other_bank.toml").read_text("utf-8"), name="other_bank.toml")
+    statement = read_statement((CORPUS / "other_bank.csv").read_bytes(), csv_profile=profile)
+    credit, debit = statement.transactions
+    assert (credit.booked_on, credit.amount, credit.currency, credit.remittance) == (
+        date(2026, 12, 3),
+        Decimal("50.00"),
+        "EUR",
+        "Rg. R-2026-0042",
+    )
+    assert (debit.credit, debit.amount) == (False, Decimal("1200.00"))
+    with pytest.raises(BankFileRefused) as refused:
+        read_statement((CORPUS / "other_bank_bad_date.csv").read_bytes(), csv_profile=profile)
+    assert "Zeile 2: Datum oder Betrag nicht lesbar (ISO" in refused.value.user_message
+
+
+def test_a_csv_profile_with_an_unknown_field_or_format_is_refused_in_german() -> None:
+    with pytest.raises(BankFileRefused, match="unbekannte Felder: Kontostand"):
+        parse_bank_profile('[spalten]\nKontostand = "Saldo"\n', name="p.toml")
+    with pytest.raises(BankFileRefused) as refused:
+        parse_bank_profile('[format]\ndatum = "MM/TT/JJJJ"\n', name="p.toml")
+    assert "„datum“ = 'MM/TT/JJJJ' geht nicht" in refused.value.user_message

@@ -56,3 +56,17 @@ def test_a_broken_statement_is_refused_in_german_with_exit_code_1_and_nothing_st
     missing = _run(sqlite_app, "import", "bank", str(CORPUS / "gibt-es-nicht.xml"))
     assert missing.exit_code == 1 and "nicht lesbar" in missing.stderr
     assert _stored(sqlite_app) == 0
+
+
+def test_a_banks_csv_export_is_imported_with_its_profile(sqlite_app: App) -> None:
+    erika = add_patient(sqlite_app, first_name="Erika", last_name="Mustermann")
+    add_invoice(sqlite_app, number="R-2026-0042", amount="50,00", patient=erika)
+    profile = str(CORPUS / "other_bank.toml")
+    run = _run(sqlite_app, "import", "bank", str(CORPUS / "other_bank.csv"), "--profile", profile)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.startswith(
+        "Kontoauszug (CSV): 1 Buchungen neu, 0 schon bekannt, 1 einer Rechnung zugeordnet"
+    )
+    bad = _run(sqlite_app, "import", "bank", str(CORPUS / "other_bank_bad_date.csv"), "--profile", profile)
+    assert bad.exit_code == 1 and "Zeile 2: Datum oder Betrag nicht lesbar" in bad.stderr
+    assert _stored(sqlite_app) == 1
