@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,3 +115,23 @@ def test_the_configured_payout_iban_marks_a_payout_whatever_the_name(app: App) -
         app.uow(), practice_id=app.practice_id, actor=OPERATOR, statement=read_statement(text)
     )
     assert result.payouts == 1
+
+
+def test_two_imports_of_the_same_statement_at_once_keep_each_credit_once(app: App) -> None:
+    _december(app)
+    statement = read_statement((CORPUS / "camt053_december_1.xml").read_bytes())
+    results: list[BankImportResult] = []
+
+    def run() -> None:
+        results.append(
+            import_statement(app.uow(), practice_id=app.practice_id, actor=OPERATOR, statement=statement)
+        )
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted((r.new, r.known) for r in results) == [(0, 4), (4, 0)]
+    assert sum(len(r.matches) for r in results) == 3  # each match handed on once
+    assert len(_rows(app)) == 4
