@@ -4,12 +4,13 @@
 A listed payout pairs with a bank credit of the same amount booked from 2 days before to 10
 days after the statement's date (transfers take a few banking days); what is left pairs by date
 alone (amount differs); then each side's rest is a difference. A bank payout is reported as
-missing on the statement only in the month it was booked in.
+missing on the statement only in the month it was booked in, and not when it is the previous
+month's payout of its last days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -63,10 +64,16 @@ def _near(listed: ListedPayout, bank: BankPayout) -> bool:
 
 
 def compare_payouts(
-    span: Period, listed: list[ListedPayout], bank: list[BankPayout]
+    span: Period, listed: list[ListedPayout], bank: list[BankPayout], earlier: Sequence[ListedPayout] = ()
 ) -> list[PayoutDifference]:
-    """Every listed payout found on the bank, or a difference; bank payouts of the month not listed."""
+    """Every listed payout found on the bank, or a difference; bank payouts of the month not listed.
+
+    `earlier` are the previous month's listed payouts: one paid on its last days arrives on the
+    bank in this month and is no difference here.
+    """
     pool = sorted(bank, key=lambda b: b.booked_on)
+    for row in earlier:
+        _take(pool, lambda b, r=row: _near(r, b) and b.amount == r.amount)  # type: ignore[misc]
     rest: list[ListedPayout] = []
     for row in sorted(listed, key=lambda r: r.paid_on):
         if _take(pool, lambda b, r=row: _near(r, b) and b.amount == r.amount) is None:  # type: ignore[misc]
@@ -96,15 +103,12 @@ def payout_differences(
     """The month's payouts as the agency's latest statement for it lists them, against the bank."""
     require(actor, Permission.VIEW_REPORTS)
     span = period(month, allow_future=True)
+    before = period((span.start - timedelta(days=1)).strftime("%Y-%m"), allow_future=True)
     with uow:
-        statement = uow.session.exec(
-            select(Statement)
-            .where(Statement.practice_id == practice_id, Statement.month == span.month)
-            .order_by(col(Statement.id).desc())
-        ).first()
-        if statement is None:
+        listed = _listed(uow, practice_id, span.month)
+        if listed is None:
             raise NotFound(f"Für {span.label} liegt keine Monatsabrechnung von 1159 Finance vor.")
-        listed = [ListedPayout(r.booked_on, r.amount) for r in statement_rows(statement) if r.kind == PAYOUT]
+        earlier = _listed(uow, practice_id, before.month) or []
         rows = uow.session.exec(
             select(BankTransaction).where(
                 BankTransaction.practice_id == practice_id,
@@ -114,4 +118,16 @@ def payout_differences(
             )
         ).all()
         bank = [BankPayout(r.booked_on, r.amount) for r in rows]
-    return compare_payouts(span, listed, bank)
+    return compare_payouts(span, listed, bank, earlier)
+
+
+def _listed(uow: UnitOfWork, practice_id: int, month: str) -> list[ListedPayout] | None:
+    """The payouts the latest statement for the month lists; None without a statement."""
+    statement = uow.session.exec(
+        select(Statement)
+        .where(Statement.practice_id == practice_id, Statement.month == month)
+        .order_by(col(Statement.id).desc())
+    ).first()
+    if statement is None:
+        return None
+    return [ListedPayout(r.booked_on, r.amount) for r in statement_rows(statement) if r.kind == PAYOUT]

@@ -11,7 +11,8 @@ import pytest
 from core.bootstrap import App
 from core.domain.errors import NotFound
 from core.services.accounting import statements
-from core.services.accounting.payouts import payout_differences
+from core.services.accounting.ledger import period
+from core.services.accounting.payouts import BankPayout, ListedPayout, compare_payouts, payout_differences
 from core.services.payments_in.bank_formats import read_statement
 from core.services.payments_in.bank_import import import_statement
 from core.services.people.access import OPERATOR
@@ -66,3 +67,12 @@ def test_payouts_missing_on_the_bank_or_differing_in_amount_are_listed_for_the_m
 def test_a_month_without_a_statement_is_refused_in_german(app: App) -> None:
     with pytest.raises(NotFound, match="Für 12/2026 liegt keine Monatsabrechnung"):
         payout_differences(app.uow(), practice_id=app.practice_id, actor=OPERATOR, month="2026-12")
+
+
+def test_a_payout_listed_at_the_end_of_the_previous_month_is_no_difference_in_the_next() -> None:
+    span = period("2026-12")
+    october_end = [ListedPayout(date(2026, 11, 30), Decimal("75.00"))]
+    bank = [BankPayout(date(2026, 12, 2), Decimal("75.00")), BankPayout(date(2026, 12, 3), Decimal("5.00"))]
+    found = compare_payouts(span, [], bank, october_end)
+    assert [(d.what, d.bank) for d in found] == [("not_on_statement", bank[1])]
+    assert [d.what for d in compare_payouts(span, [], bank)] == ["not_on_statement", "not_on_statement"]
