@@ -117,3 +117,18 @@ def test_a_csv_profile_with_an_unknown_field_or_format_is_refused_in_german() ->
     with pytest.raises(BankFileRefused) as refused:
         parse_bank_profile('[format]\ndatum = "MM/TT/JJJJ"\n', name="p.toml")
     assert "„datum“ = 'MM/TT/JJJJ' geht nicht" in refused.value.user_message
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "block"),
+    [("camt.052", "BkToCstmrAcctRpt", "Rpt"), ("camt.054", "BkToCstmrDbtCdtNtfctn", "Ntfctn")],
+)
+def test_account_reports_and_notifications_are_read_by_the_same_parser(
+    kind: str, message: str, block: str
+) -> None:
+    text = (CORPUS / "camt053_december_1.xml").read_text("utf-8")
+    text = text.replace("camt.053.001.02", f"{kind}.001.02").replace("BkToCstmrStmt", message)
+    text = text.replace("<Stmt>", f"<{block}>").replace("</Stmt>", f"</{block}>")
+    statement = read_statement(text.encode())
+    assert statement.format == kind
+    assert [t.bank_reference for t in statement.transactions] == [f"BANKREF-000{i}" for i in range(1, 6)]
