@@ -132,3 +132,22 @@ def test_account_reports_and_notifications_are_read_by_the_same_parser(
     statement = read_statement(text.encode())
     assert statement.format == kind
     assert [t.bank_reference for t in statement.transactions] == [f"BANKREF-000{i}" for i in range(1, 6)]
+
+
+def test_a_batch_entry_yields_one_transaction_per_detail_with_its_own_amount_and_reference() -> None:
+    data = b"""<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt>
+      <Ntry><Amt Ccy="EUR">70.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-12-07</Dt></BookgDt>
+        <AcctSvcrRef>BATCH-9</AcctSvcrRef><NtryDtls>
+        <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">30.00</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr><Pty><Nm>A</Nm></Pty></Dbtr></RltdPties><RmtInf><Ustrd>R-1</Ustrd></RmtInf></TxDtls>
+        <TxDtls><Amt Ccy="EUR">40.00</Amt>
+          <RltdPties><Dbtr><Pty><Nm>B</Nm></Pty></Dbtr></RltdPties><RmtInf><Ustrd>R-2</Ustrd></RmtInf></TxDtls>
+      </NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>"""
+    first, second = read_statement(data).transactions
+    assert (first.amount, first.payer, first.remittance, first.bank_reference) == (
+        Decimal("30.00"),
+        "A",
+        "R-1",
+        "BATCH-9/1",
+    )
+    assert (second.amount, second.payer, second.bank_reference) == (Decimal("40.00"), "B", "BATCH-9/2")
