@@ -6,6 +6,7 @@ import typer
 
 from cli import (
     admin_cmds,
+    bank_cmds,
     chat_cmd,
     claim_cmds,
     dashboard_cmd,
@@ -35,6 +36,7 @@ app.add_typer(practice_cmds.practice_app, name="practice")
 setup_cmds.db_app.command("backup")(db_backup)
 setup_cmds.db_app.command("restore")(db_restore)
 app.add_typer(setup_cmds.import_app, name="import")
+setup_cmds.import_app.command("bank")(bank_cmds.import_bank)
 app.command("seed")(setup_cmds.seed)
 app.command("overdue")(setup_cmds.overdue)
 app.add_typer(admin_cmds.onboarding_app, name="onboarding")

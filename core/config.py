@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     finance1159_client_id: str = DEMO_CLIENT_ID
     finance1159_api_key: SecretStr = SecretStr(DEMO_API_KEY)
     finance1159_mail_domain: str = "1159finance.com"
+    # The agency's IBAN its payouts come from (bank import); empty: recognised by its name alone.
+    finance1159_payout_iban: str = ""
     finance1159_concurrency: int = Field(default=8, ge=1, le=64)
     finance1159_max_attempts: int = Field(default=5, ge=1, le=10)
     finance1159_backoff_base: float = Field(default=0.5, ge=0)

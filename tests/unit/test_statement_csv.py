@@ -122,3 +122,12 @@ def test_the_sandbox_statement_files_are_read_by_this_parser() -> None:
         ("21", "case_fee", Decimal("2.50")),
     ]
     assert "Monatsabrechnung 10/2026" in (pdf_text(to_pdf(bookings, "2026-10", "demo-praxis")) or "")
+
+
+def test_a_payout_row_needs_no_case_or_invoice_but_other_rows_still_do() -> None:
+    data = b"Fall-Nr;Rechnungsnummer;Buchungsdatum;Buchungsart;Betrag\n;;03.11.2026;Auszahlung;1.234,56\n"
+    (row,) = parse_statement_csv(data).rows
+    assert (row.kind, row.amount, row.case_id) == ("payout", Decimal("1234.56"), "")
+    with pytest.raises(StatementRefused) as refused:
+        parse_statement_csv(data.replace(b"Auszahlung", b"Zahlung Schuldner"))
+    assert "Zeile 2: Fall-Nr fehlt." in refused.value.user_message

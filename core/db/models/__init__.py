@@ -1,5 +1,6 @@
 """Every table of the product; a practice id on every row."""
 
+from core.db.models.bank import BankTransaction
 from core.db.models.books import BookExport, BookMonth, BookSettings
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
 from core.db.models.invoices import Invoice, InvoiceRecipient, Patient
@@ -18,6 +19,7 @@ from core.db.models.records import (
 
 __all__ = [
     "AuditEvent",
+    "BankTransaction",
     "BookExport",
     "BookMonth",
     "BookSettings",

@@ -37,6 +37,7 @@ KIND_LABEL = {
     "reminder_fee": "Mahngebühr",
     "interest": "Zinsen",
     "case_fee": "Fallgebühr",
+    "payout": "Auszahlung",
 }
 DEBTOR_FEE_KINDS = ("collection_fee", "expenses", "reminder_fee", "interest")
 

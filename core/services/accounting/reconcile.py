@@ -16,7 +16,7 @@ from typing import Any
 from core.domain.dates import format_date
 from core.domain.money import ZERO, format_eur
 from core.services.accounting.ledger import KIND_LABEL, Booking, Period
-from core.services.accounting.statement_csv import StatementRow
+from core.services.accounting.statement_csv import PAYOUT, StatementRow
 
 __all__ = ["Difference", "Line", "Reconciliation", "from_bookings", "from_statement", "reconcile"]
 
@@ -93,7 +93,12 @@ def from_bookings(rows: Iterable[Booking]) -> list[Line]:
 
 
 def from_statement(rows: Iterable[StatementRow]) -> list[Line]:
-    return [Line(r.reference.strip(), r.case_id.strip(), r.kind, r.booked_on, r.amount) for r in rows]
+    # A payout is no booking of a case: it is reconciled against the bank (accounting/payouts.py).
+    return [
+        Line(r.reference.strip(), r.case_id.strip(), r.kind, r.booked_on, r.amount)
+        for r in rows
+        if r.kind != PAYOUT
+    ]
 
 
 def _totals(lines: list[Line]) -> dict[str, Decimal]:

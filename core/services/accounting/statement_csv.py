@@ -20,6 +20,7 @@ from core.domain.money import parse_amount
 
 __all__ = [
     "BOOKING_KINDS",
+    "PAYOUT",
     "StatementRefused",
     "StatementRow",
     "StatementRows",
@@ -43,7 +44,10 @@ BOOKING_KINDS = {
     "Mahngebühr": "reminder_fee",
     "Zinsen": "interest",
     "Fallgebühr": "case_fee",
+    # money the agency paid out to the practice: no case, no invoice; checked against the bank
+    "Auszahlung": "payout",
 }
+PAYOUT = "payout"
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d{1,2})?$")
 _DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 
@@ -132,13 +136,13 @@ def _row(fields: list[str], index: dict[str, int], line: int) -> StatementRow | 
         return [f"{len(fields)} Spalten statt {len(COLUMNS)}."]
     value = {key: fields[i].strip() for key, i in index.items()}
     problems: list[str] = []
-    if not value["case_id"]:
+    kind = BOOKING_KINDS.get(value["kind"])
+    if not value["case_id"] and kind != PAYOUT:
         problems.append("Fall-Nr fehlt.")
-    if not value["reference"]:
+    if not value["reference"] and kind != PAYOUT:
         problems.append("Rechnungsnummer fehlt.")
     booked = _date(value["booked_on"])
     amount = _amount(value["amount"])
-    kind = BOOKING_KINDS.get(value["kind"])
     if kind is None:
         problems.append(f"Buchungsart „{value['kind']}“ ist unbekannt.")
     problems += [p for p in (booked, amount) if isinstance(p, str)]

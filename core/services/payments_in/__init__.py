@@ -1,1 +1,2 @@
-"""Payments the product recognises itself (practice export, bank statement) before a person confirms them."""
+"""Money coming in that the product recognises itself (practice export, bank statements): read,
+kept once, matched to open invoices, and suggested until a person confirms."""

@@ -1,0 +1,202 @@
+"""`inkasso import bank FILE`: read a statement, keep each credit once, recognise what it pays.
+
+Debits are counted and not kept (they are no income); a credit in a foreign currency is kept
+aside, never matched; a payout of 1159 Finance is kept as such, for the reconciliation with
+its monthly statement (accounting/payouts.py). Every other new credit is matched to open
+invoices, and each match goes to `record_matches` (the suggestions a person confirms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from core.db.engine import UnitOfWork
+from core.db.models import BankTransaction as BankRow
+from core.domain.bank import BankStatement, BankTransaction, transaction_key
+from core.domain.dates import format_date, utcnow
+from core.services.payments_in.bank_index import open_invoice_index
+from core.services.payments_in.bank_matching import Match, match_transaction
+from core.services.payments_in.payout_rule import is_agency_payout
+from core.services.payments_in.suggestions import suggest
+from core.services.people import audit
+from core.services.people.access import Actor, Permission, require
+
+__all__ = ["BankImportResult", "BankMatch", "import_statement", "record_matches"]
+
+
+@dataclass(frozen=True)
+class BankMatch:
+    """A match with the booking it comes from: what a suggestion needs."""
+
+    transaction_key: str  # the booking's key and the invoice number: unique per suggestion
+    paid_on: date
+    payer: str
+    evidence: str  # German: which statement, which booking
+    match: Match
+
+
+@dataclass
+class BankImportResult:
+    format: str
+    new: int = 0
+    known: int = 0
+    payouts: int = 0
+    debits: int = 0
+    foreign_currency: int = 0
+    matches: list[BankMatch] = field(default_factory=list)
+
+    @property
+    def matched(self) -> int:
+        """New credits with at least one recognised invoice."""
+        return len({m.transaction_key.split("#")[0] for m in self.matches})
+
+
+def _kind(tx: BankTransaction, payout_iban: str) -> str:
+    if tx.currency != "EUR":
+        return "foreign_currency"
+    return "payout" if is_agency_payout(tx, payout_iban=payout_iban) else "payment"
+
+
+def import_statement(
+    uow: UnitOfWork, *, practice_id: int, actor: Actor | str, statement: BankStatement, file_name: str = ""
+) -> BankImportResult:
+    """Keep the statement's new credits once, match the new payments; then hand on the matches."""
+    if not isinstance(actor, str):
+        require(actor, Permission.IMPORT)
+    result = BankImportResult(format=statement.format)
+    credits: dict[str, BankTransaction] = {}
+    for tx in statement.transactions:
+        if tx.credit:
+            credits.setdefault(transaction_key(tx), tx)
+        else:
+            result.debits += 1
+    try:
+        _store(uow, practice_id, actor, statement, credits, result, file_name)
+    except IntegrityError:  # another import stored some of these at the same moment: count again
+        result = BankImportResult(format=statement.format, debits=result.debits)
+        _store(uow.fresh(), practice_id, actor, statement, credits, result, file_name)
+    record_matches(uow.fresh(), practice_id=practice_id, matches=result.matches)
+    return result
+
+
+def _known_keys(session: Session, practice_id: int, keys: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        known.update(
+            session.exec(
+                select(BankRow.key).where(BankRow.practice_id == practice_id, col(BankRow.key).in_(chunk))
+            ).all()
+        )
+    return known
+
+
+def _store(
+    uow: UnitOfWork,
+    practice_id: int,
+    actor: Actor | str,
+    statement: BankStatement,
+    credits: dict[str, BankTransaction],
+    result: BankImportResult,
+    file_name: str,
+) -> None:
+    payout_iban = uow.settings.finance1159_payout_iban.replace(" ", "").upper()
+    with uow:
+        session = uow.session
+        known = _known_keys(session, practice_id, list(credits))
+        fresh = {k: tx for k, tx in credits.items() if k not in known}
+        result.known = len(known)
+        kinds = {k: _kind(tx, payout_iban) for k, tx in fresh.items()}
+        index = open_invoice_index(session, practice_id=practice_id) if "payment" in kinds.values() else None
+        rows, now = [], utcnow()
+        for key, tx in fresh.items():
+            matches = match_transaction(tx, index) if index is not None and kinds[key] == "payment" else []
+            rows.append(
+                _row(practice_id, key, kinds[key], tx, statement.format, matches) | {"imported_at": now}
+            )
+            result.matches += [_bank_match(key, tx, m, statement.format) for m in matches]
+        if rows:  # one statement for all: a year's statement holds tens of thousands of credits
+            session.connection().execute(insert(BankRow), rows)
+        result.new = len(fresh)
+        result.payouts = sum(1 for k in kinds.values() if k == "payout")
+        result.foreign_currency = sum(1 for k in kinds.values() if k == "foreign_currency")
+        audit.record(
+            session,
+            practice_id=practice_id,
+            actor=actor,
+            action="bank.import",
+            subject=file_name or statement.format,
+            new=result.new,
+            known=result.known,
+            matched=result.matched,
+            payouts=result.payouts,
+        )
+        session.flush()
+        uow.commit()
+
+
+def _row(
+    practice_id: int, key: str, kind: str, tx: BankTransaction, fmt: str, matches: list[Match]
+) -> dict[str, Any]:
+    return {
+        "practice_id": practice_id,
+        "key": key,
+        "kind": kind,
+        "account": tx.account,
+        "booked_on": tx.booked_on,
+        "value_on": tx.value_on,
+        "amount": tx.amount,
+        "currency": tx.currency,
+        "payer": tx.payer,
+        "iban": tx.iban,
+        "remittance": tx.remittance,
+        "bank_reference": tx.bank_reference,
+        "end_to_end_id": tx.end_to_end_id,
+        "source_format": fmt,
+        "matches": [
+            {
+                "invoice_id": m.invoice_id,
+                "number": m.number,
+                "amount": str(m.amount),
+                "confidence": m.confidence,
+                "reason": m.reason,
+            }
+            for m in matches
+        ],
+    }
+
+
+def _bank_match(key: str, tx: BankTransaction, match: Match, fmt: str) -> BankMatch:
+    evidence = (
+        f"Kontoauszug ({fmt}), Buchung vom {format_date(tx.booked_on)} über {tx.amount} {tx.currency}"
+        f"{' von ' + tx.payer if tx.payer else ''}; Verwendungszweck: {tx.remittance or '–'}"
+    )
+    return BankMatch(f"{key}#{match.number}", tx.booked_on, tx.payer, evidence, match)
+
+
+def record_matches(uow: UnitOfWork, *, practice_id: int, matches: list[BankMatch]) -> int:
+    """Hand each match on as a payment suggestion (source "bank"); how many were new suggestions."""
+    made = 0
+    for found in matches:
+        suggestion = suggest(
+            uow.fresh(),
+            practice_id=practice_id,
+            number=found.match.number,
+            amount=Decimal(found.match.amount),
+            paid_on=found.paid_on,
+            source="bank",
+            evidence=found.evidence,
+            reason=found.match.reason,
+            confidence=found.match.confidence,
+            payer=found.payer,
+            transaction_key=found.transaction_key,
+        )
+        made += suggestion is not None
+    return made
