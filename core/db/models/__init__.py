@@ -14,6 +14,7 @@ from core.db.models.records import (
     OutboxItem,
     Statement,
 )
+from core.db.models.sessions import LoginSession
 
 __all__ = [
     "AuditEvent",
@@ -25,6 +26,7 @@ __all__ = [
     "Fee",
     "Invoice",
     "InvoiceRecipient",
+    "LoginSession",
     "MailCursor",
     "MailRecord",
     "Notification",

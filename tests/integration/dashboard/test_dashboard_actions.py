@@ -57,13 +57,13 @@ def _hand_over(dash: Dash, sandbox: SandboxHandle, number: str) -> None:
 def _open_case(dash: Dash, who: str, number: str) -> AppTest:
     at = dash.run(who)
     at.session_state["case_number"] = number
-    return at.switch_page("pages/case.py").run()
+    return at.switch_page("views/case.py").run()
 
 
 def test_forderung_anlegen_shows_the_overview_and_hands_over_only_after_confirmation(
     agency_dash: Dash, sandbox: SandboxHandle
 ) -> None:
-    at = agency_dash.run("staff", "pages/overdue.py")
+    at = agency_dash.run("staff", "views/overdue.py")
     assert "2 überfällige Rechnungen" in texts(at)
     at.selectbox(key="claim_number").select("R-9")
     button(at, "Übersicht anzeigen").click().run()
@@ -79,7 +79,7 @@ def test_forderung_anlegen_shows_the_overview_and_hands_over_only_after_confirma
 
 
 def test_forderung_anlegen_can_be_cancelled_and_refusals_are_german(fresh_dash: Dash) -> None:
-    at = fresh_dash.run("staff", "pages/overdue.py")
+    at = fresh_dash.run("staff", "views/overdue.py")
     at.selectbox(key="claim_number").select("R-9")
     button(at, "Übersicht anzeigen").click().run()
     button(at, "Abbrechen").click().run()
@@ -92,7 +92,7 @@ def test_forderung_anlegen_can_be_cancelled_and_refusals_are_german(fresh_dash: 
 
 
 def test_the_ageing_filter_narrows_the_overdue_list(shared_dash: Dash) -> None:
-    at = shared_dash.run("manager", "pages/overdue.py")
+    at = shared_dash.run("manager", "views/overdue.py")
     at.selectbox(key="overdue_bucket").select("61–90").run()
     assert "1 überfällige Rechnungen" in texts(at)
     assert list(at.selectbox(key="claim_number").options) == ["R-10"]
@@ -178,7 +178,7 @@ def test_status_abrufen_without_the_agency_shows_the_last_known_state(tmp_path: 
 
 
 def test_the_case_list_filters_and_opens_a_case_with_its_timeline(shared_dash: Dash) -> None:
-    at = shared_dash.run("staff", "pages/cases.py")
+    at = shared_dash.run("staff", "views/cases.py")
     assert "4 Fälle" in texts(at)
     at.text_input(key="cases_search").input("mustermann-r-101").run()
     assert "1 Fälle" in texts(at)
@@ -212,7 +212,7 @@ def test_the_overview_shows_the_key_figures(shared_dash: Dash) -> None:
 
 
 def test_fees_page_shows_fees_by_month_and_the_free_months(shared_dash: Dash) -> None:
-    at = shared_dash.run("staff", "pages/fees.py")
+    at = shared_dash.run("staff", "views/fees.py")
     shown = texts(at)
     assert "Die kostenlosen ersten Monate endeten am 01.09.2026" in shown
     if today().year == 2026:
@@ -223,10 +223,10 @@ def test_fees_page_shows_fees_by_month_and_the_free_months(shared_dash: Dash) ->
 
 
 def test_onboarding_buttons_are_for_managers_and_move_the_state(fresh_dash: Dash) -> None:
-    staff = fresh_dash.run("staff", "pages/onboarding.py")
+    staff = fresh_dash.run("staff", "views/onboarding.py")
     assert not [b for b in staff.button if b.label == "Kündigen"]
     assert "Die Schritte des Onboardings lösen Praxisleitungen aus." in texts(staff)
-    at = fresh_dash.run("manager", "pages/onboarding.py")
+    at = fresh_dash.run("manager", "views/onboarding.py")
     button(at, "Kündigen").click().run()
     assert not at.exception
     assert "Onboarding ist jetzt: gekündigt" in texts(at)
@@ -240,7 +240,7 @@ def test_the_access_request_from_the_dashboard_is_mailed_through_the_cores_maile
     tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer
 ) -> None:
     with dashboard(tmp_path, **mail_settings_for(dovecot, smtp_server)) as made:
-        at = made.run("manager", "pages/onboarding.py")
+        at = made.run("manager", "views/onboarding.py")
         button(at, "Kündigen").click().run()
         button(at, "Zugang anfordern").click().run()
         assert not at.exception
@@ -250,7 +250,7 @@ def test_the_access_request_from_the_dashboard_is_mailed_through_the_cores_maile
 
 
 def test_managers_add_and_remove_dashboard_users(fresh_dash: Dash) -> None:
-    at = fresh_dash.run("manager", "pages/users.py")
+    at = fresh_dash.run("manager", "views/users.py")
     at.text_input(key="user_login").input("bert")
     at.text_input(key="user_pw").input("kurz")
     button(at, "Anlegen").click().run()
@@ -267,7 +267,7 @@ def test_managers_add_and_remove_dashboard_users(fresh_dash: Dash) -> None:
 
 
 def test_the_audit_log_lists_and_filters_events(shared_dash: Dash) -> None:
-    at = shared_dash.run("manager", "pages/audit.py")
+    at = shared_dash.run("manager", "views/audit.py")
     assert "user.add" in list(at.dataframe[0].value["Aktion"])
     at.selectbox(key="audit_prefix").select("login").run()
     assert not at.exception
@@ -275,7 +275,7 @@ def test_the_audit_log_lists_and_filters_events(shared_dash: Dash) -> None:
 
 
 def test_an_overview_left_open_too_long_is_not_carried_out(fresh_dash: Dash) -> None:
-    at = fresh_dash.run("staff", "pages/overdue.py")
+    at = fresh_dash.run("staff", "views/overdue.py")
     at.selectbox(key="claim_number").select("R-9")
     button(at, "Übersicht anzeigen").click().run()
     with fresh_dash.app.uow() as uow:
