@@ -16,8 +16,9 @@ SECRET_FILE = "dashboard-session.key"
 def session_secret(settings: Settings) -> str:
     """The configured secret, else the one stored in DATA_DIR (created on first use, readable by the
     product's user only). Never logged: a leaked key lets anyone forge a login."""
-    if settings.session_secret is not None:
-        return settings.session_secret.get_secret_value()
+    configured = settings.session_secret.get_secret_value() if settings.session_secret else ""
+    if configured.strip():  # an empty value (env_ignore_empty aside) never signs anything
+        return configured
     path = Path(settings.data_dir) / SECRET_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
