@@ -76,6 +76,7 @@ def overdue_text(page: OverduePage) -> str:
     start = (page.page - 1) * page.per_page
     for n, item in enumerate(page.items, start=start + 1):
         basis = "" if item.has_legal_basis else " · ⚠ Mahnung/Einwilligung fehlt"
+        basis = basis or ("" if item.refusal is None else f" · ⚠ {item.refusal}")
         rows.append(
             f"{n}. {item.number} · {item.patient} · {format_eur(item.open_amount)} · "
             f"fällig seit {format_date(item.due_date)} ({item.days_overdue} Tage){basis}"

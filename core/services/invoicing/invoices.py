@@ -16,6 +16,7 @@ from core.domain.claims import legal_basis
 from core.domain.dates import AgeBucket, age_bucket, days_overdue, today
 from core.domain.errors import NotFound
 from core.domain.invoice_numbers import normalise_number
+from core.services.collection.handover_check import refusal
 from core.services.invoicing.invoice_sql import OPEN_AMOUNT, age_bucket_sql, overdue_filters
 
 __all__ = ["BucketSum", "OverdueItem", "OverduePage", "ageing", "find", "overdue"]
@@ -32,6 +33,8 @@ class OverdueItem:
     reminder_date: date | None
     handover_announced: bool
     consent_date: date | None
+    # why a hand-over would be refused today (German), None when it would go out: only then a button
+    refusal: str | None = None
 
     @property
     def has_legal_basis(self) -> bool:
@@ -107,11 +110,15 @@ def overdue(
             .where(col(Invoice.id).in_(page_ids.scalar_subquery()))
             .order_by(*order)
         ).all()
-        items = [_item(inv, f"{first} {last}", on) for inv, first, last in rows]
+        free = uow.settings.free_months
+        items = [
+            _item(inv, f"{first} {last}", on, refusal(uow.session, practice_id, inv, on=on, free_months=free))
+            for inv, first, last in rows
+        ]
         return OverduePage(items, int(total), page, per_page)
 
 
-def _item(inv: Invoice, patient: str, on: date) -> OverdueItem:
+def _item(inv: Invoice, patient: str, on: date, refused: str | None) -> OverdueItem:
     days = days_overdue(due_date=inv.due_date, on=on)
     return OverdueItem(
         inv.number,
@@ -123,6 +130,7 @@ def _item(inv: Invoice, patient: str, on: date) -> OverdueItem:
         inv.reminder_date,
         inv.handover_announced,
         inv.consent_date,
+        refused,
     )
 
 
