@@ -36,15 +36,15 @@ from core.services.people.access import OPERATOR  # noqa: E402
 
 TARGET_SECONDS = 1.5
 PAGES = [
-    "pages/overview.py",
-    "pages/overdue.py",
-    "pages/cases.py",
-    "pages/case.py",
-    "pages/fees.py",
-    "pages/onboarding.py",
-    "pages/statements.py",
-    "pages/audit.py",
-    "pages/users.py",
+    "views/overview.py",
+    "views/overdue.py",
+    "views/cases.py",
+    "views/case.py",
+    "views/fees.py",
+    "views/onboarding.py",
+    "views/statements.py",
+    "views/audit.py",
+    "views/users.py",
 ]
 STATUSES = [
     "received",

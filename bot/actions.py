@@ -87,7 +87,7 @@ class Actions(PaymentActions):
         rows = [
             [Button(f"Forderung anlegen – {item.number}", f"new:{item.number}")]
             for item in page.items
-            if _fits(f"new:{item.number}")
+            if item.refusal is None and _fits(f"new:{item.number}")  # else the text says why not
         ]
         nav = []
         if page.page > 1:

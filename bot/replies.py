@@ -79,6 +79,7 @@ def overdue_text(page: OverduePage, privacy: ChatPrivacy = ChatPrivacy.MINIMAL) 
     start = (page.page - 1) * page.per_page
     for n, item in enumerate(page.items, start=start + 1):
         basis = "" if item.has_legal_basis else " · ⚠ Mahnung/Einwilligung fehlt"
+        basis = basis or ("" if item.refusal is None else f" · ⚠ {item.refusal}")
         rows.append(
             f"{n}. {item.number} · {chat_person(item.patient, item.patient_zip, privacy)} · "
             f"{format_eur(item.open_amount)} · "

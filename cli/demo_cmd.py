@@ -11,15 +11,16 @@ import subprocess
 import sys
 import threading
 import time
-from urllib.parse import urlparse
 
 import httpx
 import typer
 
-from cli.common import friendly, make_app
+from cli.common import friendly, load_settings, make_app
 from cli.dashboard_cmd import streamlit_command
+from cli.demo_sandbox import check_agency, choose_sandbox_port
 from cli.run_cmds import worker
 from core.bootstrap import App, configure_logging
+from core.services.collection import delivery
 from core.services.demo import demo_setup
 from core.services.setup import practice
 
@@ -28,20 +29,7 @@ __all__ = ["demo"]
 log = logging.getLogger("inkasso.demo")
 
 
-def _local_sandbox(app: App) -> tuple[str, int] | None:
-    url = urlparse(app.settings.finance1159_base_url)
-    if url.hostname in ("127.0.0.1", "localhost") and url.port:
-        return url.hostname, url.port
-    return None
-
-
-def _start_sandbox(app: App, host: str, port: int) -> tuple[threading.Thread, object] | None:
-    try:
-        httpx.get(f"http://{host}:{port}/_sandbox/state", timeout=1)
-        typer.echo(f"1159-Finance-Sandbox läuft bereits auf {host}:{port} und wird mitbenutzt.")
-        return None
-    except httpx.HTTPError:
-        pass
+def _start_sandbox(app: App, host: str, port: int) -> tuple[threading.Thread, object]:
     from core.finance1159.sandbox.config import SandboxConfig
     from core.finance1159.sandbox.server import make_server
 
@@ -72,17 +60,25 @@ def _start_dashboard(port: int) -> subprocess.Popen[bytes]:
 def demo(
     port: int = typer.Option(8501, "--port", help="Port des Dashboards."),
     no_dashboard: bool = typer.Option(False, "--ohne-dashboard", help="Dashboard nicht starten."),
+    sandbox_port: int | None = typer.Option(
+        None, "--sandbox-port", min=1, max=65535, help="Port der eigenen Sandbox (Standard: ein freier Port)."
+    ),
 ) -> None:
     """Nur zum Ausprobieren: Sandbox, Demo-Praxis mit erfundenen Daten, Worker und Dashboard starten.
 
     Für eine echte Praxis: `inkasso practice setup` (siehe README, „Für eine echte Praxis“).
     """
     configure_logging(logging.WARNING)
+    own_port = choose_sandbox_port(load_settings(), sandbox_port)  # points FINANCE1159_BASE_URL at it
     app = make_app()
-    sandbox = None
-    where_ = _local_sandbox(app) or ("127.0.0.1", 8159)
-    if _local_sandbox(app) is not None:
-        sandbox = _start_sandbox(app, *where_)
+    where_ = ("127.0.0.1", own_port or 0)
+    sandbox = None if own_port is None else _start_sandbox(app, *where_)
+    try:
+        check_agency(app.settings)
+    except BaseException:
+        _stop_sandbox(sandbox)
+        app.close()
+        raise
     mail_configured = bool(app.settings.imap_host and app.settings.smtp_host)
     state = demo_setup.prepare(
         app.uow(),
@@ -98,6 +94,10 @@ def demo(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        # claims a refused or unreachable agency postponed in an earlier run go out now, not in an hour
+        await delivery.run_once(
+            app.uow(), finance=app.finance(), practice_id=app.practice_id, include_postponed=True
+        )
         month = None
         if sandbox is not None and state.invoices_created:
             month = loop.create_task(_let_a_month_pass(app, *where_))
@@ -115,21 +115,24 @@ def demo(
                 dashboard.wait(10)
             except subprocess.TimeoutExpired:
                 dashboard.kill()
-        if sandbox is not None:
-            _thread, server = sandbox
-            server.should_exit = True  # type: ignore[attr-defined]
-            _thread.join(10)
+        _stop_sandbox(sandbox)
         app.close()
         typer.echo(
             "Demo beendet. Die Daten bleiben in ./data und werden beim nächsten Start weiterverwendet."
         )
 
 
+def _stop_sandbox(sandbox: tuple[threading.Thread, object] | None) -> None:
+    if sandbox is not None:
+        thread, server = sandbox
+        server.should_exit = True  # type: ignore[attr-defined]
+        thread.join(10)
+
+
 async def _let_a_month_pass(app: App, host: str, port: int) -> None:
     """First run only: once the demo claims are at the sandbox, let a month pass there and pull the
     result, so the dashboard shows fees and money the agency collected rather than empty pages."""
     from core import outbox
-    from core.services.collection import delivery
     from core.sync import sync_once
 
     try:
@@ -162,7 +165,9 @@ def _tell(app: App, state: demo_setup.DemoState, port: int, dashboard: bool, mai
     if dashboard:
         lines.append(f"  Dashboard:      http://127.0.0.1:{port}  (Login: {state.login} / {state.password})")
     lines.append(f"  1159 Finance:   {s.finance1159_base_url}  (lokale Sandbox)")
-    lines.append(f"  Chat im Terminal: in einem zweiten Terminal `{_inkasso()} chat` starten.")
+    # the sandbox's port is chosen per run: the chat in another terminal must be told where it is
+    chat = f"FINANCE1159_BASE_URL={s.finance1159_base_url} {_inkasso()} chat"
+    lines.append(f"  Chat im Terminal: in einem zweiten Terminal `{chat}` starten.")
     if s.telegram_bot_token is None:
         lines.append(
             "  Telegram:       TELEGRAM_BOT_TOKEN und PRACTICE_CHAT_ID in .env eintragen, dann neu starten."

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # How often a worker looks for notifications to post in the practice chat.
     notify_interval_seconds: float = Field(default=5.0, gt=0)
     session_timeout_minutes: int = 30
+    # A dashboard login ends after this long even when used all the time (the token's signed age).
+    session_max_hours: int = Field(default=12, gt=0)
+    # Signs the dashboard's login tokens; when unset, one is generated into DATA_DIR on first use.
+    session_secret: SecretStr | None = None
 
     # Defaults until `inkasso books setup` stored the practice's own (accounts: chart presets).
     datev_consultant_number: str = "1001"

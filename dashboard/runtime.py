@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,16 +22,17 @@ from core.domain.dates import format_date, format_datetime
 from core.domain.errors import InkassoError
 from core.domain.money import format_eur
 from core.finance1159.client import Finance1159Client
-from core.services.people import audit
+from core.services.people import audit, sessions
 from core.services.people.access import Actor, Permission
-from core.services.people.sessions import session_actor
 from dashboard.held import held, run_async
+from dashboard.login_cookie import cookie_token, write_cookie
 
 __all__ = [
     "AUTH",
     "Context",
     "EXPIRED",
     "FLASH",
+    "LOGGED_OUT",
     "MANAGERS_ONLY",
     "T",
     "current_actor",
@@ -54,6 +54,8 @@ AUTH = "auth"
 FLASH = "flash"
 EXPIRED = "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."
 MANAGERS_ONLY = "Diese Seite ist nur für Praxisleitungen."
+LOGGED_OUT = "logged_out"  # the next page run removes the login cookie from the browser
+_REFUSED = "login_refused"
 
 
 def get_app() -> App:
@@ -73,35 +75,46 @@ def get_app() -> App:
 
 
 def current_actor(app: App | None = None) -> Actor | None:
-    """The logged-in actor, or None; ends a session idle for longer than the timeout."""
-    auth = st.session_state.get(AUTH)
-    if not auth:
-        return None
+    """The logged-in actor, or None. Checked against the login's row on every page run, so a logout
+    in another tab or an idle timeout ends this session too; a fresh session (a reload, a deep link)
+    resumes the login from the browser's cookie."""
     app = app or get_app()
-    idle = time.time() - float(auth.get("last_seen", 0))
-    if idle > app.settings.session_timeout_minutes * 60:
-        st.session_state.pop(AUTH, None)
-        st.session_state[FLASH] = EXPIRED
+    auth = st.session_state.get(AUTH)
+    token = auth.get("token") if auth else cookie_token()
+    if not token or (not auth and st.session_state.get(_REFUSED) == token):
         return None
-    actor = session_actor(app.uow(), practice_id=app.practice_id, user_id=int(auth["user_id"]))
-    if actor is None:  # removed meanwhile
-        st.session_state.pop(AUTH, None)
+    actor = sessions.resume_login(app.uow(), practice_id=app.practice_id, token=str(token))
+    if actor is None:
+        if auth:  # ended while in use: say so on the login page
+            st.session_state.pop(AUTH, None)
+            st.session_state[FLASH] = EXPIRED
+        st.session_state[_REFUSED] = token  # a stale cookie is not looked up on every click
         return None
-    auth["last_seen"] = time.time()
+    st.session_state[AUTH] = {"token": token}
+    write_cookie(str(token), app.settings.session_max_hours * 3600)
     return actor
 
 
-def log_in(actor: Actor) -> None:
-    st.session_state[AUTH] = {"user_id": actor.user_id, "last_seen": time.time()}
+def log_in(app: App, actor: Actor) -> None:
+    """Start a login (a signed token, never the password) kept in the session and, from the next
+    page run on, in the browser's cookie."""
+    token = sessions.start_login(app.uow(), practice_id=app.practice_id, actor=actor)
+    st.session_state[AUTH] = {"token": token}
     st.session_state.pop(FLASH, None)
 
 
 def log_out(app: App, actor: Actor) -> None:
+    """End every login of this user (all tabs and browsers), then forget this session's state."""
+    if actor.user_id is not None:
+        sessions.end_logins(app.uow(), practice_id=app.practice_id, user_id=actor.user_id)
     with app.uow() as uow:
         audit.record(uow.session, practice_id=app.practice_id, actor=actor, action="logout")
         uow.commit()
+    refused = (st.session_state.get(AUTH) or {}).get("token")
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[_REFUSED] = refused
+    st.session_state[LOGGED_OUT] = True
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,52 @@ def test_log_in_open_a_case_and_record_a_payment_in_chromium(
     with made.app.uow() as uow:  # type: ignore[attr-defined]
         paid = uow.session.exec(select(Payment).join(Invoice).where(Invoice.number == "R-9")).all()
     assert [(str(p.amount), p.source, p.delivery) for p in paid] == [("25.00", "practice", "sent")]
+
+
+def test_a_login_survives_a_reload_and_a_deep_link_and_logout_ends_it_in_every_tab(
+    streamlit_server: tuple[str, object],
+) -> None:
+    from playwright.sync_api import Page, sync_playwright
+
+    root, _ = streamlit_server
+
+    def login_form(page: Page) -> None:
+        page.get_by_role("button", name="Anmelden").wait_for(timeout=30_000)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+            page = context.new_page()
+            page.goto(root + "ueberfaellig")  # a deep link before logging in: the login, then the page
+            login_form(page)
+            page.get_by_label("Benutzername").fill("chefin")
+            page.get_by_label("Passwort").fill(PASSWORD)
+            page.get_by_role("button", name="Anmelden").click()
+            page.get_by_role("heading", name="Überfällige Rechnungen").wait_for(timeout=30_000)
+            page.wait_for_timeout(500)  # the page run after the login hands the cookie to the browser
+            cookies = {c["name"]: c for c in context.cookies()}
+            assert cookies["inkasso_sitzung"]["sameSite"] == "Strict"
+            assert "chefin" not in str(cookies) and PASSWORD not in str(cookies)
+            page.reload()  # F5
+            page.get_by_role("heading", name="Überfällige Rechnungen").wait_for(timeout=30_000)
+            other = context.new_page()  # a deep link typed into another tab
+            other.goto(root + "faelle")
+            other.get_by_role("heading", name="Inkasso-Fälle").wait_for(timeout=30_000)
+            other.goto(root + "gibt-es-nicht")
+            other.get_by_text("Diese Seite gibt es nicht.", exact=False).wait_for(timeout=30_000)
+            assert other.get_by_text("Page not found").count() == 0
+            other.goto(root + "faelle")
+            other.get_by_role("heading", name="Inkasso-Fälle").wait_for(timeout=30_000)
+            page.get_by_role("button", name="Abmelden").click()
+            login_form(page)
+            # the other tab's login ended too: its next click, without a reload, shows the login
+            other.locator('[data-testid="stSidebarNav"] a', has_text="Gebühren").click()
+            login_form(other)
+            other.reload()
+            login_form(other)
+            other.goto(root + "ueberfaellig")
+            login_form(other)
+            assert other.get_by_role("heading", name="Überfällige Rechnungen").count() == 0
+        finally:
+            browser.close()

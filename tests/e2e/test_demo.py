@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -87,3 +91,77 @@ def test_the_demo_comes_up_hands_claims_over_stops_on_ctrl_c_and_reuses_its_data
     second, _ = _run_once(tmp_path)
     assert "Vorhandene Demo-Daten" in second and f"Login: chef / {password}" in second
     assert "Traceback" not in second
+
+
+class _Foreign(http.server.BaseHTTPRequestHandler):
+    """Another program on the demo's old fixed port: answers every request with 403."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.send_response(403)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def _occupied(port: int) -> Iterator[None]:
+    """`port` held by a foreign server (or already held by something else, which serves as well)."""
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Foreign)
+    except OSError:
+        yield
+        return
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _start_plain(workdir: Path, *args: str) -> subprocess.Popen[str]:
+    """`inkasso demo` as a practice starts it: no FINANCE1159_BASE_URL set."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "FINANCE1159_", "TELEGRAM_"))
+    }
+    env |= {"NO_PROXY": "127.0.0.1,localhost", "OUTBOX_INTERVAL_SECONDS": "0.5", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "inkasso"), "demo", *args],
+        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_the_demo_starts_its_own_sandbox_on_a_free_port_when_8159_is_taken(tmp_path: Path) -> None:
+    with _occupied(8159):
+        process = _start_plain(tmp_path, "--ohne-dashboard")
+        try:
+            assert process.stdout is not None
+            agency = ""
+            for line in process.stdout:
+                if "1159 Finance:" in line:
+                    agency = line.split()[2]
+                    break
+            assert agency.startswith("http://127.0.0.1:") and ":8159/" not in agency, agency
+            state_url = agency.replace("/api/v1", "/_sandbox/state")
+            deadline, cases = time.monotonic() + 60, []
+            while time.monotonic() < deadline and not cases:
+                cases = _wait(state_url).json().get("cases") or []
+                time.sleep(0.5)
+        finally:
+            output = _stop(process)
+        assert process.returncode == 0, output
+        assert cases and "Traceback" not in output
+        inkasso = str(Path(sys.executable).parent / "inkasso")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FINANCE1159_")}
+        refused = subprocess.run(
+            [inkasso, "demo", "--ohne-dashboard", "--sandbox-port", "8159"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, env={**env, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+    assert refused.returncode == 1
+    assert "Port 8159 ist schon belegt" in refused.stderr + refused.stdout
+    assert "Traceback" not in refused.stderr

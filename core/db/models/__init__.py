@@ -16,6 +16,7 @@ from core.db.models.records import (
     OutboxItem,
     Statement,
 )
+from core.db.models.sessions import LoginSession
 
 __all__ = [
     "AuditEvent",
@@ -28,6 +29,7 @@ __all__ = [
     "Fee",
     "Invoice",
     "InvoiceRecipient",
+    "LoginSession",
     "MailCursor",
     "MailRecord",
     "Notification",

@@ -13,11 +13,11 @@ from core.db.models import Claim, Invoice, Practice
 from core.domain.case_fees import case_fee, describe_fee
 from core.domain.claim_lifecycle import ClaimDelivery
 from core.domain.claims import Basis, InvoiceFacts, check_handover
-from core.domain.errors import NotFound, PreconditionFailed
+from core.domain.errors import InkassoError, NotFound, PreconditionFailed
 from core.domain.onboarding import OnboardingState
 from core.services.collection.claim_parties import check_parties
 
-__all__ = ["HANDED_OVER", "Checked", "check", "practice_of"]
+__all__ = ["HANDED_OVER", "Checked", "check", "practice_of", "refusal"]
 
 
 # A claim handed over to 1159 Finance or on its way there. Not one refused for good (it may go out
@@ -85,3 +85,16 @@ def check(
     fee = case_fee(contract_start=start, on=on, fee=rate, free_months=free_months)
     text = describe_fee(contract_start=start, on=on, fee=rate, free_months=free_months)
     return Checked(invoice, basis, fee, text)
+
+
+def refusal(
+    session: Session, practice_id: int, invoice: Invoice, *, on: date, free_months: int, deadline_days: int
+) -> str | None:
+    """Why handing `invoice` over on `on` would be refused (German), or None when it would go out:
+    `check` itself, so a list offers the hand-over exactly where the hand-over accepts it."""
+    try:
+        practice = practice_of(session, practice_id)
+        check(session, practice, invoice, on=on, free_months=free_months, deadline_days=deadline_days)
+    except InkassoError as exc:
+        return exc.user_message
+    return None

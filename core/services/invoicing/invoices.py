@@ -16,6 +16,7 @@ from core.domain.claims import legal_basis
 from core.domain.dates import AgeBucket, age_bucket, days_overdue, today
 from core.domain.errors import NotFound
 from core.domain.invoice_numbers import normalise_number
+from core.services.collection.handover_check import refusal
 from core.services.invoicing.invoice_sql import OPEN_AMOUNT, age_bucket_sql, overdue_filters
 
 __all__ = ["BucketSum", "OverdueItem", "OverduePage", "ageing", "find", "overdue"]
@@ -34,6 +35,8 @@ class OverdueItem:
     consent_date: date | None
     has_legal_basis: bool  # on the listing's day, with the reminder deadline of the settings
     patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
+    # why a hand-over would be refused today (German), None when it would go out: only then a button
+    refusal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,11 +111,24 @@ def overdue(
             .where(col(Invoice.id).in_(page_ids.scalar_subquery()))
             .order_by(*order)
         ).all()
-        items = [_item(inv, f"{first} {last}", on, deadline, zip_) for inv, first, last, zip_ in rows]
+        free = uow.settings.free_months
+        items = [
+            _item(
+                inv,
+                f"{first} {last}",
+                on,
+                deadline,
+                zip_,
+                refusal(uow.session, practice_id, inv, on=on, free_months=free, deadline_days=deadline),
+            )
+            for inv, first, last, zip_ in rows
+        ]
         return OverduePage(items, int(total), page, per_page)
 
 
-def _item(inv: Invoice, patient: str, on: date, deadline_days: int, patient_zip: str) -> OverdueItem:
+def _item(
+    inv: Invoice, patient: str, on: date, deadline_days: int, patient_zip: str, refused: str | None
+) -> OverdueItem:
     days = days_overdue(due_date=inv.due_date, on=on)
     return OverdueItem(
         inv.number,
@@ -126,6 +142,7 @@ def _item(inv: Invoice, patient: str, on: date, deadline_days: int, patient_zip:
         inv.consent_date,
         legal_basis(inv, on=on, deadline_days=deadline_days) is not None,
         patient_zip,
+        refused,
     )
 
 

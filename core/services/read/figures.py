@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import extract
+from sqlalchemy import ColumnElement, and_, extract
 from sqlmodel import Session, col, func, select
 
 from core.db.engine import UnitOfWork
@@ -46,7 +46,7 @@ def overview(uow: UnitOfWork, *, practice_id: int, actor: Actor, on: date | None
                 col(Claim.delivery).in_(OPEN),
             )
         ).one()
-        collected = _agency_paid(s, practice_id, year_start), _agency_paid(s, practice_id, month_start)
+        collected = [_agency_paid(s, practice_id, since, on) for since in (year_start, month_start)]
         paid, finished = s.exec(
             select(
                 func.count().filter(col(Claim.agency_status) == wire.CaseStatus.PAID),
@@ -78,12 +78,20 @@ def overview(uow: UnitOfWork, *, practice_id: int, actor: Actor, on: date | None
     )
 
 
-def _agency_paid(session: Session, practice_id: int, since: date) -> Decimal:
-    total = session.exec(
-        select(_sum(Payment.amount)).where(
-            Payment.practice_id == practice_id, Payment.source == "agency", col(Payment.paid_on) >= since
-        )
-    ).one()
+def _collected(practice_id: int, since: date, on: date) -> ColumnElement[bool]:
+    """The one definition of money collected in a period, shared by the headline figures and the
+    month chart: the agency's payments dated from `since` up to `on`. A payment dated after `on`
+    (booked ahead, or next month's) is not yet collected and counts in no period before its date."""
+    return and_(
+        col(Payment.practice_id) == practice_id,
+        col(Payment.source) == "agency",
+        col(Payment.paid_on) >= since,
+        col(Payment.paid_on) <= on,
+    )
+
+
+def _agency_paid(session: Session, practice_id: int, since: date, on: date) -> Decimal:
+    total = session.exec(select(_sum(Payment.amount)).where(_collected(practice_id, since, on))).one()
     return _money(total)
 
 
@@ -107,11 +115,7 @@ def collected_by_month(
     y, m = extract("year", col(Payment.paid_on)), extract("month", col(Payment.paid_on))
     with uow:
         rows = uow.session.exec(
-            select(y, m, _sum(Payment.amount))
-            .where(
-                Payment.practice_id == practice_id, Payment.source == "agency", col(Payment.paid_on) >= since
-            )
-            .group_by(y, m)
+            select(y, m, _sum(Payment.amount)).where(_collected(practice_id, since, on)).group_by(y, m)
         ).all()
     found = {f"{int(yy):04d}-{int(mm):02d}": amount for yy, mm, amount in rows}
     return [(k, _money(found.get(k))) for k in keys]

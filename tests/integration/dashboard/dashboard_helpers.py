@@ -1,12 +1,11 @@
 """Helpers for the dashboard tests: a product with data and logins, and AppTest runs as someone.
 
 def test_x(shared_dash: Dash) -> None:
-    at = shared_dash.run("staff", page="pages/cases.py")
+    at = shared_dash.run("staff", page="views/cases.py")
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,13 +19,14 @@ from streamlit.testing.v1 import AppTest
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingState
 from core.services.people.access import Role
+from core.services.people.sessions import session_actor, start_login
 from tests.factories import add_invoice, add_practice, add_user, make_app
 from tests.integration.books.books_helpers import build_october
 from tests.peers.sandbox import SandboxHandle
 
 ROOT = Path(__file__).resolve().parents[3]
 APP = ROOT / "dashboard" / "app.py"
-PAGES = ROOT / "dashboard" / "pages"
+PAGES = ROOT / "dashboard" / "views"
 PASSWORD = "richtig-langes-passwort"
 
 
@@ -40,8 +40,14 @@ class Dash:
 
     def logged_in(self, at: AppTest, who: str | None) -> AppTest:
         if who is not None:
-            at.session_state["auth"] = {"user_id": self.user_ids[who], "last_seen": time.time()}
+            at.session_state["auth"] = {"token": self.token(who)}
         return at
+
+    def token(self, who: str) -> str:
+        """A fresh login of `who`, as the login page starts it."""
+        actor = session_actor(self.app.uow(), practice_id=self.app.practice_id, user_id=self.user_ids[who])
+        assert actor is not None
+        return start_login(self.app.uow(), practice_id=self.app.practice_id, actor=actor)
 
     def run(self, who: str | None, page: str | None = None) -> AppTest:
         """The whole app (entry script and navigation) as `who` (None: not logged in), on `page`."""

@@ -6,14 +6,16 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from core.db.models import AuditEvent, User
+from core.db.models import AuditEvent, LoginSession, User
+from core.domain.dates import utcnow
 from core.services.people import logins
 from tests.integration.dashboard.dashboard_helpers import (  # noqa: F401
     APP,
@@ -65,13 +67,13 @@ def test_not_logged_in_the_navigation_has_only_the_login_page(shared_dash: Dash)
     assert not at.exception
     assert "Anmelden" in texts(at) and not at.metric
     with pytest.raises(ValueError, match=r"Known pages: \['.*login.py'\]"):
-        at.switch_page("pages/overview.py")
+        at.switch_page("views/overview.py")
 
 
 @pytest.mark.parametrize("who", ["staff", "manager"])
 @pytest.mark.parametrize("page", sorted(EVERYONE))
 def test_staff_and_managers_open_every_common_page(shared_dash: Dash, who: str, page: str) -> None:
-    at = shared_dash.run(who, f"pages/{page}")
+    at = shared_dash.run(who, f"views/{page}")
     assert not at.exception, at.exception
     assert EVERYONE[page] in texts(at)
     assert not at.error
@@ -79,7 +81,7 @@ def test_staff_and_managers_open_every_common_page(shared_dash: Dash, who: str, 
 
 @pytest.mark.parametrize("page", sorted(MANAGERS))
 def test_managers_open_the_manager_pages(shared_dash: Dash, page: str) -> None:
-    at = shared_dash.run("manager", f"pages/{page}")
+    at = shared_dash.run("manager", f"views/{page}")
     assert not at.exception, at.exception
     assert at.title[0].value == MANAGERS[page]
     assert not at.error
@@ -89,7 +91,7 @@ def test_managers_open_the_manager_pages(shared_dash: Dash, page: str) -> None:
 def test_staff_never_see_manager_pages(shared_dash: Dash, page: str) -> None:
     at = shared_dash.run("staff")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"pages/{page}")
+        at.switch_page(f"views/{page}")
     direct = shared_dash.run_page("staff", page)
     assert not direct.exception
     assert [e.value for e in direct.error] == ["Diese Seite ist nur für Praxisleitungen."]
@@ -125,10 +127,13 @@ def test_repeated_failures_are_counted_and_audited(fresh_dash: Dash) -> None:
 
 def test_an_expired_session_goes_back_to_the_login_with_a_message(shared_dash: Dash) -> None:
     at = shared_dash.app_test()
-    at.session_state["auth"] = {
-        "user_id": shared_dash.user_ids["manager"],
-        "last_seen": time.time() - 31 * 60,
-    }
+    token = shared_dash.token("manager")
+    with shared_dash.app.uow() as uow:
+        login = uow.session.exec(select(LoginSession).order_by(col(LoginSession.id).desc())).first()
+        assert login is not None
+        login.last_seen = utcnow() - timedelta(minutes=31)
+        uow.commit()
+    at.session_state["auth"] = {"token": token}
     at.run()
     assert not at.exception
     assert "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an." in [i.value for i in at.info]

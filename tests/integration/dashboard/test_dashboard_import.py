@@ -15,7 +15,7 @@ from core.domain.invoice_rows import COLUMNS
 from tests.factories import export_row, write_csv
 from tests.integration.dashboard.dashboard_helpers import Dash, _fresh_dash, button, texts  # noqa: F401
 
-PAGE = "pages/invoice_import.py"
+PAGE = "views/invoice_import.py"
 
 
 def invoices(dash: Dash) -> int:

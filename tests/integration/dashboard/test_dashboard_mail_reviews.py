@@ -42,7 +42,7 @@ def _kept_contract(dash: Dash) -> None:
 
 def test_staff_see_kept_mails_but_cannot_confirm_them(fresh_dash: Dash) -> None:
     _kept_contract(fresh_dash)
-    at = fresh_dash.run("staff", "pages/onboarding.py")
+    at = fresh_dash.run("staff", "views/onboarding.py")
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["Art"]) == ["Vertrag von 1159 Finance"]
@@ -53,7 +53,7 @@ def test_staff_see_kept_mails_but_cannot_confirm_them(fresh_dash: Dash) -> None:
 
 def test_a_manager_confirms_the_kept_contract_and_it_leaves_the_list(fresh_dash: Dash) -> None:
     _kept_contract(fresh_dash)
-    at = fresh_dash.run("manager", "pages/onboarding.py")
+    at = fresh_dash.run("manager", "views/onboarding.py")
     [confirm] = [b for b in at.button if b.label.startswith(CONFIRM)]
     confirm.click().run()
     assert not at.exception

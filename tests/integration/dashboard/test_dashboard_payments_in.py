@@ -18,7 +18,7 @@ from tests.integration.dashboard.dashboard_helpers import (  # noqa: F401
 from tests.integration.dashboard.test_dashboard_actions import _hand_over, _payments
 from tests.peers.sandbox import SandboxHandle
 
-PAGE = "pages/payments_in.py"
+PAGE = "views/payments_in.py"
 
 
 def test_accepting_a_suggested_payment_on_the_page_reports_it_to_the_agency_once(

@@ -28,7 +28,7 @@ def test_an_invoice_number_with_a_link_is_shown_as_text_on_the_case_page(fresh_d
     add_invoice(fresh_dash.app, number=LINK, reminder=True, announced=True)
     at = fresh_dash.run("staff")
     at.session_state["case_number"] = LINK
-    at.switch_page("pages/case.py").run()
+    at.switch_page("views/case.py").run()
     assert not at.exception
     assert f"Fall: Rechnung {LINK}" in visible(at)
     assert links_on(at) == []
@@ -37,7 +37,7 @@ def test_an_invoice_number_with_a_link_is_shown_as_text_on_the_case_page(fresh_d
 def test_the_rechnung_query_parameter_is_shown_as_text(fresh_dash: Dash) -> None:
     at = fresh_dash.run("staff")
     at.query_params["rechnung"] = "**fett** " + LINK
-    at.switch_page("pages/case.py").run()
+    at.switch_page("views/case.py").run()
     assert not at.exception
     assert f"Fall: Rechnung **fett** {LINK}" in visible(at)
     assert links_on(at) == []
@@ -46,7 +46,7 @@ def test_the_rechnung_query_parameter_is_shown_as_text(fresh_dash: Dash) -> None
 def test_the_overview_before_a_hand_over_shows_imported_data_as_text(fresh_dash: Dash) -> None:
     patient = add_patient(fresh_dash.app, last_name="_Kursiv_ [Web](www.x.test)")
     add_invoice(fresh_dash.app, number=LINK, reminder=True, announced=True, patient=patient, due_days_ago=60)
-    at = fresh_dash.run("staff", page="pages/overdue.py")
+    at = fresh_dash.run("staff", page="views/overdue.py")
     at.selectbox(key="claim_number").select(LINK).run()
     button(at, "Übersicht anzeigen").click().run()
     assert not at.exception

@@ -21,7 +21,7 @@ from tests.integration.dashboard.dashboard_helpers import (  # noqa: F401
 def _open(dash: Dash, who: str, number: str):  # type: ignore[no-untyped-def]
     at = dash.run(who)
     at.session_state["case_number"] = number
-    return at.switch_page("pages/case.py").run()
+    return at.switch_page("views/case.py").run()
 
 
 def test_a_manager_downloads_the_export_and_it_is_logged(fresh_dash: Dash) -> None:

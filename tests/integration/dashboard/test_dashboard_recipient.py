@@ -24,7 +24,7 @@ def test_the_overview_shows_the_recipient_as_debtor_and_that_the_patients_data_s
             )
         )
         uow.commit()
-    at = fresh_dash.run("staff", "pages/overdue.py")
+    at = fresh_dash.run("staff", "views/overdue.py")
     at.selectbox(key="claim_number").select("R-9")
     button(at, "Übersicht anzeigen").click().run()
     assert not at.exception

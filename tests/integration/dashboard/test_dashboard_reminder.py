@@ -13,7 +13,7 @@ from tests.integration.dashboard.dashboard_helpers import Dash, _fresh_dash, but
 
 def test_staff_make_the_reminder_letter_and_mark_it_sent(fresh_dash: Dash) -> None:
     add_invoice(fresh_dash.app, number="R-55", due_days_ago=20)
-    at = fresh_dash.run("staff", page="pages/overdue.py")
+    at = fresh_dash.run("staff", page="views/overdue.py")
     at.selectbox(key="reminder_number").select("R-55").run()
     button(at, "Mahnschreiben erstellen (PDF)").click().run()
     assert not at.exception

@@ -143,8 +143,8 @@ def test_the_set_up_page_refuses_two_different_passwords(empty_env: dict[str, st
 def test_once_a_manager_can_log_in_the_set_up_page_is_gone_and_creates_nobody(shared_dash: Dash) -> None:
     at = shared_dash.run(None)
     with pytest.raises(ValueError, match=r"Known pages: \['.*login.py'\]"):
-        at.switch_page("pages/setup.py")
-    direct = AppTest.from_file(str(APP.parent / "pages" / "setup.py"), default_timeout=30).run()
+        at.switch_page("views/setup.py")
+    direct = AppTest.from_file(str(APP.parent / "views" / "setup.py"), default_timeout=30).run()
     assert not direct.exception
     assert "Die Einrichtung ist abgeschlossen. Bitte anmelden." in texts(direct)
     assert not direct.text_input
@@ -152,7 +152,7 @@ def test_once_a_manager_can_log_in_the_set_up_page_is_gone_and_creates_nobody(sh
 
 @pytest.mark.parametrize("page", sorted(SETTINGS))
 def test_managers_open_every_settings_page(shared_dash: Dash, page: str) -> None:
-    at = shared_dash.run("manager", f"pages/{page}")
+    at = shared_dash.run("manager", f"views/{page}")
     assert not at.exception, at.exception
     assert at.title[0].value == SETTINGS[page]
     assert not at.error
@@ -162,7 +162,7 @@ def test_managers_open_every_settings_page(shared_dash: Dash, page: str) -> None
 def test_staff_are_refused_every_settings_page_and_do_not_see_it(shared_dash: Dash, page: str) -> None:
     at = shared_dash.run("staff")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"pages/{page}")
+        at.switch_page(f"views/{page}")
     direct = shared_dash.run_page("staff", page)
     assert not direct.exception
     assert [e.value for e in direct.error] == ["Diese Seite ist nur für Praxisleitungen."]
@@ -180,7 +180,7 @@ def test_not_logged_in_every_settings_page_asks_to_log_in(shared_dash: Dash, pag
 def test_praxisdaten_saves_changed_fields_with_audit_entries_and_refuses_a_bad_iban(
     fresh_practice: Dash,
 ) -> None:
-    at = fresh_practice.run("manager", "pages/settings_practice.py")
+    at = fresh_practice.run("manager", "views/settings_practice.py")
     assert at.text_input(key="practice_email").value == "praxis@example.org"
     at.text_input(key="practice_iban").input("DE00 1111")
     button(at, "Speichern").click().run()
@@ -210,7 +210,7 @@ def test_praxisdaten_saves_changed_fields_with_audit_entries_and_refuses_a_bad_i
 def test_inkasso_starts_the_set_up_and_reports_the_key_as_set_without_showing_it(
     fresh_practice: Dash,
 ) -> None:
-    at = fresh_practice.run("manager", "pages/settings_agency.py")
+    at = fresh_practice.run("manager", "views/settings_agency.py")
     assert not at.exception and not at.error
     shown = texts(at)
     assert "Onboarding nicht angefragt" in shown
@@ -230,13 +230,13 @@ def test_inkasso_starts_the_set_up_and_reports_the_key_as_set_without_showing_it
 
 
 def test_inkasso_says_when_the_api_key_is_still_the_demo_placeholder(shared_dash: Dash) -> None:
-    at = shared_dash.run("manager", "pages/settings_agency.py")
+    at = shared_dash.run("manager", "views/settings_agency.py")
     assert "API-Schlüssel: nicht hinterlegt – noch der Demo-Platzhalter." in at.warning[0].value
     assert "Client-ID: nicht eingetragen (Demo-Platzhalter)" in texts(at)
 
 
 def test_buchhaltung_shows_the_presets_and_saves_chart_numbers_and_accounts(fresh_practice: Dash) -> None:
-    at = fresh_practice.run("manager", "pages/settings_books.py")
+    at = fresh_practice.run("manager", "views/settings_books.py")
     shown = texts(at)
     assert "Fallgebühr 2,50 €" in shown and "Voreinstellungen (SKR03" in shown
     # SKR03 2650: Sonstige Zinsen und ähnliche Erträge
@@ -265,7 +265,7 @@ def test_buchhaltung_shows_the_presets_and_saves_chart_numbers_and_accounts(fres
 def test_a_manager_sees_the_einstellungen_in_the_navigation(fresh_practice: Dash) -> None:
     at = fresh_practice.run("manager")
     for page in SETTINGS:
-        at.switch_page(f"pages/{page}").run()
+        at.switch_page(f"views/{page}").run()
         assert not at.exception
     with fresh_practice.app.uow() as uow:
         assert len(uow.session.exec(select(User)).all()) == 2

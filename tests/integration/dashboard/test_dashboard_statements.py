@@ -30,7 +30,7 @@ def _report(at: AppTest, month: str, fmt: str = "pdf") -> AppTest:
 
 def test_the_own_report_is_offered_for_download_with_the_reconciliation(fresh_dash: Dash) -> None:
     _receive(fresh_dash, STATEMENT_CSV.replace("Mahngebühr;5,00", "Mahngebühr;6,00"))
-    at = fresh_dash.run("manager", "pages/statements.py")
+    at = fresh_dash.run("manager", "views/statements.py")
     at = _report(at, MONTH, "datev")
     assert not at.exception
     shown = texts(at)
@@ -44,7 +44,7 @@ def test_statements_are_listed_with_downloads_and_differences(fresh_dash: Dash) 
     _receive(
         fresh_dash, STATEMENT_CSV.replace("20.10.2026;Zahlung Schuldner", "22.10.2026;Zahlung Schuldner")
     )
-    at = fresh_dash.run("manager", "pages/statements.py")
+    at = fresh_dash.run("manager", "views/statements.py")
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["Monat"]) == ["10/2026"] and list(table["Buchungen"]) == [10]
@@ -63,13 +63,13 @@ def test_statements_are_listed_with_downloads_and_differences(fresh_dash: Dash) 
 
 def test_an_unreadable_statement_is_shown_as_not_read(fresh_dash: Dash) -> None:
     _receive(fresh_dash, "Quatsch ohne Kopfzeile\n")
-    at = fresh_dash.run("manager", "pages/statements.py")
+    at = fresh_dash.run("manager", "views/statements.py")
     assert not at.exception
     assert any(e.value.startswith("Nicht gelesen:") for e in at.error)
 
 
 def test_a_future_month_and_a_bad_month_are_refused_and_a_quiet_month_says_so(fresh_dash: Dash) -> None:
-    at = fresh_dash.run("manager", "pages/statements.py")
+    at = fresh_dash.run("manager", "views/statements.py")
     at = _report(at, "2099-01")
     assert not at.exception and "liegt in der Zukunft" in at.error[0].value
     assert not at.get("download_button")
@@ -83,7 +83,7 @@ def test_a_future_month_and_a_bad_month_are_refused_and_a_quiet_month_says_so(fr
 
 
 def test_a_manager_closes_the_month_once_after_confirming(fresh_dash: Dash) -> None:
-    at = _report(fresh_dash.run("manager", "pages/statements.py"), MONTH)
+    at = _report(fresh_dash.run("manager", "views/statements.py"), MONTH)
     assert button(at, "Monat abschließen").disabled
     at.checkbox(key="close_sure").check().run()
     at = button(at, "Monat abschließen").click().run()

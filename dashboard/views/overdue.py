@@ -59,7 +59,7 @@ with friendly():
             "Tage": i.days_overdue,
             "Offen": eur(i.open_amount),
             "Mahnung": day(i.reminder_date),
-            "Übergabe möglich": "ja" if i.has_legal_basis else "nein",
+            "Übergabe möglich": "ja" if i.refusal is None else f"nein: {i.refusal}",
         }
         for i in page.items
     ]
@@ -68,9 +68,12 @@ with friendly():
 
 if ctx.actor.may(Permission.CREATE_CLAIM) and items:
     st.subheader("Forderung anlegen")
-    numbers = [i.number for i in items]
-    number = st.selectbox("Rechnung", numbers, key="claim_number")
-    if st.button("Übersicht anzeigen", key="claim_preview_btn"):
+    # only invoices the hand-over would accept; the table above says why the others are not offered
+    numbers = [i.number for i in items if i.refusal is None]
+    number = st.selectbox("Rechnung", numbers, key="claim_number") if numbers else None
+    if not numbers:
+        st.info("Auf dieser Seite kann keine Rechnung übergeben werden; die Gründe stehen in der Tabelle.")
+    elif st.button("Übersicht anzeigen", key="claim_preview_btn") and number is not None:
         with friendly():
             shown = claim_preview.preview(
                 ctx.app.uow(),

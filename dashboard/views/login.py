@@ -25,5 +25,5 @@ if submitted:
     except InkassoError as exc:
         st.error(plain(exc.user_message))
     else:
-        log_in(actor)
+        log_in(app, actor)
         st.rerun()

@@ -20,11 +20,11 @@ FLASH = "case_flash"
 number = st.session_state.get(CASE) or st.query_params.get("rechnung", "")
 if not number:
     st.info("Bitte unter „Fälle“ einen Fall auswählen.")
-    st.page_link("pages/cases.py", label="Zu den Fällen", icon=":material/folder_open:")
+    st.page_link("views/cases.py", label="Zu den Fällen", icon=":material/folder_open:")
     st.stop()
 
 st.title(f"Fall: Rechnung {plain(number)}")
-st.page_link("pages/cases.py", label="Zurück zu den Fällen", icon=":material/arrow_back:")
+st.page_link("views/cases.py", label="Zurück zu den Fällen", icon=":material/arrow_back:")
 if message := st.session_state.pop(FLASH, None):
     st.success(plain(message))
 

@@ -56,6 +56,6 @@ if refs:
     right.write("")
     if right.button("Öffnen", key="open_case_btn", type="primary"):
         st.session_state[CASE] = picked
-        st.switch_page("pages/case.py")
+        st.switch_page("views/case.py")
 elif not search and status == "alle":
     st.info("Noch keine Fälle. Forderungen legen Sie unter „Überfällig“ an.")
