@@ -7,10 +7,6 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -19,6 +15,7 @@ from pydantic import ValidationError
 from core.bootstrap import App, build, configure_logging
 from core.config import Settings
 from core.domain.errors import InkassoError
+from core.domain.json_ready import json_ready
 
 __all__ = ["P", "R", "fail", "friendly", "load_settings", "make_app", "print_json"]
 
@@ -69,21 +66,6 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(_plain(value), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(json_ready(value), ensure_ascii=False, indent=2) + "\n")

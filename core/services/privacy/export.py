@@ -5,8 +5,6 @@ in the audit log (which invoices it covered, never what it contained)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -15,6 +13,7 @@ from core.config import Settings
 from core.db.engine import UnitOfWork
 from core.db.models import Practice
 from core.domain.dates import utcnow
+from core.domain.json_ready import json_ready
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 from core.services.privacy.disclosures import AGENCY, disclosures
@@ -53,7 +52,7 @@ def export_patient(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: s
             invoices=", ".join(i.number for i in subject.invoices),
         )
         uow.commit()
-    return _plain(result)  # type: ignore[no-any-return]
+    return json_ready(result)  # type: ignore[no-any-return]
 
 
 def _information(subject: Subject, settings: Settings, disclosed: bool) -> dict[str, Any]:
@@ -90,17 +89,3 @@ def _row(row: SQLModel, keep: set[str] | None = None) -> dict[str, Any]:
     data = row.model_dump()
     return {k: v for k, v in data.items() if k not in _INTERNAL and (keep is None or k in keep)}
 
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: Decimals as text with two places, dates and times in ISO 8601."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return None
-    return value
