@@ -81,6 +81,8 @@ def test_the_first_start_sets_up_the_practice_and_a_manager_who_then_logs_in(
             assert page.get_by_text("Page not found").count() == 0
             for label, value in PRACTICE.items():
                 page.get_by_role("textbox", name=label, exact=True).fill(value)
+            code = (tmp_path / "einrichtungscode.txt").read_text(encoding="ascii").strip()
+            page.get_by_role("textbox", name="Einrichtungscode *", exact=True).fill(code.lower())
             page.get_by_role("button", name="Praxis anlegen").click()
             page.get_by_text("Schritt 2 von 2: erste Praxisleitung").wait_for(timeout=30_000)
             page.get_by_role("textbox", name="Login-Name", exact=True).fill("chefin")
