@@ -25,6 +25,7 @@ from core.domain.claim_lifecycle import OPEN
 from core.domain.dates import utcnow
 from core.domain.errors import InvalidInput
 from core.services.collection import payment_ledger
+from core.services.collection.claims import locked_invoice_rows
 from core.services.invoicing.invoices import find
 from core.services.payments_in.suggestion_list import NOTE_KIND, Suggestion, ask, list_open, notify, view
 from core.services.people import audit
@@ -116,6 +117,10 @@ def suggest_many(
     already paid, withdrawn) leaves it open. The chat is asked about the open ones for 1159 Finance."""
     outcome, waiting = Outcome(), list[tuple[int, Proposal]]()
     auto_exact = bool(settings.payments_auto_accept_exact)
+    if proposals:  # the invoices locked first, all in one order: storing a suggestion takes a share
+        # lock on its invoice, booking an exclusive one, so two imports naming the same invoices
+        # would each hold what the other waits for (PostgreSQL aborts one of them)
+        locked_invoice_rows(session, practice_id, [p.invoice_id for p in proposals], [col(Invoice.id)])
     for start in range(0, len(proposals), _CHUNK):
         fresh = _insert(session, practice_id, proposals[start : start + _CHUNK])
         outcome.ids.update((p.transaction_key, i) for i, p in fresh)

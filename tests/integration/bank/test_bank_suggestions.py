@@ -260,3 +260,54 @@ def test_a_debit_and_a_foreign_currency_naming_an_invoice_are_never_taken_for_a_
     assert result.known == 1  # the foreign-currency credit is kept aside once
     assert _all(app, PaymentSuggestion) == [] and _all(app, Payment) == []
     assert _invoice(app, "R-5").open_amount == Decimal("60.00")
+
+
+@pytest.mark.parametrize("chunk", [1000, 1], ids=["one-chunk", "a-chunk-each"])
+def test_two_imports_booking_the_same_invoices_at_once_both_finish(
+    chunk: int, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two statements at once naming the same invoices (in opposite order): on PostgreSQL each
+    would hold a lock the other waits for (a suggestion stored shares its invoice's lock, a booking
+    takes it alone), had the import not locked all its invoices first, in one order."""
+    monkeypatch.setattr(suggestions, "_CHUNK", chunk)
+    add_invoice(app, number="R-1", amount="100,00")
+    add_invoice(app, number="R-2", amount="100,00")
+    one, two = _invoice(app, "R-1"), _invoice(app, "R-2")
+    both_in_first_chunk = threading.Barrier(2)
+    accept = suggestions._accept
+
+    def meet_then_accept(*args: object) -> set[int]:
+        try:  # without the lock taken first, both get here holding a lock the other will want
+            both_in_first_chunk.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass  # the other waits for our locks: go on alone
+        return accept(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(suggestions, "_accept", meet_then_accept)
+    errors: list[BaseException] = []
+
+    def run(name: str, order: list[Invoice]) -> None:
+        proposals = [
+            suggestions.Proposal(i.id or 0, Decimal("10.00"), i.invoice_date, "bank", "Beleg", "Nummer",
+                                 "sicher", "", f"{name}:{i.number}")
+            for i in order
+        ]  # fmt: skip
+        try:
+            with app.uow() as uow:
+                suggestions.suggest_many(
+                    uow.session, uow.settings, practice_id=app.practice_id, proposals=proposals
+                )
+                uow.commit()
+        except BaseException as exc:  # a deadlock aborted this import
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=("a", [one, two])),
+        threading.Thread(target=run, args=("b", [two, one])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert sorted(p[0] for p in _state(app)["payments"]) == ["R-1", "R-1", "R-2", "R-2"]
