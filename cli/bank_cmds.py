@@ -50,6 +50,11 @@ def import_bank(
         f"{result.matched} einer Rechnung zugeordnet, {result.payouts} Auszahlungen von 1159 Finance, "
         f"{result.debits} Abbuchungen übergangen, {result.foreign_currency} in Fremdwährung beiseitegelegt."
     )
+    if result.matches:
+        typer.echo(
+            f"{result.booked} sofort als bezahlt verbucht (ohne Forderung bei 1159 Finance), "
+            f"{result.waiting} warten auf Bestätigung für 1159 Finance: inkasso payment suggestions."
+        )
     for found in result.matches:
         m = found.match
         typer.echo(f"  {m.number}: {format_eur(m.amount)} ({m.confidence}) – {m.reason}")

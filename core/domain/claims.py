@@ -28,6 +28,7 @@ __all__ = [
     "check_handover",
     "invoice_status",
     "legal_basis",
+    "open_amount",
 ]
 
 NEUTRAL_SUBJECT = "Honorarforderung"
@@ -161,6 +162,12 @@ def _why_not_yet(facts: InvoiceFacts, *, today: date, deadline_days: int) -> Non
 
 def _de(day: date) -> str:
     return day.strftime("%d.%m.%Y")
+
+
+def open_amount(*, amount: Decimal, paid: Decimal) -> Decimal:
+    """What is still open on an invoice: never below zero (an export that once said more was paid
+    than billed leaves 0,00 open)."""
+    return max(amount - paid, Decimal("0.00"))
 
 
 def invoice_status(*, amount: Decimal, paid: Decimal, claim_open: bool) -> InvoiceStatus:

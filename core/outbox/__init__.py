@@ -19,6 +19,7 @@ from core.outbox.queue import (
     cancel_untouched,
     due_items,
     enqueue,
+    enqueue_many,
     finish,
     lease,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "deliver",
     "due_items",
     "enqueue",
+    "enqueue_many",
     "finish",
     "lease",
     "run_once",

@@ -8,7 +8,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
@@ -28,6 +28,35 @@ def enqueue(session: Session, *, practice_id: int, kind: str, subject_id: int, k
     session.add(item)
     session.flush()
     return item
+
+
+def enqueue_many(
+    session: Session, *, practice_id: int, kind: str, subjects: dict[str, int]
+) -> dict[str, int]:
+    """Store one item per idempotency key (key → subject id) in the caller's transaction, in one
+    statement however many there are (a bank statement's bookings); their ids by key."""
+    if not subjects:
+        return {}
+    now = utcnow()
+    rows = [
+        {
+            "practice_id": practice_id,
+            "kind": kind,
+            "subject_id": subject_id,
+            "idempotency_key": key,
+            "state": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "locked_by": "",
+            "last_error": "",
+            "created_at": now,
+        }
+        for key, subject_id in subjects.items()
+    ]
+    stored = session.connection().execute(
+        insert(OutboxItem).returning(col(OutboxItem.id), col(OutboxItem.idempotency_key)), rows
+    )
+    return {key: item_id or 0 for item_id, key in stored.all()}
 
 
 def cancel_untouched(session: Session, item: OutboxItem) -> bool:
@@ -142,6 +171,7 @@ __all__ = [
     "cancel_untouched",
     "due_items",
     "enqueue",
+    "enqueue_many",
     "fail",
     "finish",
     "lease",

@@ -58,9 +58,18 @@ def _show(s: Suggestion) -> None:
                 st.rerun()
 
 
+# A year's statement may leave hundreds open; the page shows the oldest, each one decided makes
+# room for the next (a page of hundreds of forms would take long to draw and longer to use).
+SHOWN = 50
+
 with friendly():
     found = list_open(ctx.app.uow(), practice_id=ctx.practice_id)
     if not found:
         st.info("Keine offenen Zahlungseingänge.")
-    for suggestion in found:
+    elif len(found) > SHOWN:
+        st.caption(
+            f"{len(found)} offene Zahlungseingänge; hier die ältesten {SHOWN}. "
+            "Jeder angenommene oder abgelehnte macht Platz für den nächsten."
+        )
+    for suggestion in found[:SHOWN]:
         _show(suggestion)

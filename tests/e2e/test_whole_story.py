@@ -1,10 +1,11 @@
 """The whole story, end to end, every peer real and on loopback (issue 7).
 
 Access request by SMTP → contract mail → signing link in the chat → marked signed in the chat →
-activation mail → `/forderung` + confirmation → `/zahlung` → the agency's clock moves on and it
-collects the rest → the invoice is vollständig and the chat is told → the monthly statement
-arrives and reconciles → `inkasso report monthly` gives the statement's figures → the dashboard
-in Chromium shows the case vollständig and the statement reconciled.
+activation mail → `/forderung` + confirmation → `/zahlung` → a bank statement shows a transfer,
+the chat asks, a tap reports it → the agency's clock moves on and it collects the rest → the
+invoice is vollständig and the chat is told → the monthly statement arrives and reconciles →
+`inkasso report monthly` gives the statement's figures → the dashboard in Chromium shows the case
+vollständig and the statement reconciled.
 
 The product runs as `inkasso run` / `inkasso dashboard` subprocesses configured only through the
 environment; the test talks to it only as people and peers would (chat, mail, agency, browser)
@@ -17,6 +18,7 @@ be sent twice and nothing lost.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -40,6 +42,7 @@ from core.bootstrap import build
 from core.config import Settings
 from core.db.models import (
     AuditEvent,
+    BankTransaction,
     Claim,
     Invoice,
     MailRecord,
@@ -47,6 +50,7 @@ from core.db.models import (
     OnboardingEvent,
     OutboxItem,
     Payment,
+    PaymentSuggestion,
     Practice,
     Statement,
 )
@@ -59,6 +63,7 @@ from core.services.invoicing.invoice_import import import_invoices
 from core.services.people.access import OPERATOR, Role
 from tests.e2e.story_harness import Chat, ProcessGroup, button, product_env, wait_http
 from tests.factories import add_practice, add_user, export_row, write_csv
+from tests.integration.bank.camt_helpers import Entry, camt053
 from tests.integration.collection.claims_helpers import RecordingSandbox, recording_sandbox
 from tests.peers.botapi import TOKEN, BackgroundBotAPI
 from tests.peers.mailserver import AUTHSERV_ID, PRACTICE_EMAIL, Dovecot, SmtpServer, mail_settings_for
@@ -74,6 +79,7 @@ STAFF, MANAGER = 4711, 4712
 LOGIN, PASSWORD = "chef", "ein-langes-dashboard-passwort"
 INVOICE, OTHER_INVOICE = "R-2026-0042", "R-2026-0043"
 DIRECT_PAYMENT = Decimal("30.00")
+BANK_PAYMENT = Decimal("20.00")
 REPO = Path(__file__).resolve().parents[2]
 DEBTOR_FEE_KINDS = [KIND_LABEL[k] for k in ("collection_fee", "expenses", "reminder_fee", "interest")]
 CHROMIUM_FLAGS = [
@@ -300,6 +306,10 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
             what="the answer to /zahlung: passed on to the agency",
         )
 
+        # 6b. The bank statement shows a transfer of the patient to the practice: imported, the
+        # chat asks (initials only, as CHAT_PRIVACY=minimal allows), a tap reports it once.
+        _bank_transfer_reported_by_a_tap(group, chat, agency, tmp_path, case["case_id"])
+
         # 7. The agency's clock moves on (letters, fees); the debtor pays the agency the rest.
         agency.handle.advance(1)
         group.wait(
@@ -349,6 +359,41 @@ def test_the_whole_story_from_access_request_to_reconciled_statement(
         group.stop_all()
 
 
+def _bank_transfer_reported_by_a_tap(
+    group: ProcessGroup, chat: Chat, agency: Agency, tmp_path: Path, case_id: int
+) -> None:
+    statement = tmp_path / "kontoauszug.xml"
+    transfer = Entry("BANK-2026-4711", BANK_PAYMENT, "Erika Mustermann", ("Rg. R-2026-00", "42 Rest folgt"))
+    statement.write_bytes(camt053(dataclasses.replace(transfer, booked_on=today())))
+    before = len(chat.sent())
+    imported = group.run("import", "bank", str(statement))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "1 Buchungen neu, 0 schon bekannt, 1 einer Rechnung zugeordnet" in imported.stdout
+    assert "0 sofort als bezahlt verbucht (ohne Forderung bei 1159 Finance), 1 warten" in imported.stdout
+    again = group.run("import", "bank", str(statement))  # the same file again: nothing new, no question
+    assert "0 Buchungen neu, 1 schon bekannt, 0 einer Rechnung zugeordnet" in again.stdout, again.stdout
+    question = group.wait(
+        lambda: [c for c in chat.sent()[before:] if button(c, "payok:")],
+        what="the chat asked about the bank transfer, with its buttons",
+    )[0]
+    text = str(question.raw["text"])
+    assert text.startswith(f"Zahlung erkannt: {INVOICE}, {format_eur(BANK_PAYMENT)} am ")
+    assert "(Überweisung von E. M.)" in text and "Mustermann" not in text and "Erika" not in text
+    assert button(question, "payno:") is not None
+    chat.press(STAFF, str(button(question, "payok:")), int(question.result["message_id"]))
+    group.wait(
+        lambda: chat.find(f"Zahlung über {format_eur(BANK_PAYMENT)}", INVOICE, "An 1159 Finance gemeldet"),
+        what="the tap's answer: reported to the agency",
+    )
+    reported = [p for p in agency.payments() if p["source"] == "creditor" and p["case_id"] == case_id]
+    assert sorted(p["amount"] for p in reported) == sorted([DIRECT_PAYMENT, BANK_PAYMENT])
+    chat.press(STAFF, str(button(question, "payok:")), int(question.result["message_id"]))  # again
+    group.wait(
+        lambda: chat.find("wurde bereits angenommen", "nur einmal gemeldet"),
+        what="a second tap answered: already accepted, reported once",
+    )
+
+
 def _nothing_twice_nothing_lost(
     records: Records, chat: Chat, smtp: SmtpServer, agency: Agency, dovecot: Dovecot
 ) -> None:
@@ -392,15 +437,20 @@ def _nothing_twice_nothing_lost(
     assert len(records.all(Statement)) == 1
 
     # At the agency: one claim sent and one case for the one invoice handed over, one payment
-    # report sent and stored per payment recorded.
+    # report sent and stored per payment recorded (typed in the chat, and from the bank).
     [claim_sent] = agency.recording.calls("POST", "/claims")
     assert b"Honorarforderung" in claim_sent.body and b"Krankengymnastik" not in claim_sent.body
-    assert len(agency.recording.calls("POST", "/payments")) == 1
+    assert len(agency.recording.calls("POST", "/payments")) == 2
     assert [c["reference"] for c in agency.cases()] == [INVOICE]
     creditor = [p for p in agency.payments() if p["source"] == "creditor"]
-    assert [p["amount"] for p in creditor] == [DIRECT_PAYMENT]
+    assert sorted(p["amount"] for p in creditor) == sorted([DIRECT_PAYMENT, BANK_PAYMENT])
     ours = records.all(Payment, col(Payment.source) == "practice")
-    assert [(p.amount, p.delivery) for p in ours] == [(DIRECT_PAYMENT, "sent")]
+    assert sorted((p.amount, p.origin, p.delivery) for p in ours) == sorted(
+        [(DIRECT_PAYMENT, "chat", "sent"), (BANK_PAYMENT, "bank", "sent")]
+    )
+    [suggested] = records.all(PaymentSuggestion)
+    assert (suggested.state, suggested.decided_by) == ("accepted", f"telegram:{STAFF}")
+    assert len(records.all(BankTransaction)) == 1
     agency_paid = sum((p["amount"] for p in agency.payments() if p["source"] == "agency"), Decimal(0))
     synced = records.all(Payment, col(Payment.source) == "agency")
     assert sum((p.amount for p in synced), Decimal(0)) == agency_paid
@@ -408,8 +458,8 @@ def _nothing_twice_nothing_lost(
 
     # Every write to the agency went through the outbox and is done.
     outbox = records.all(OutboxItem)
-    assert sorted(i.kind for i in outbox) == ["claim", "payment"]
-    assert [(i.state, i.attempts, i.last_error) for i in outbox] == [("done", 0, "")] * 2
+    assert sorted(i.kind for i in outbox) == ["claim", "payment", "payment"]
+    assert [(i.state, i.attempts, i.last_error) for i in outbox] == [("done", 0, "")] * 3
 
     # Each step that touches money or the onboarding is on record once.
     actions = Counter(e.action for e in records.all(AuditEvent))
@@ -421,12 +471,14 @@ def _nothing_twice_nothing_lost(
         "claim.create",
         "claim.submitted",
         "payment.record",
-        "payment.reported",
+        "payment_suggestion.accept",
         "invoice.complete",
         "statement.receive",
         "report.monthly",
     ]
     assert {a: actions[a] for a in once} == dict.fromkeys(once, 1), actions
+    assert actions["payment.reported"] == 2, actions  # the typed payment and the bank's
+    assert actions["bank.import"] == 2, actions  # the statement, and the same file again
 
     # The other invoice was never handed over.
     assert records.claim(OTHER_INVOICE) is None

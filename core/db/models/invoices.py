@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlmodel import Column, Field, Index, SQLModel, UniqueConstraint
 
 from core.db.types import Cents, UTCDateTime
+from core.domain.claims import open_amount
 from core.domain.dates import utcnow
 
 __all__ = ["Invoice", "InvoiceRecipient", "Patient"]
@@ -62,8 +63,8 @@ class Invoice(SQLModel, table=True):
 
     @property
     def open_amount(self) -> Decimal:
-        """Never below zero: an export that once said more was paid than billed leaves 0,00 open."""
-        return max(self.amount - self.paid_before - self.paid_direct, Decimal("0.00"))
+        """Never below zero (core.domain.claims.open_amount)."""
+        return open_amount(amount=self.amount, paid=self.paid_before + self.paid_direct)
 
 
 class InvoiceRecipient(SQLModel, table=True):

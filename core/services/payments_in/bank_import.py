@@ -3,11 +3,16 @@
 Debits are counted and not kept (they are no income); a credit in a foreign currency is kept
 aside, never matched; a payout of 1159 Finance is kept as such, for the reconciliation with
 its monthly statement (accounting/payouts.py). Every other new credit is matched to open
-invoices, and each match goes to `record_matches` (the suggestions a person confirms).
+invoices, and the matches become payment suggestions (suggestions.suggest_many) in the same
+transaction that keeps the credits: a credit is never kept without its suggestions, whatever
+stops the import half-way.
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,11 +29,11 @@ from core.domain.dates import format_date, utcnow
 from core.services.payments_in.bank_index import open_invoice_index
 from core.services.payments_in.bank_matching import Match, match_transaction
 from core.services.payments_in.payout_rule import is_agency_payout
-from core.services.payments_in.suggestions import suggest
+from core.services.payments_in.suggestions import Proposal, suggest_many
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
-__all__ = ["BankImportResult", "BankMatch", "import_statement", "record_matches"]
+__all__ = ["BankImportResult", "BankMatch", "import_statement"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class BankImportResult:
     debits: int = 0
     foreign_currency: int = 0
     matches: list[BankMatch] = field(default_factory=list)
+    booked: int = 0  # matches booked at once (no claim waits at 1159 Finance)
+    waiting: int = 0  # matches a person confirms before 1159 Finance hears of them
 
     @property
     def matched(self) -> int:
@@ -67,7 +74,8 @@ def _kind(tx: BankTransaction, payout_iban: str) -> str:
 def import_statement(
     uow: UnitOfWork, *, practice_id: int, actor: Actor | str, statement: BankStatement, file_name: str = ""
 ) -> BankImportResult:
-    """Keep the statement's new credits once, match the new payments; then hand on the matches."""
+    """Keep the statement's new credits once, match the new payments, and suggest (or book) what
+    they pay: all in one transaction (retried once if another import of the same credits won)."""
     if not isinstance(actor, str):
         require(actor, Permission.IMPORT)
     result = BankImportResult(format=statement.format)
@@ -82,8 +90,31 @@ def import_statement(
     except IntegrityError:  # another import stored some of these at the same moment: count again
         result = BankImportResult(format=statement.format, debits=result.debits)
         _store(uow.fresh(), practice_id, actor, statement, credits, result, file_name)
-    record_matches(uow.fresh(), practice_id=practice_id, matches=result.matches)
     return result
+
+
+@contextmanager
+def _collector_spared() -> Iterator[Callable[[], None]]:
+    """Keep Python's cycle collector off the import's long-lived data. The matching index (some
+    100,000 small objects) and the statement's rows are built first, then much more is allocated,
+    and every full collection would walk them again: a third of the import's time, for nothing, as
+    they hold no cycles. The collector waits while they are built; `built()` then freezes them
+    (gc.freeze: left out of collections) and lets it run as usual for the rest (the database
+    driver does make cycles); unfrozen when done."""
+    if not gc.isenabled():  # whoever turned it off manages it
+        yield lambda: None
+        return
+    gc.disable()
+
+    def built() -> None:
+        gc.freeze()
+        gc.enable()
+
+    try:
+        yield built
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def _known_keys(session: Session, practice_id: int, keys: list[str]) -> set[str]:
@@ -108,7 +139,7 @@ def _store(
     file_name: str,
 ) -> None:
     payout_iban = uow.settings.finance1159_payout_iban.replace(" ", "").upper()
-    with uow:
+    with uow, _collector_spared() as built:
         session = uow.session
         known = _known_keys(session, practice_id, list(credits))
         fresh = {k: tx for k, tx in credits.items() if k not in known}
@@ -122,8 +153,13 @@ def _store(
                 _row(practice_id, key, kinds[key], tx, statement.format, matches) | {"imported_at": now}
             )
             result.matches += [_bank_match(key, tx, m, statement.format) for m in matches]
+        built()
         if rows:  # one statement for all: a year's statement holds tens of thousands of credits
             session.connection().execute(insert(BankRow), rows)
+        outcome = suggest_many(
+            session, uow.settings, practice_id=practice_id, proposals=[_proposal(m) for m in result.matches]
+        )
+        result.booked, result.waiting = outcome.booked, outcome.waiting
         result.new = len(fresh)
         result.payouts = sum(1 for k in kinds.values() if k == "payout")
         result.foreign_currency = sum(1 for k in kinds.values() if k == "foreign_currency")
@@ -137,6 +173,7 @@ def _store(
             known=result.known,
             matched=result.matched,
             payouts=result.payouts,
+            booked=result.booked,
         )
         session.flush()
         uow.commit()
@@ -181,22 +218,16 @@ def _bank_match(key: str, tx: BankTransaction, match: Match, fmt: str) -> BankMa
     return BankMatch(f"{key}#{match.number}", tx.booked_on, tx.payer, evidence, match)
 
 
-def record_matches(uow: UnitOfWork, *, practice_id: int, matches: list[BankMatch]) -> int:
-    """Hand each match on as a payment suggestion (source "bank"); how many were new suggestions."""
-    made = 0
-    for found in matches:
-        suggestion = suggest(
-            uow.fresh(),
-            practice_id=practice_id,
-            number=found.match.number,
-            amount=Decimal(found.match.amount),
-            paid_on=found.paid_on,
-            source="bank",
-            evidence=found.evidence,
-            reason=found.match.reason,
-            confidence=found.match.confidence,
-            payer=found.payer,
-            transaction_key=found.transaction_key,
-        )
-        made += suggestion is not None
-    return made
+def _proposal(found: BankMatch) -> Proposal:
+    m = found.match
+    return Proposal(
+        m.invoice_id,
+        Decimal(m.amount),
+        found.paid_on,
+        "bank",
+        found.evidence,
+        m.reason,
+        m.confidence,
+        found.payer,
+        found.transaction_key,
+    )

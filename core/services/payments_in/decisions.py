@@ -18,6 +18,7 @@ from core.finance1159.client import Finance1159Client
 from core.services.collection import delivery, payment_ledger
 from core.services.collection.claims import locked_invoice
 from core.services.invoicing.invoices import find
+from core.services.payments_in import suggestions
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
@@ -40,20 +41,16 @@ def accept(uow: UnitOfWork, *, practice_id: int, actor: Actor, suggestion_id: in
         invoice = session.get(Invoice, row.invoice_id)
         assert invoice is not None
         invoice = locked_invoice(session, practice_id, invoice.number)
-        payment, item_id = payment_ledger.book(
+        [booked] = payment_ledger.book_many(
             session,
-            invoice,
-            amount=row.amount,
-            paid_on=row.paid_on,
-            origin=row.source,
-            recorded_by=actor.label,
-            evidence=row.evidence,
-            confirmed_by=actor.label,
-            in_export=row.source == "praxissoftware",
-            reference=f"P{practice_id}-V{row.id}",  # one suggestion, one payment, one report
-            refuse_withdrawn=True,
+            [suggestions.booking(practice_id, row.id or 0, row, actor.label)],
+            practice_id=practice_id,
+            locked=[invoice],
         )
-        row.payment_id = payment.id
+        if booked.refusal is not None:
+            raise booked.refusal
+        item_id = booked.item_id
+        row.payment_id = booked.payment_id
         session.add(row)
         audit.record(
             session,
@@ -62,7 +59,7 @@ def accept(uow: UnitOfWork, *, practice_id: int, actor: Actor, suggestion_id: in
             action="payment_suggestion.accept",
             subject=f"invoice:{invoice.number}",
             amount=row.amount,
-            reference=payment.reference,
+            reference=booked.reference,
         )
         uow.commit()
         text = (

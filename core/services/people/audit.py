@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import AuditEvent
+from core.domain.dates import utcnow
 from core.services.people.access import Actor, Permission, require
 
-__all__ = ["AuditPage", "list_events", "record"]
+__all__ = ["AuditPage", "list_events", "record", "record_many"]
 
 
 def record(
@@ -20,12 +22,45 @@ def record(
 ) -> None:
     """Add an audit event to the caller's transaction (committed with the change it describes)."""
     label = actor if isinstance(actor, str) else actor.label
-    clean = {
+    session.add(
+        AuditEvent(
+            practice_id=practice_id, actor=label, action=action, subject=subject, details=_clean(details)
+        )
+    )
+
+
+def record_many(
+    session: Session,
+    *,
+    practice_id: int,
+    actor: Actor | str,
+    action: str,
+    events: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """One event per (subject, details), as `record` adds them, in one statement for all."""
+    if not events:
+        return
+    label = actor if isinstance(actor, str) else actor.label
+    now = utcnow()
+    rows = [
+        {
+            "practice_id": practice_id,
+            "at": now,
+            "actor": label,
+            "action": action,
+            "subject": subject,
+            "details": _clean(details),
+        }
+        for subject, details in events
+    ]
+    session.connection().execute(insert(AuditEvent), rows)
+
+
+def _clean(details: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready: amounts, dates and the like as text."""
+    return {
         k: (str(v) if not isinstance(v, int | bool | str | type(None)) else v) for k, v in details.items()
     }
-    session.add(
-        AuditEvent(practice_id=practice_id, actor=label, action=action, subject=subject, details=clean)
-    )
 
 
 @dataclass(frozen=True)

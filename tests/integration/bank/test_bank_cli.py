@@ -39,6 +39,10 @@ def test_importing_a_statement_prints_what_was_new_known_matched_and_paid_out(sq
         "Kontoauszug (MT940): 2 Buchungen neu, 0 schon bekannt, 1 einer Rechnung zugeordnet, "
         "1 Auszahlungen von 1159 Finance, 1 Abbuchungen übergangen, 0 in Fremdwährung beiseitegelegt."
     )
+    assert first.stdout.splitlines()[1] == (
+        "1 sofort als bezahlt verbucht (ohne Forderung bei 1159 Finance), "
+        "0 warten auf Bestätigung für 1159 Finance: inkasso payment suggestions."
+    )
     assert "R-2026-0042: 50,00 € (sicher)" in first.stdout
     again = _run(sqlite_app, "import", "bank", str(CORPUS / "mt940_december.sta"))
     assert "0 Buchungen neu, 2 schon bekannt, 0 einer Rechnung zugeordnet" in again.stdout
@@ -70,3 +74,24 @@ def test_a_banks_csv_export_is_imported_with_its_profile(sqlite_app: App) -> Non
     bad = _run(sqlite_app, "import", "bank", str(CORPUS / "other_bank_bad_date.csv"), "--profile", profile)
     assert bad.exit_code == 1 and "Zeile 2: Datum oder Betrag nicht lesbar" in bad.stderr
     assert _stored(sqlite_app) == 1
+
+
+def _count(app: App, table: str) -> int:
+    with app.engine.connect() as connection:
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_a_debit_and_a_foreign_currency_are_named_in_german_and_nothing_is_recorded_twice(
+    sqlite_app: App,
+) -> None:
+    erika = add_patient(sqlite_app, first_name="Erika", last_name="Mustermann")
+    add_invoice(sqlite_app, number="R-2026-0042", amount="50,00", patient=erika)
+    add_invoice(sqlite_app, number="R-2026-0045", amount="70,00", patient=erika)  # named by the CHF credit
+    statement = str(CORPUS / "camt053_december_1.xml")
+    first = _run(sqlite_app, "import", "bank", statement)
+    assert first.exit_code == 0, first.stderr
+    assert "1 Abbuchungen übergangen, 1 in Fremdwährung beiseitegelegt." in first.stdout.splitlines()[0]
+    assert "R-2026-0045" not in first.stdout  # a foreign currency is never matched
+    again = _run(sqlite_app, "import", "bank", statement)
+    assert again.stdout.startswith("Kontoauszug (camt.053): 0 Buchungen neu, 4 schon bekannt")
+    assert [_count(sqlite_app, t) for t in ("paymentsuggestion", "payment", "outboxitem")] == [1, 1, 0]

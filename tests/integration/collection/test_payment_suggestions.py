@@ -123,7 +123,7 @@ async def test_a_suggestion_for_a_withdrawn_claim_is_refused_in_german_and_stays
         with pytest.raises(PreconditionFailed, match="wurde zurückgezogen") as refused:
             await accept(app, finance, suggestion.id)
     assert "Bitte ablehnen oder einer anderen Rechnung zuordnen" in refused.value.user_message
-    assert all_payments(app) == []
+    assert all_payments(app) == [] and agency_payments(sandbox) == []
     assert [s.state for s in stored_suggestions(app)] == ["open"]  # the refusal rolled the decision back
     app.close()
 
@@ -138,7 +138,9 @@ async def test_a_suggestion_larger_than_what_is_open_is_refused_with_the_open_am
         assert suggestion is not None
         with pytest.raises(InvalidInput, match=r"150,00 € ist mehr als offen ist \(120,00 €\)"):
             await accept(app, finance, suggestion.id)
-    assert all_payments(app) == []
+    assert all_payments(app) == [] and agency_payments(sandbox) == []
+    assert [i.kind for i in outbox_items(app)] == ["claim"]  # nothing queued for 1159 Finance
+    assert [s.state for s in stored_suggestions(app)] == ["open"]  # a person may still reassign it
     app.close()
 
 

@@ -60,3 +60,28 @@ def test_rejecting_and_assigning_on_the_page_move_only_the_suggestion_chosen(fre
     [still_open] = list_open(fresh_dash.app.uow(), practice_id=fresh_dash.app.practice_id)
     assert (still_open.id, still_open.number) == (first.id, "R-11")
     assert [s.state for s in stored_suggestions(fresh_dash.app)] == ["open", "rejected"]
+
+
+def test_a_long_list_shows_the_oldest_and_says_how_many_are_open(fresh_dash: Dash) -> None:
+    from datetime import date, timedelta
+
+    from core.services.payments_in import suggestions
+    from tests.factories import add_invoice
+
+    shown = 50  # the page's SHOWN (importing the page would run it)
+    app = fresh_dash.app
+    invoice = add_invoice(app, number="R-50", amount="10,00")
+    more = shown + 2  # each more than is open: all wait for a person
+    proposals = [
+        suggestions.Proposal(invoice.id or 0, Decimal("99.00"), date(2026, 11, 1) + timedelta(days=n),
+                             "bank", "Beleg", "Nummer", "sicher", "", f"key-{n}")
+        for n in range(more)
+    ]  # fmt: skip
+    with app.uow() as uow:
+        suggestions.suggest_many(uow.session, uow.settings, practice_id=app.practice_id, proposals=proposals)
+        uow.commit()
+
+    at = fresh_dash.run("staff", PAGE)
+
+    assert f"{more} offene Zahlungseingänge; hier die ältesten {shown}." in texts(at)
+    assert sum(1 for b in at.button if str(b.key).startswith("accept_")) == shown
