@@ -18,6 +18,7 @@ from core.services.people.access import OPERATOR
 __all__ = ["import_bank"]
 
 T = TypeVar("T")
+SHOWN = 50  # matches listed one by one
 
 
 def _read(path: Path, how: Callable[[Path], T]) -> T:
@@ -55,6 +56,9 @@ def import_bank(
             f"{result.booked} sofort als bezahlt verbucht (ohne Forderung bei 1159 Finance), "
             f"{result.waiting} warten auf Bestätigung für 1159 Finance: inkasso payment suggestions."
         )
-    for found in result.matches:
+    for found in result.matches[:SHOWN]:
         m = found.match
         typer.echo(f"  {m.number}: {format_eur(m.amount)} ({m.confidence}) – {m.reason}")
+    if len(result.matches) > SHOWN:  # a year's statement: tens of thousands of lines help nobody
+        more = len(result.matches) - SHOWN
+        typer.echo(f"  … und {more} weitere; die offenen zeigt inkasso payment suggestions.")

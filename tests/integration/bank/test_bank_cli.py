@@ -8,9 +8,11 @@ from pathlib import Path
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
+from cli.bank_cmds import SHOWN
 from cli.main import app as cli_app
 from core.bootstrap import App
 from tests.factories import add_invoice, add_patient
+from tests.integration.bank.camt_helpers import Entry, camt053
 
 CORPUS = Path(__file__).parents[2] / "bank_corpus"
 
@@ -95,3 +97,22 @@ def test_a_debit_and_a_foreign_currency_are_named_in_german_and_nothing_is_recor
     again = _run(sqlite_app, "import", "bank", statement)
     assert again.stdout.startswith("Kontoauszug (camt.053): 0 Buchungen neu, 4 schon bekannt")
     assert [_count(sqlite_app, t) for t in ("paymentsuggestion", "payment", "outboxitem")] == [1, 1, 0]
+
+
+def test_a_long_statement_lists_the_first_matches_and_says_how_many_more(
+    sqlite_app: App, tmp_path: Path
+) -> None:
+    erika = add_patient(sqlite_app, first_name="Erika", last_name="Mustermann")
+    entries = []
+    for n in range(SHOWN + 3):
+        add_invoice(sqlite_app, number=f"R-2026-{n:04d}", amount="20,00", patient=erika)
+        entries.append(Entry(f"REF-{n}", "20.00", "Erika Mustermann", (f"Rechnung R-2026-{n:04d}",)))
+    statement = tmp_path / "lang.xml"
+    statement.write_bytes(camt053(*entries))
+
+    run = _run(sqlite_app, "import", "bank", str(statement))
+
+    assert run.exit_code == 0, run.stderr
+    listed = [line for line in run.stdout.splitlines() if line.startswith("  R-2026-")]
+    assert len(listed) == SHOWN
+    assert run.stdout.splitlines()[-1] == "  … und 3 weitere; die offenen zeigt inkasso payment suggestions."
