@@ -25,8 +25,10 @@ from tests.factories import make_app
 from tests.integration.books.books_helpers import (
     MONTH,
     add_paid_in_full_case,
+    bank_credit,
     build_october,
     cli_env,
+    import_bank,
     run_cli,
 )
 
@@ -124,6 +126,32 @@ def test_a_late_fee_for_a_closed_month_is_corrected_in_the_next_open_month(app: 
     rows = [r.split(";") for r in _file(app, "datev", "2026-11").decode("cp1252").split("\r\n")[2:-1]]
     reversed_principal = next(r for r in rows if r[13].startswith('"Korrektur 10/2026: Zahlung Schuldner: F'))
     assert reversed_principal[:2] == ["3,00", '"H"'] and reversed_principal[9] == "0111"
+
+
+def test_a_payout_arriving_late_for_a_closed_month_is_booked_in_the_next_open_month(app: App) -> None:
+    kept = {k.format: k.data for k in _close(app)}
+    import_bank(app, bank_credit(date(2026, 10, 30), "40.00", "OKT-2"))  # imported in November
+    [fix] = [e for e in _entries(app, "2026-11") if e.corrects]
+    assert (fix.kind, fix.day, fix.amount, fix.debit, fix.credit) == ("payout", date(2026, 11, 1), D("40.00"),
+                                                                      "1200", "1360")  # fmt: skip
+    assert fix.corrects == MONTH and fix.original_day == date(2026, 10, 30)
+    assert fix.text == "Korrektur 10/2026: Auszahlung 1159 Finance"
+    assert fix.source == (
+        "nachgetragen: Buchung vom 30.10.2026 (Kontoauszug (camt.053): Gutschrift vom 30.10.2026, "
+        "Ref. OKT-2; Abrechnung steht noch aus)"
+    )
+    assert all(_file(app, fmt) == data for fmt, data in kept.items())  # October stays as closed
+    rows = [r.split(";") for r in _file(app, "datev", "2026-11").decode("cp1252").split("\r\n")[2:-1]]
+    late = next(r for r in rows if r[13] == '"Korrektur 10/2026: Auszahlung 1159 Finance"')
+    assert late[:10] == ["40,00", '"S"', '"EUR"', "", "", "", "1200", "1360", "", "0111"]
+    with app.uow() as uow:
+        december = period("2026-12", on=date(2027, 1, 5))
+        balance = closing.clearing_before(
+            uow.session, practice_id=app.practice_id, book=Book(), span=december
+        )
+    # −2,50 before October, +262,08 in October, −40,00 the late payout, +18,00 in November (R-104 pays
+    # 30,00 on 02.11.: 12,00 costs kept by the agency, 18,00 principal)
+    assert balance == D("237.58")
 
 
 def test_corrections_are_booked_once_when_their_month_is_closed_too(app: App) -> None:
