@@ -39,7 +39,23 @@ from core.services.accounting.payouts import (
 from core.services.accounting.statement_csv import PAYOUT
 from core.services.people.access import Actor, Permission, require
 
-__all__ = ["MonthPayouts", "PayoutLine", "month_payouts", "payout_differences", "require_statement"]
+__all__ = [
+    "STATUS_LABEL",
+    "MonthPayouts",
+    "PayoutLine",
+    "month_payouts",
+    "payout_differences",
+    "require_statement",
+]
+
+STATUS_LABEL = {  # a PayoutLine's status, short and German (the PDF's and the dashboard's column)
+    "matched": "stimmt überein",
+    "amount_differs": "Betrag abweichend",
+    "missing_on_bank": "fehlt auf dem Kontoauszug",
+    "bank_pending": "noch nicht auf dem Kontoauszug (gebucht laut Abrechnung)",
+    "not_on_statement": "nicht in der Abrechnung",
+    "no_statement": "Abrechnung steht noch aus",
+}
 
 
 def _label(month: str) -> str:
