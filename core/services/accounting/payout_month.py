@@ -141,7 +141,9 @@ class MonthPayouts:
 
     @property
     def differences(self) -> list[PayoutDifference]:
-        return [x.difference for x in self.lines if x.difference is not None and x.status != "no_statement"]
+        """What disagrees; not what cannot be known yet (bank or statement still to come)."""
+        waiting = ("no_statement", "bank_pending")
+        return [x.difference for x in self.lines if x.difference is not None and x.status not in waiting]
 
     def listed_total(self) -> Decimal:
         here = [x.listed for x in self.lines if x.listed and x.listed.statement_month == self.span.month]
