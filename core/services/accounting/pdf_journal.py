@@ -73,7 +73,7 @@ def render(pdf: UnicodePdf, sheet: JournalSheet) -> None:
     pdf.cell(0, 6, f"Endbestand: {format_number(sheet.closing)} EUR (Forderung der Praxis an 1159 Finance)",
              new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     _payouts(pdf, sheet.payouts)
-    pdf.ln(2)
+    _heading(pdf, 2 + 6 + 5 * min(3, len(sheet.reconciliation)))
     pdf.set_font(pdf.family, "B", 10)
     pdf.cell(0, 6, "Abgleich: Aufzeichnungen, Abrechnung von 1159 Finance, Kontoauszug", new_x="LMARGIN",
              new_y="NEXT")  # fmt: skip
@@ -86,8 +86,16 @@ def _day(value: date | None) -> str:
     return format_date(value) if value else ""
 
 
+def _heading(pdf: UnicodePdf, keep: float) -> None:
+    """Room for a heading and the first lines under it, else a new page: no heading alone at the foot."""
+    if pdf.will_page_break(keep):
+        pdf.add_page()
+    else:
+        pdf.ln(2)
+
+
 def _payouts(pdf: UnicodePdf, lines: list[PayoutLine]) -> None:
-    pdf.ln(2)
+    _heading(pdf, 2 + 6 + 5 * min(3, len(lines) + 1))
     pdf.set_font(pdf.family, "B", 10)
     pdf.cell(0, 6, "Auszahlungen von 1159 Finance", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family, "", 8)
@@ -95,12 +103,12 @@ def _payouts(pdf: UnicodePdf, lines: list[PayoutLine]) -> None:
         pdf.cell(0, 5, "Keine Auszahlungen in diesem Monat.", new_x="LMARGIN", new_y="NEXT")
         return
     with pdf.table(
-        col_widths=(28, 24, 28, 24, 24, 95),
+        col_widths=(34, 24, 34, 24, 24, 95),
         text_align=("LEFT", "RIGHT", "LEFT", "RIGHT", "LEFT", "LEFT"),
         cell_fill_color=(240, 240, 240),
         cell_fill_mode=TableCellFillMode.ROWS,
         line_height=5,
-        width=223,
+        width=235,
         align="LEFT",
     ) as table:
         table.row(PAYOUT_COLUMNS)
