@@ -17,13 +17,15 @@ from sqlmodel import select
 from core.bootstrap import App
 from core.db.models import BookExport, Claim, Fee
 from core.domain.errors import InvalidInput
-from core.services.accounting import books, closing
+from core.services.accounting import books, closing, statements
 from core.services.accounting.journal import Book, Entry
 from core.services.accounting.ledger import period
 from core.services.people.access import OPERATOR
 from tests.factories import make_app
 from tests.integration.books.books_helpers import (
     MONTH,
+    PAYOUT_ROW,
+    STATEMENT_CSV,
     add_paid_in_full_case,
     bank_credit,
     build_october,
@@ -152,6 +154,23 @@ def test_a_payout_arriving_late_for_a_closed_month_is_booked_in_the_next_open_mo
     # −2,50 before October, +262,08 in October, −40,00 the late payout, +18,00 in November (R-104 pays
     # 30,00 on 02.11.: 12,00 costs kept by the agency, 18,00 principal)
     assert balance == D("237.58")
+
+
+def test_a_payout_booked_from_the_statement_moves_to_the_banks_day_once_the_bank_shows_it(app: App) -> None:
+    statements.receive_statement(
+        app.uow(), practice_id=app.practice_id, month=MONTH, message_key="<okt@1159finance.com>",
+        attachments=[("Monatsabrechnung_2026-10.csv", "text/csv", (STATEMENT_CSV + PAYOUT_ROW).encode())],
+    )  # fmt: skip
+    _close(app)  # October books the payout of 28.10. from the statement: no bank statement yet
+    october = [e.text for e in _entries(app, MONTH) if e.kind == "payout"]
+    assert october == ["Auszahlung 1159 Finance laut Abrechnung"]
+    import_bank(app, bank_credit(date(2026, 11, 2), "150.00", "NOV-1"))
+    november = [e for e in _entries(app, "2026-11") if e.kind == "payout"]
+    assert sorted((e.day, e.amount, e.source.split(":")[0]) for e in november) == [
+        (date(2026, 11, 1), D("-150.00"), "storniert"),  # the statement's booking of 28.10. reversed
+        (date(2026, 11, 2), D("150.00"), "Kontoauszug (camt.053)"),  # the bank's, on its day
+    ]
+    assert sum(e.amount for e in november) == 0  # October booked it already: the money is counted once
 
 
 def test_corrections_are_booked_once_when_their_month_is_closed_too(app: App) -> None:
