@@ -1,6 +1,7 @@
-"""Books: the monthly report as a file (PDF, CSV or DATEV), and the month's reconciliation status.
+"""Books: the monthly report as a file (PDF, CSV or DATEV), and closing a month.
 
-The one entry point the CLI and the dashboard share for `report monthly`.
+The one entry point the CLI and the dashboard share for `report monthly` and `books close`; the
+month's reconciliation is three_way.py.
 """
 
 from __future__ import annotations
@@ -17,23 +18,19 @@ from core.db.engine import UnitOfWork
 from core.db.models import BookExport, BookMonth
 from core.domain.dates import format_datetime, utcnow
 from core.domain.errors import InvalidInput
-from core.services.accounting import closing, datev, report_files, statement_list
+from core.services.accounting import closing, datev, report_files
 from core.services.accounting.book_settings import current_book
-from core.services.accounting.ledger import period
 from core.services.accounting.pdf_journal import JournalSheet
-from core.services.accounting.reconcile import Reconciliation
 from core.services.accounting.reports import MonthlyReport, monthly_report
-from core.services.accounting.statements import reconciliation_for
 from core.services.accounting.three_way import ThreeWay, three_way
 from core.services.people import audit
-from core.services.people.access import Actor, Permission, Role, require
+from core.services.people.access import Actor, Role
 
 __all__ = [
     "MIME",
     "ReportFile",
     "ReportFormat",
     "close_month",
-    "month_reconciliation",
     "monthly_file",
     "parse_format",
 ]
@@ -191,16 +188,3 @@ def close_month(
         for k in kept:
             tx.session.refresh(k)
     return kept
-
-
-def month_reconciliation(
-    uow: UnitOfWork, *, practice_id: int, actor: Actor, month: str, on: date | None = None
-) -> Reconciliation | None:
-    """The reconciliation against the newest statement kept for the month, or None without one."""
-    require(actor, Permission.VIEW_REPORTS)
-    span = period(month, on=on)
-    with uow.fresh() as tx:
-        found = statement_list.latest_readable(tx.session, practice_id=practice_id, month=span.month)
-    if found is None:
-        return None
-    return reconciliation_for(uow.fresh(), practice_id=practice_id, actor=actor, statement_id=found[0])
