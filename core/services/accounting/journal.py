@@ -147,11 +147,15 @@ def _splits(session: Session, claim_ids: set[int | None], span: Period) -> dict[
             (col(Payment.source) == "agency") | col(Payment.delivery).in_(PASSED_ON),
         )
     ).all()
+    charges: dict[int, list[Charge]] = {cid: [] for cid in ids}
+    paid: dict[int, list[Paid]] = {cid: [] for cid in ids}
+    for f in fees:  # grouped once: a month of several hundred cases stays linear
+        charges[f.claim_id].append(Charge(f.charged_on, f.type, f.amount))
+    for p in pays:
+        paid[p.claim_id or 0].append(Paid(p.id or 0, p.paid_on, p.amount, p.source == "agency"))
     out: dict[int, Split] = {}
     for cid in ids:
-        charges = [Charge(f.charged_on, f.type, f.amount) for f in fees if f.claim_id == cid]
-        paid = [Paid(p.id or 0, p.paid_on, p.amount, p.source == "agency") for p in pays if p.claim_id == cid]
-        out |= split_payments(charges, paid)
+        out |= split_payments(charges[cid], paid[cid])
     return out
 
 
