@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from cli.common import fail, friendly, make_app
-from core.services.accounting import book_settings, books
+from cli.common import fail, friendly, make_app, print_json
+from core.services.accounting import book_settings, books, three_way
 from core.services.accounting.book_settings import BASES, BookSetup
 from core.services.accounting.chart import ROLES, Account
 from core.services.people.access import OPERATOR
 
-__all__ = ["books_app", "close", "setup", "show"]
+__all__ = ["books_app", "close", "reconcile", "setup", "show"]
 
 books_app = typer.Typer(
     help="Buchhaltung: Kontenrahmen, Buchungsbasis, DATEV-Nummern, Konten.", no_args_is_help=True
@@ -82,6 +82,24 @@ def close(month: str = typer.Argument(..., help="Monat als JJJJ-MM, z. B. 2026-1
     typer.echo(f"Monat {label} abgeschlossen. Endgültige Dateien (abrufbar mit inkasso report monthly):")
     for export in kept:
         typer.echo(f"  {export.name}  SHA-256 {export.sha256}")
+
+
+@books_app.command("reconcile")
+@friendly
+def reconcile(
+    month: str = typer.Argument(..., help="Monat als JJJJ-MM, z. B. 2026-10."),
+    as_json: bool = typer.Option(False, "--json", help="Ausgabe als JSON."),
+) -> None:
+    """Abgleich des Monats: eigene Aufzeichnungen, Abrechnung von 1159 Finance und Auszahlungen auf
+    dem Kontoauszug (nach inkasso import bank)."""
+    app = make_app()
+    result = three_way.three_way(app.uow(), practice_id=app.practice_id, actor=OPERATOR, month=month)
+    if as_json:
+        print_json(result.to_json())
+        return
+    typer.echo(f"Abgleich {result.span.label}")
+    for line in result.lines():
+        typer.echo(f"  {line}" if line.startswith("- ") else line)
 
 
 def _accounts(pairs: list[str]) -> dict[str, Account]:

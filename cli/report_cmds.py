@@ -9,7 +9,7 @@ import typer
 
 from cli.common import fail, friendly, make_app
 from core.domain.money import format_eur
-from core.services.accounting import books
+from core.services.accounting import books, three_way
 from core.services.people.access import OPERATOR
 
 __all__ = ["check_target", "monthly", "report_app", "write_file"]
@@ -46,13 +46,10 @@ def monthly(
             f" · Gebühren Schuldner {format_eur(report.debtor_fees)}"
             f" · Fallgebühren {format_eur(report.case_fees)}"
         )
-    rec = books.month_reconciliation(app.uow(), practice_id=app.practice_id, actor=OPERATOR, month=month)
-    if rec is None:
-        typer.echo("Abgleich: Für diesen Monat liegt noch keine Abrechnung von 1159 Finance vor.")
-        return
-    typer.echo(f"Abgleich mit der Abrechnung von 1159 Finance: {rec.summary()}")
-    for diff in rec.differences:
-        typer.echo(f"  - {diff.text}")
+    rec = three_way.three_way(app.uow(), practice_id=app.practice_id, actor=OPERATOR, month=month)
+    typer.echo("Abgleich (Aufzeichnungen, Abrechnung von 1159 Finance, Kontoauszug):")
+    for line in rec.lines():
+        typer.echo(f"  {line}")
 
 
 # errno → why, in German (OSError.strerror is English)

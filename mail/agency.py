@@ -8,15 +8,17 @@ mail seen again after a crash changes nothing twice. Returns the outcome for the
 from __future__ import annotations
 
 import logging
+import re
 
 from core.bootstrap import App
 from core.domain.onboarding import OnboardingAction, OnboardingState
 from core.services.accounting import statements
-from core.services.messaging import mail_reviews, notifications
+from core.services.accounting.statement_csv import pdf_text
+from core.services.messaging import mail_records, mail_reviews, notifications
 from core.services.people.access import Actor, Role
 from core.services.setup import onboarding
 from mail.message import ParsedMail
-from mail.rules import Classification
+from mail.rules import Classification, MailRules
 
 __all__ = ["act_on_agency_mail"]
 
@@ -138,15 +140,32 @@ def _statement(app: App, c: Classification, mail: ParsedMail, key: str) -> str:
         )
         return "failed: statement month not recognisable"
     attachments = [(a.filename, a.content_type, a.payload) for a in mail.attachments]
-    statement = statements.receive_statement(
-        app.uow(),
-        practice_id=app.practice_id,
-        month=c.month,
-        message_key=key,
-        attachments=attachments,
-        actor=f"mail:{c.sender}",
-    )
+    try:
+        statement = statements.receive_statement(
+            app.uow(),
+            practice_id=app.practice_id,
+            month=c.month,
+            message_key=key,
+            attachments=attachments,
+            actor=f"mail:{c.sender}",
+            client_id=c.client_id or _client_in_pdf(app, c),
+        )
+    except statements.ForeignStatement as refused:
+        # Another practice's patients' data: kept nowhere here, not even in the mail record.
+        mail_records.drop_raw(app.uow(), practice_id=app.practice_id, message_key=key)
+        notifications.add(app.uow(), practice_id=app.practice_id, kind="statement", text=refused.user_message)
+        log.warning("statement %s (%s) refused: %s", c.month, key, refused.log_message)
+        return f"failed: statement {c.month} for another client, not kept"
     if statement.parse_error:
         log.warning("statement %s (%s) kept, CSV not read: %s", c.month, key, statement.parse_error[:200])
         return f"done: statement {c.month} kept, CSV not read"
     return f"done: statement {c.month} kept, {len(statement.rows)} rows"
+
+
+def _client_in_pdf(app: App, c: Classification) -> str | None:
+    """The client id the statement's PDF names, where the mail's text names none."""
+    if c.pdf_attachment is None:
+        return None
+    text = pdf_text(c.pdf_attachment.payload) or ""
+    found = re.search(MailRules.from_settings(app.settings).client_id, text)
+    return found["id"] if found else None

@@ -42,7 +42,9 @@ class MailRules:
     statement_attachment: str = r"Monatsabrechnung_(?P<year>\d{4})-(?P<month>\d{2})\.(?:csv|pdf)$"
     signing_link: str = r"https?://[^\s<>\"')]+/(?:vertrag|_sandbox/sign)/[A-Za-z0-9._~-]+"
     contract_start: str = r"Vertragsbeginn:\s*(?P<day>\d{2})\.(?P<month>\d{2})\.(?P<year>\d{4})"
-    client_id: str = r"(?:Kundennummer|Kunden-ID|Client-ID|Mandantennummer)\s*:\s*(?P<id>[A-Za-z0-9._-]+)"
+    client_id: str = (
+        r"(?:Kundennummer|Kunden-ID|Client-ID|Mandant(?:ennummer)?)\s*:\s*(?P<id>[A-Za-z0-9._-]+)"
+    )
     command_keywords: tuple[str, ...] = DEFAULT_COMMAND_KEYWORDS
 
     @classmethod

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from core.domain.dates import today
-from core.services.accounting import books, statement_list, statements
-from core.services.accounting.reconcile import Reconciliation
+from core.services.accounting import books, statement_list, statements, three_way
 from core.services.people.access import Permission
+from dashboard.reconciliation_panel import show_records, show_three_way
 from dashboard.runtime import day, eur, friendly, month_label, page_context, plain
 
 ctx = page_context(Permission.VIEW_REPORTS)
@@ -20,16 +20,6 @@ REPORT = "monthly_report_file"
 
 def _previous_month(on: date) -> str:
     return f"{on.year - 1}-12" if on.month == 1 else f"{on.year}-{on.month - 1:02d}"
-
-
-def show_reconciliation(rec: Reconciliation) -> None:
-    (st.success if rec.ok else st.warning)(f"Abgleich {month_label(rec.month)}: {rec.summary()}")
-    if rec.differences:
-        st.dataframe(
-            pd.DataFrame([{"Rechnung": d.reference, "Abweichung": d.text} for d in rec.differences]),
-            hide_index=True,
-            width="stretch",
-        )
 
 
 st.subheader("Eigener Monatsbericht (für die Steuerberatung)")
@@ -95,13 +85,10 @@ if made is not None:
                 + " · ".join(f"{k.name} (SHA-256 {k.sha256[:12]}…)" for k in final)
             )
     with friendly():
-        rec = books.month_reconciliation(
+        result = three_way.three_way(
             ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, month=rep.span.month
         )
-        if rec is None:
-            st.info("Für diesen Monat liegt noch keine Abrechnung von 1159 Finance vor.")
-        else:
-            show_reconciliation(rec)
+        show_three_way(result)
 
 st.subheader("Abrechnungen von 1159 Finance")
 with friendly():
@@ -143,7 +130,7 @@ with friendly():
         if statement.parse_error:
             st.error(f"Nicht gelesen: {plain(statement.parse_error)}")
         else:
-            show_reconciliation(
+            show_records(
                 statements.reconciliation_for(
                     ctx.app.uow(),
                     practice_id=ctx.practice_id,
@@ -159,6 +146,13 @@ with friendly():
                     statement_id=statement.id or 0,
                 )
                 st.success("Abgleich gespeichert.")
+            with st.expander(f"Auszahlungen und Verrechnungskonto {month_label(statement.month)}"):
+                show_three_way(
+                    three_way.three_way(
+                        ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, month=statement.month
+                    ),
+                    records=False,
+                )
         if statement.pdf_text:
             with st.expander("Text der PDF-Abrechnung"):
                 st.text(statement.pdf_text[:20000])

@@ -118,11 +118,17 @@ def write(
     (HERE / f"{name}.expected.json").write_text(json.dumps(expected, indent=2, ensure_ascii=False) + "\n")
 
 
-def agency_statement(month: str = "10/2026", csv: bytes = STATEMENT_CSV) -> EmailMessage:
+STATEMENT_TEXT = "Anbei Ihre Monatsabrechnung.\n\nMit freundlichen Grüßen\n1159 Finance GmbH\n"
+
+
+def agency_statement(
+    month: str = "10/2026", csv: bytes = STATEMENT_CSV, text: str = STATEMENT_TEXT, msgid: str = "auto"
+) -> EmailMessage:
     m = mail(
         "1159 Finance Abrechnung <abrechnung@1159finance.com>",
         f"1159 Finance: Monatsabrechnung {month}",
-        "Anbei Ihre Monatsabrechnung.\n\nMit freundlichen Grüßen\n1159 Finance GmbH\n",
+        text,
+        msgid=msgid,
     )
     m.add_attachment(
         statement_pdf(), maintype="application", subtype="pdf", filename="Monatsabrechnung_2026-10.pdf"
@@ -237,6 +243,25 @@ def main() -> None:
             "month": "2026-10",
             "csv_attachment": "Monatsabrechnung_2026-10.csv",
             "csv_error": True,
+        },
+        trace=AR_PASS.format(d=d),
+    )
+
+    write(
+        "agency_statement_other_practice",
+        agency_statement(
+            text="Anbei Ihre Monatsabrechnung.\n\nKundennummer: P-99999\n\n1159 Finance GmbH\n",
+            msgid="<abrechnung-p99999-2026-10@1159finance.com>",
+        ),
+        {
+            "kind": "agency_statement",
+            "trusted": True,
+            "reason": "statement",
+            "month": "2026-10",
+            "client_id": "P-99999",
+            "csv_attachment": "Monatsabrechnung_2026-10.csv",
+            "csv_rows": 3,
+            "refused": True,  # another practice's: the intake keeps nothing and leaves it in place
         },
         trace=AR_PASS.format(d=d),
     )

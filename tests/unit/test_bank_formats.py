@@ -151,3 +151,14 @@ def test_a_batch_entry_yields_one_transaction_per_detail_with_its_own_amount_and
         "BATCH-9/1",
     )
     assert (second.amount, second.payer, second.bank_reference) == (Decimal("40.00"), "B", "BATCH-9/2")
+
+
+def test_a_booking_moment_with_an_offset_is_read_as_its_berlin_day() -> None:
+    data = (CORPUS / "camt053_payouts_november.xml").read_bytes()
+    late = data.replace(b"<Dt>2026-11-27</Dt>", b"<DtTm>2026-11-30T23:30:00Z</DtTm>")
+    naive = data.replace(b"<Dt>2026-11-27</Dt>", b"<DtTm>2026-11-30T23:30:00</DtTm>")
+    assert read_statement(late).transactions[2].booked_on == date(2026, 12, 1)  # 00:30 in Berlin
+    assert read_statement(naive).transactions[2].booked_on == date(2026, 11, 30)  # the bank's own time
+    broken = data.replace(b"<Dt>2026-11-27</Dt>", b"<DtTm>2026-11-31T10:00:00</DtTm>")
+    with pytest.raises(BankFileRefused, match="2026-11-31T10:00:00"):
+        read_statement(broken)

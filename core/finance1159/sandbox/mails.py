@@ -82,7 +82,8 @@ def statement_mail(runtime: Runtime, month: str) -> EmailMessage:
     yyyy, mm = month.split("-")
     text = (
         f"Guten Tag,\n\nanbei Ihre Monatsabrechnung {mm}/{yyyy} mit {len(rows)} Buchungen "
-        "(PDF für Ihre Unterlagen, CSV für Ihre Buchhaltung).\n\nIhr Team von 1159 Finance"
+        "(PDF für Ihre Unterlagen, CSV für Ihre Buchhaltung).\n"
+        f"Client-ID: {runtime.config.client_id}\n\nIhr Team von 1159 Finance"
     )
     msg = _message(runtime, "abrechnung", SUBJECT_STATEMENT.format(mm=mm, yyyy=yyyy), text)
     name = f"Monatsabrechnung_{yyyy}-{mm}"

@@ -1,6 +1,7 @@
-"""Books: the monthly report as a file (PDF, CSV or DATEV), and the month's reconciliation status.
+"""Books: the monthly report as a file (PDF, CSV or DATEV), and closing a month.
 
-The one entry point the CLI and the dashboard share for `report monthly`.
+The one entry point the CLI and the dashboard share for `report monthly` and `books close`; the
+month's reconciliation is three_way.py.
 """
 
 from __future__ import annotations
@@ -10,29 +11,26 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.config import Settings
 from core.db.engine import UnitOfWork
-from core.db.models import BookExport, BookMonth, Statement
+from core.db.models import BookExport, BookMonth
 from core.domain.dates import format_datetime, utcnow
 from core.domain.errors import InvalidInput
 from core.services.accounting import closing, datev, report_files
 from core.services.accounting.book_settings import current_book
-from core.services.accounting.ledger import period
 from core.services.accounting.pdf_journal import JournalSheet
-from core.services.accounting.reconcile import Reconciliation
 from core.services.accounting.reports import MonthlyReport, monthly_report
-from core.services.accounting.statements import reconciliation_for
+from core.services.accounting.three_way import ThreeWay, three_way
 from core.services.people import audit
-from core.services.people.access import Actor, Permission, Role, require
+from core.services.people.access import Actor, Role
 
 __all__ = [
     "MIME",
     "ReportFile",
     "ReportFormat",
     "close_month",
-    "month_reconciliation",
     "monthly_file",
     "parse_format",
 ]
@@ -101,7 +99,7 @@ class _Job:
     practice_id: int
     report: MonthlyReport
     made_by: str
-    reconciliation: list[str]
+    reconciliation: ThreeWay
     closed: str = ""
 
 
@@ -109,11 +107,8 @@ def _job(
     uow: UnitOfWork, settings: Settings, practice_id: int, actor: Actor, month: str, on: date | None
 ) -> _Job:
     report = monthly_report(uow.fresh(), practice_id=practice_id, actor=actor, month=month, on=on)
-    rec = month_reconciliation(uow, practice_id=practice_id, actor=actor, month=report.span.month, on=on)
-    lines = ["Für diesen Monat liegt noch keine Abrechnung von 1159 Finance vor."] if rec is None else [
-        f"Ergebnis: {rec.summary()}", *(f"- {d.text}" for d in rec.differences)
-    ]  # fmt: skip
-    return _Job(settings, practice_id, report, _who(actor), lines)
+    rec = three_way(uow, practice_id=practice_id, actor=actor, month=report.span.month, on=on)
+    return _Job(settings, practice_id, report, _who(actor), rec)
 
 
 def _who(actor: Actor) -> str:
@@ -130,7 +125,10 @@ def _build(session: Session, job: _Job, fmt: ReportFormat) -> tuple[str, bytes]:
     if fmt == ReportFormat.DATEV:
         return datev.filename(span), datev.to_extf(book, span, entries, locked=bool(job.closed))
     opening = closing.clearing_before(session, practice_id=job.practice_id, book=book, span=span)
-    sheet = JournalSheet(book.named("clearing"), opening, entries, job.reconciliation)
+    rec = job.reconciliation
+    sheet = JournalSheet(
+        book.named("clearing"), opening, entries, rec.lines(), rec.payouts.lines, rec.summary()
+    )
     data = report_files.to_pdf(job.report, closed=job.closed, made_by=job.made_by, sheet=sheet)
     return f"Inkasso-Monatsbericht_{span.month}.pdf", data
 
@@ -190,24 +188,3 @@ def close_month(
         for k in kept:
             tx.session.refresh(k)
     return kept
-
-
-def month_reconciliation(
-    uow: UnitOfWork, *, practice_id: int, actor: Actor, month: str, on: date | None = None
-) -> Reconciliation | None:
-    """The reconciliation against the newest statement kept for the month, or None without one."""
-    require(actor, Permission.VIEW_REPORTS)
-    span = period(month, on=on)
-    with uow.fresh() as tx:
-        statement_id = tx.session.exec(
-            select(Statement.id)
-            .where(
-                Statement.practice_id == practice_id,
-                Statement.month == span.month,
-                Statement.parse_error == "",
-            )
-            .order_by(col(Statement.received_at).desc(), col(Statement.id).desc())
-        ).first()
-    if statement_id is None:
-        return None
-    return reconciliation_for(uow.fresh(), practice_id=practice_id, actor=actor, statement_id=statement_id)

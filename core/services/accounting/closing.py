@@ -99,13 +99,15 @@ def _corrections(
         for key in sorted(set(now) | set(before), key=str):
             diff = now.get(key, ZERO) - before.get(key, ZERO)
             if diff:
-                out.append(_correction(sample.get(key) or sample_before[key], diff, past, span))
+                how = "nachgetragen" if key not in before else "storniert" if key not in now else "berichtigt"
+                out.append(_correction(sample.get(key) or sample_before[key], diff, past, span, how))
     return out
 
 
-def _correction(template: Entry, amount: Decimal, past: Period, span: Period) -> Entry:
+def _correction(template: Entry, amount: Decimal, past: Period, span: Period, how: str) -> Entry:
+    """`how`: nachgetragen (new since closing), storniert (gone since), berichtigt (changed)."""
     day = template.original_day or template.day
-    source = f"berichtigt: Buchung vom {format_date(day)} ({template.source})"
+    source = f"{how}: Buchung vom {format_date(day)} ({template.source})"
     return Entry(
         span.start, amount, template.debit, template.credit, f"Korrektur {past.label}: {template.text}",
         template.reference, template.case_id, source, template.kind, past.month, day,

@@ -57,6 +57,8 @@ def header(book: Book, span: Period, *, created: datetime, locked: bool) -> list
 def booking_text(entry: Entry) -> str:
     """What happened and the invoice number exactly as written (Belegfeld 1 may be cleaned)."""
     reference = fmt.one_line(fmt.to_cp1252(entry.reference))
+    if not reference:  # a payout belongs to no invoice
+        return fmt.cut(entry.text, fmt.TEXT_MAX)
     room = fmt.TEXT_MAX - len(reference) - 1
     if room < 10:
         return fmt.cut(reference, fmt.TEXT_MAX)

@@ -6,7 +6,9 @@ Built from our records by the rules for the book's basis (docs/books.md explains
   interest income (cash) or against the receivable (accrual), the costs share through the
   pass-through account, and the costs the agency keeps out of the clearing account again;
 - accrual basis only: interest the agency charged, receivable to interest income, when charged;
-- the case fee of a hand-over: expense against the clearing account.
+- the case fee of a hand-over: expense against the clearing account;
+- the agency's payout: bank account against the clearing account, on the bank's booking day (or
+  the statement's day, marked, while the bank statement is not imported that far: payout_month.py).
 The clearing account then shows what 1159 Finance owes the practice.
 """
 
@@ -22,6 +24,7 @@ from core.db.models import Claim, Fee, Payment, Statement
 from core.domain.claim_lifecycle import PASSED_ON
 from core.services.accounting.chart import Account, presets
 from core.services.accounting.ledger import Period, case_fee_claims, local_day
+from core.services.accounting.payout_month import month_payouts
 from core.services.accounting.split import Charge, Paid, Split, split_payments
 
 __all__ = ["Book", "Entry", "build", "effect_on"]
@@ -37,7 +40,7 @@ class Entry:
     reference: str  # the invoice number, as the practice wrote it
     case_id: int | None
     source: str = ""  # the record or agency statement it rests on
-    kind: str = ""  # principal | interest | costs | costs_kept | interest_charged | case_fee
+    kind: str = ""  # principal | interest | costs | costs_kept | interest_charged | case_fee | payout
     corrects: str = ""  # a correction of a closed month (YYYY-MM): what changed there since
     original_day: date | None = None  # a correction's: the day of the booking it corrects
 
@@ -83,6 +86,7 @@ def build(session: Session, *, practice_id: int, book: Book, span: Period) -> li
         out.append(Entry(local_day(claim.created_at), claim.case_fee, book.account("case_fee"),
                          book.account("clearing"), "Fallgebühr 1159 Finance", claim.reference,
                          claim.case_id, f"Übergabe an 1159 Finance{statement}", "case_fee"))  # fmt: skip
+    out += _payouts(session, practice_id, book, span)
     return sorted(out, key=lambda e: (e.day, e.reference, e.kind, e.amount))
 
 
@@ -143,11 +147,15 @@ def _splits(session: Session, claim_ids: set[int | None], span: Period) -> dict[
             (col(Payment.source) == "agency") | col(Payment.delivery).in_(PASSED_ON),
         )
     ).all()
+    charges: dict[int, list[Charge]] = {cid: [] for cid in ids}
+    paid: dict[int, list[Paid]] = {cid: [] for cid in ids}
+    for f in fees:  # grouped once: a month of several hundred cases stays linear
+        charges[f.claim_id].append(Charge(f.charged_on, f.type, f.amount))
+    for p in pays:
+        paid[p.claim_id or 0].append(Paid(p.id or 0, p.paid_on, p.amount, p.source == "agency"))
     out: dict[int, Split] = {}
     for cid in ids:
-        charges = [Charge(f.charged_on, f.type, f.amount) for f in fees if f.claim_id == cid]
-        paid = [Paid(p.id or 0, p.paid_on, p.amount, p.source == "agency") for p in pays if p.claim_id == cid]
-        out |= split_payments(charges, paid)
+        out |= split_payments(charges[cid], paid[cid])
     return out
 
 
@@ -176,3 +184,14 @@ def _interest_charged(session: Session, practice_id: int, book: Book, span: Peri
         )  # fmt: skip
         for fee, claim in rows
     ]
+
+
+def _payouts(session: Session, practice_id: int, book: Book, span: Period) -> list[Entry]:
+    """The agency's payouts booked in the month: to the bank, out of the clearing account."""
+    out = []
+    for line in month_payouts(session, practice_id=practice_id, span=span).booked:
+        assert line.booked_on is not None
+        text = "Auszahlung 1159 Finance" + (" laut Abrechnung" if line.bank is None else "")
+        out.append(Entry(line.booked_on, line.amount, book.account("bank"), book.account("clearing"), text,
+                         "", None, line.source, "payout"))  # fmt: skip
+    return out

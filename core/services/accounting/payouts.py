@@ -1,11 +1,12 @@
 """1159 Finance's payouts to the practice: those its monthly statement lists (Buchungsart
 „Auszahlung“) against those the bank import recognised (BankTransaction of kind "payout").
 
-A listed payout pairs with a bank credit of the same amount booked from 2 days before to 10
-days after the statement's date (transfers take a few banking days); what is left pairs by date
-alone (amount differs); then each side's rest is a difference. A bank payout is reported as
-missing on the statement only in the month it was booked in, and not when it is the previous
-month's payout of its last days.
+The one pairing rule (`pair_payouts`): a listed payout pairs with a bank credit of the same
+amount booked from 2 days before to 10 days after the statement's date (transfers take a few
+banking days); what is left pairs by date alone (amount differs); the rest stays unpaired. A
+bank payout is reported as missing on the statement only in the month it was booked in, and not
+when it is the previous month's payout of its last days. Pure code; the month's view from the
+database (statuses, what the journal books, `payout_differences`) is payout_month.py.
 """
 
 from __future__ import annotations
@@ -15,19 +16,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlmodel import col, select
-
-from core.db.engine import UnitOfWork
-from core.db.models import BankTransaction, Statement
 from core.domain.dates import format_date
-from core.domain.errors import NotFound
 from core.domain.money import format_eur
-from core.services.accounting.ledger import Period, period
-from core.services.accounting.statement_csv import PAYOUT
-from core.services.accounting.statements import statement_rows
-from core.services.people.access import Actor, Permission, require
+from core.services.accounting.ledger import Period
 
-__all__ = ["BankPayout", "ListedPayout", "PayoutDifference", "compare_payouts", "payout_differences"]
+__all__ = [
+    "EARLY",
+    "LATE",
+    "BankPayout",
+    "ListedPayout",
+    "Pair",
+    "PayoutDifference",
+    "compare_payouts",
+    "difference",
+    "listed_text",
+    "pair_payouts",
+]
 
 EARLY, LATE = timedelta(days=2), timedelta(days=10)
 
@@ -36,17 +40,26 @@ EARLY, LATE = timedelta(days=2), timedelta(days=10)
 class ListedPayout:
     paid_on: date
     amount: Decimal
+    statement_month: str = ""  # JJJJ-MM of the statement that lists it
 
 
 @dataclass(frozen=True)
 class BankPayout:
-    booked_on: date
+    booked_on: date  # the bank's booking day
     amount: Decimal
+    reference: str = ""  # the bank's own reference, where the format has one
+    source_format: str = ""  # camt.053 | MT940 | CSV …
+
+
+@dataclass(frozen=True)
+class Pair:
+    listed: ListedPayout | None
+    bank: BankPayout | None
 
 
 @dataclass(frozen=True)
 class PayoutDifference:
-    what: str  # missing_on_bank | amount_differs | not_on_statement
+    what: str  # missing_on_bank | amount_differs | not_on_statement | bank_pending
     listed: ListedPayout | None
     bank: BankPayout | None
     text: str  # German, for the dashboard and the report
@@ -63,6 +76,64 @@ def _near(listed: ListedPayout, bank: BankPayout) -> bool:
     return listed.paid_on - EARLY <= bank.booked_on <= listed.paid_on + LATE
 
 
+def pair_payouts(listed: Sequence[ListedPayout], bank: Sequence[BankPayout]) -> list[Pair]:
+    """Every listed and every bank payout exactly once: paired (same amount first, then by date
+    alone), or alone. Ordered by date."""
+    pool = sorted(bank, key=lambda b: (b.booked_on, b.amount, b.reference))
+    rows = sorted(listed, key=lambda r: (r.paid_on, r.amount))
+    partner: dict[int, BankPayout] = {}
+    for i, row in enumerate(rows):
+        hit = _take(pool, lambda b, r=row: _near(r, b) and b.amount == r.amount)  # type: ignore[misc]
+        if hit is not None:
+            partner[i] = hit
+    for i, row in enumerate(rows):
+        if i not in partner and (hit := _take(pool, lambda b, r=row: _near(r, b))) is not None:  # type: ignore[misc]
+            partner[i] = hit
+    pairs = [Pair(row, partner.get(i)) for i, row in enumerate(rows)] + [Pair(None, b) for b in pool]
+    return sorted(pairs, key=_day)
+
+
+def _day(pair: Pair) -> date:
+    if pair.listed is not None:
+        return pair.listed.paid_on
+    assert pair.bank is not None
+    return pair.bank.booked_on
+
+
+def listed_text(row: ListedPayout) -> str:
+    return f"Auszahlung vom {format_date(row.paid_on)} über {format_eur(row.amount)} laut Abrechnung"
+
+
+def difference(pair: Pair, *, imported_until: date | None = date.max) -> PayoutDifference | None:
+    """The German sentence for a pair that does not agree; None when it does. A listed payout
+    without a bank partner is missing only when the bank statements imported reach beyond its
+    window (`imported_until`: the last day imported, None for no bank statement at all); before
+    that it is pending."""
+    row, other = pair.listed, pair.bank
+    if row is None:
+        assert other is not None
+        when = f"am {format_date(other.booked_on)} über {format_eur(other.amount)}"
+        text = f"Auszahlung von 1159 Finance {when} auf dem Kontoauszug steht nicht in der Abrechnung."
+        return PayoutDifference("not_on_statement", None, other, text)
+    if other is None:
+        if imported_until is None or imported_until < row.paid_on + LATE:
+            seen = (
+                f"Kontoauszüge eingelesen bis {format_date(imported_until)}"
+                if imported_until
+                else "noch kein Kontoauszug eingelesen"
+            )
+            text = f"{listed_text(row)} ist noch nicht auf dem Kontoauszug ({seen})."
+            return PayoutDifference("bank_pending", row, None, text)
+        text = f"{listed_text(row)} fehlt auf dem Kontoauszug."
+        return PayoutDifference("missing_on_bank", row, None, text)
+    if other.amount != row.amount:
+        seen = f"auf dem Konto am {format_date(other.booked_on)} {format_eur(other.amount)}"
+        return PayoutDifference(
+            "amount_differs", row, other, f"{listed_text(row)}, aber {seen} (Betrag abweichend)."
+        )
+    return None
+
+
 def compare_payouts(
     span: Period, listed: list[ListedPayout], bank: list[BankPayout], earlier: Sequence[ListedPayout] = ()
 ) -> list[PayoutDifference]:
@@ -74,60 +145,12 @@ def compare_payouts(
     pool = sorted(bank, key=lambda b: b.booked_on)
     for row in earlier:
         _take(pool, lambda b, r=row: _near(r, b) and b.amount == r.amount)  # type: ignore[misc]
-    rest: list[ListedPayout] = []
-    for row in sorted(listed, key=lambda r: r.paid_on):
-        if _take(pool, lambda b, r=row: _near(r, b) and b.amount == r.amount) is None:  # type: ignore[misc]
-            rest.append(row)
     out: list[PayoutDifference] = []
-    for row in rest:
-        other = _take(pool, lambda b, r=row: _near(r, b))  # type: ignore[misc]
-        said = f"Auszahlung vom {format_date(row.paid_on)} über {format_eur(row.amount)} laut Abrechnung"
-        if other is None:
-            out.append(PayoutDifference("missing_on_bank", row, None, f"{said} fehlt auf dem Kontoauszug."))
-        else:
-            seen = f"auf dem Konto am {format_date(other.booked_on)} {format_eur(other.amount)}"
-            out.append(
-                PayoutDifference("amount_differs", row, other, f"{said}, aber {seen} (Betrag abweichend).")
-            )
-    for other in pool:
-        if span.start <= other.booked_on < span.end:
-            when = f"am {format_date(other.booked_on)} über {format_eur(other.amount)}"
-            text = f"Auszahlung von 1159 Finance {when} auf dem Kontoauszug steht nicht in der Abrechnung."
-            out.append(PayoutDifference("not_on_statement", None, other, text))
+    pairs = pair_payouts(listed, pool)
+    for pair in pairs:  # listed ones first, as the statement has them; then the bank's own
+        if pair.listed is not None and (found := difference(pair)) is not None:
+            out.append(found)
+    for pair in pairs:
+        if pair.listed is None and pair.bank is not None and span.start <= pair.bank.booked_on < span.end:
+            out.append(difference(pair))  # type: ignore[arg-type]
     return out
-
-
-def payout_differences(
-    uow: UnitOfWork, *, practice_id: int, actor: Actor, month: str
-) -> list[PayoutDifference]:
-    """The month's payouts as the agency's latest statement for it lists them, against the bank."""
-    require(actor, Permission.VIEW_REPORTS)
-    span = period(month, allow_future=True)
-    before = period((span.start - timedelta(days=1)).strftime("%Y-%m"), allow_future=True)
-    with uow:
-        listed = _listed(uow, practice_id, span.month)
-        if listed is None:
-            raise NotFound(f"Für {span.label} liegt keine Monatsabrechnung von 1159 Finance vor.")
-        earlier = _listed(uow, practice_id, before.month) or []
-        rows = uow.session.exec(
-            select(BankTransaction).where(
-                BankTransaction.practice_id == practice_id,
-                BankTransaction.kind == "payout",
-                col(BankTransaction.booked_on) >= span.start - EARLY,
-                col(BankTransaction.booked_on) < span.end + LATE,
-            )
-        ).all()
-        bank = [BankPayout(r.booked_on, r.amount) for r in rows]
-    return compare_payouts(span, listed, bank, earlier)
-
-
-def _listed(uow: UnitOfWork, practice_id: int, month: str) -> list[ListedPayout] | None:
-    """The payouts the latest statement for the month lists; None without a statement."""
-    statement = uow.session.exec(
-        select(Statement)
-        .where(Statement.practice_id == practice_id, Statement.month == month)
-        .order_by(col(Statement.id).desc())
-    ).first()
-    if statement is None:
-        return None
-    return [ListedPayout(r.booked_on, r.amount) for r in statement_rows(statement) if r.kind == PAYOUT]

@@ -95,7 +95,7 @@ def to_pdf(
     pdf.add_page()
     _header(pdf, report, closed, made_by)
     _table(pdf, report)
-    _totals(pdf, report)
+    _totals(pdf, report, sheet)
     if sheet is not None:
         pdf_journal.render(pdf, sheet)
     return bytes(pdf.output())
@@ -106,7 +106,7 @@ def _header(pdf: _Pdf, report: MonthlyReport, closed: str, made_by: str) -> None
     pdf.set_font(pdf.family, "B", 15)
     pdf.cell(0, 9, f"Inkasso-Monatsbericht {report.span.label}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.family, "", 10)
-    for text in (p.name, p.address, p.email):
+    for text in (p.name, p.address, p.email, _tax_line(p.tax_number)):
         if text:
             pdf.cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
     last_day = report.span.end.toordinal() - 1
@@ -134,6 +134,12 @@ def _header(pdf: _Pdf, report: MonthlyReport, closed: str, made_by: str) -> None
     pdf.ln(4)
 
 
+def _tax_line(number: str) -> str:
+    if not number:
+        return "Steuernummer: nicht hinterlegt (Einstellungen → Praxisdaten)"
+    return f"USt-IdNr.: {number}" if number[:2].isalpha() else f"Steuernummer: {number}"
+
+
 def _table(pdf: _Pdf, report: MonthlyReport) -> None:
     pdf.set_font(pdf.family, "", 9)
     align = ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
@@ -156,7 +162,7 @@ def _table(pdf: _Pdf, report: MonthlyReport) -> None:
         pdf.multi_cell(0, 5, report.note, new_x="LMARGIN", new_y="NEXT")
 
 
-def _totals(pdf: _Pdf, report: MonthlyReport) -> None:
+def _totals(pdf: _Pdf, report: MonthlyReport, sheet: JournalSheet | None) -> None:
     pdf.ln(4)
     pdf.set_font(pdf.family, "B", 11)
     pdf.cell(0, 7, "Summen des Monats", new_x="LMARGIN", new_y="NEXT")
@@ -170,9 +176,20 @@ def _totals(pdf: _Pdf, report: MonthlyReport) -> None:
         ("Fallgebühren der Praxis an 1159 Finance", report.case_fees),
         ("Direktzahlungen an die Praxis (an 1159 Finance gemeldet, im Kassenbuch)", report.creditor_payments),
     ]
+    if sheet is not None:
+        account = f"Verrechnungskonto {sheet.clearing.number} 1159 Finance"
+        lines += [
+            (f"{account}: Anfangsbestand", sheet.opening),
+            ("Auszahlungen von 1159 Finance auf das Bankkonto (gebucht)", sheet.paid_out),
+            (f"{account}: Endbestand (noch auszuzahlen)", sheet.closing),
+        ]
     for label, value in lines:
         pdf.cell(150, 6, label)
         pdf.cell(40, 6, _eur(value), align="R", new_x="LMARGIN", new_y="NEXT")
+    if sheet is not None and sheet.summary:
+        pdf.set_font(pdf.family, "B", 10)
+        text = f"Abgleich mit Abrechnung und Kontoauszug: {sheet.summary} (Einzelheiten: Seite Buchungen)"
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font(pdf.family, "I", 9)
     pdf.multi_cell(0, 5, KASSENBUCH_NOTE, new_x="LMARGIN", new_y="NEXT")

@@ -43,6 +43,7 @@ class PracticeHeader:
     name: str
     address: str
     email: str
+    tax_number: str = ""  # Steuernummer, or a USt-IdNr. (starts with DE): practice_fields checks it
 
 
 @dataclass
@@ -108,6 +109,7 @@ def monthly_report(
             practice.name,
             ", ".join(p for p in (practice.street, f"{practice.zip} {practice.city}".strip()) if p),
             practice.email,
+            practice.tax_number,
         )
         return MonthlyReport(header, span, lines, by_kind, _creditor_total(session, practice_id, span))
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Statement
 from core.domain.errors import NotFound
 from core.services.people.access import Actor, Permission, require
 
-__all__ = ["StatementSummary", "get_statement", "list_statements"]
+__all__ = ["StatementSummary", "get_statement", "latest_readable", "list_statements"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,14 @@ def get_statement(uow: UnitOfWork, *, practice_id: int, actor: Actor, statement_
         if statement is None or statement.practice_id != practice_id:
             raise NotFound(f"Monatsabrechnung {statement_id} gibt es nicht.")
         return statement
+
+
+def latest_readable(session: Session, *, practice_id: int, month: str) -> tuple[int, datetime] | None:
+    """(id, received_at) of the newest statement kept for the month whose CSV was read, or None:
+    the one a month is reconciled with."""
+    found = session.exec(
+        select(Statement.id, Statement.received_at)
+        .where(Statement.practice_id == practice_id, Statement.month == month, Statement.parse_error == "")
+        .order_by(col(Statement.received_at).desc(), col(Statement.id).desc())
+    ).first()
+    return None if found is None else (found[0] or 0, found[1])

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from core.db.engine import UnitOfWork
 from core.db.models import Notification, Statement
-from core.domain.errors import NotFound
+from core.domain.errors import InvalidInput, NotFound
 from core.services.accounting.ledger import Period, bookings, period
 from core.services.accounting.reconcile import Reconciliation, from_bookings, from_statement, reconcile
 from core.services.accounting.statement_csv import (
@@ -30,6 +30,8 @@ from core.services.people.access import Actor, Permission, require
 
 __all__ = [
     "Attachment",
+    "ForeignStatement",
+    "check_client",
     "receive_statement",
     "reconcile_again",
     "reconciliation_for",
@@ -102,6 +104,23 @@ def _parse(csv_file: Attachment | None) -> tuple[list[dict[str, Any]], str]:
         return [], exc.user_message
 
 
+class ForeignStatement(InvalidInput):
+    """A statement that names another client of 1159 Finance: refused, nothing of it is kept."""
+
+
+def check_client(named: str | None, ours: str, *, month: str) -> None:
+    """Refuse a statement whose client id (Kundennummer / Client-ID, as the agency names it in the
+    mail or its PDF) is not ours (FINANCE1159_CLIENT_ID); one that names none is taken as ours."""
+    if named and named.strip().casefold() != ours.strip().casefold():
+        label = period(month, allow_future=True).label
+        raise ForeignStatement(
+            f"Die Monatsabrechnung {label} ist für die Kundennummer „{named}“ bestimmt, diese Praxis hat bei "
+            f"1159 Finance die Kundennummer „{ours}“. Sie wurde nicht gespeichert; die Mail liegt "
+            "unverändert im Postfach. Bitte 1159 Finance Bescheid geben und die Mail danach löschen.",
+            f"statement for client {named!r} refused (ours: {ours!r})",
+        )
+
+
 def receive_statement(
     uow: UnitOfWork,
     *,
@@ -110,9 +129,12 @@ def receive_statement(
     message_key: str,
     attachments: list[Attachment],
     actor: Actor | str = "worker",
+    client_id: str | None = None,
 ) -> Statement:
-    """Keep a statement mail's attachments, parse and reconcile; the same message twice is kept once."""
+    """Keep a statement mail's attachments, parse and reconcile; the same message twice is kept once.
+    A statement naming another client (`client_id`) is refused (ForeignStatement), nothing kept."""
     span = period(month, allow_future=True)
+    check_client(client_id, uow.settings.finance1159_client_id, month=span.month)
     with uow:
         existing = _by_key(uow.session, practice_id, message_key)
         if existing is not None:

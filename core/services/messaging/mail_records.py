@@ -26,6 +26,7 @@ __all__ = [
     "cursor",
     "find",
     "finish",
+    "drop_raw",
     "raw_of",
     "release",
 ]
@@ -197,5 +198,16 @@ def finish(uow: UnitOfWork, *, practice_id: int, message_key: str, outcome: str)
             update(MailRecord)
             .where(col(MailRecord.practice_id) == practice_id, col(MailRecord.message_key) == message_key)
             .values(outcome=outcome[:1000], at=utcnow())
+        )
+        uow.commit()
+
+
+def drop_raw(uow: UnitOfWork, *, practice_id: int, message_key: str) -> None:
+    """Forget a recorded mail's bytes (a mail that is not ours to keep); its record stays."""
+    with uow:
+        uow.session.connection().execute(
+            update(MailRecord)
+            .where(col(MailRecord.practice_id) == practice_id, col(MailRecord.message_key) == message_key)
+            .values(raw=b"")
         )
         uow.commit()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # noqa: N817 - the usual name
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from core.domain.bank import BankFileRefused, BankStatement, BankTransaction
+from core.domain.dates import local_zone
 
 __all__ = ["NAMESPACE", "parse_camt"]
 
@@ -97,7 +98,10 @@ def _day(flat: Flat, path: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw[:10])
+        if len(raw) > 10:  # DtTm: a moment with an offset is the Berlin day (books: Belegdatum)
+            moment = datetime.fromisoformat(raw)
+            return moment.astimezone(local_zone()).date() if moment.tzinfo else moment.date()
+        return date.fromisoformat(raw)
     except ValueError:
         raise BankFileRefused(
             f"Das Datum „{raw}“ im camt-Auszug ist ungültig (erwartet JJJJ-MM-TT)."

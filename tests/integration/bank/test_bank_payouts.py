@@ -12,7 +12,8 @@ from core.bootstrap import App
 from core.domain.errors import NotFound
 from core.services.accounting import statements
 from core.services.accounting.ledger import period
-from core.services.accounting.payouts import BankPayout, ListedPayout, compare_payouts, payout_differences
+from core.services.accounting.payout_month import payout_differences
+from core.services.accounting.payouts import BankPayout, ListedPayout, compare_payouts
 from core.services.payments_in.bank_formats import read_statement
 from core.services.payments_in.bank_import import import_statement
 from core.services.people.access import OPERATOR

@@ -13,6 +13,10 @@ Practice: contract since 1 March 2026, so hand-overs from 1 September 2026 cost 
 
 October, by hand: paid to the agency 225,50 €; debtor fees 59,15 € (Inkassokosten 44,10,
 Auslagen 8,82, Mahngebühr 5,00, Zinsen 1,23); case fees 5,00 €; reported direct payments 20,00 €.
+
+Payouts (`add_payouts`): the agency pays out 150,00 on 28.10.2026 (its statement's row
+„Auszahlung“, PAYOUT_ROW); the bank books the credit from 1159 Finance on 29.10.2026 (camt.053,
+reference OKT-1).
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from typing import Any
 
 from core.bootstrap import App
 from core.db.models import Claim, Fee, Invoice, Payment
+from core.domain.bank import BankStatement, BankTransaction
 from core.domain.onboarding import OnboardingState
+from core.services.payments_in.bank_import import import_statement
+from core.services.people.access import OPERATOR
 from tests.factories import add_invoice, add_practice
 
 MONTH = "2026-10"
@@ -60,6 +67,27 @@ STATEMENT_CSV = """Fall-Nr;Rechnungsnummer;Buchungsdatum;Buchungsart;Betrag
 18;R-102;31.10.2026;Zinsen;1,23
 19;R-103;28.10.2026;Fallgebühr;2,50
 """
+
+
+PAYOUT_ROW = ";;28.10.2026;Auszahlung;150,00\n"
+IBAN = "DE89370400440532013000"
+
+
+def bank_credit(day: date, amount: str, ref: str, payer: str = "1159 Finance GmbH") -> BankTransaction:
+    """A credit on the practice's account as a bank statement reads it."""
+    return BankTransaction(day, day, D(amount), "EUR", True, payer, "DE02300209000106531065",
+                           f"Auszahlung {ref}", ref, account=IBAN)  # fmt: skip
+
+
+def import_bank(app: App, *credits: BankTransaction) -> None:
+    """Through the bank import, as `inkasso import bank` does with a camt.053 file."""
+    statement = BankStatement("camt.053", tuple(credits))
+    import_statement(app.uow(), practice_id=app.practice_id, actor=OPERATOR, statement=statement)
+
+
+def add_payouts(app: App) -> None:
+    """The bank's side of October's payout: 150,00 from 1159 Finance booked on 29.10.2026."""
+    import_bank(app, bank_credit(date(2026, 10, 29), "150.00", "OKT-1"))
 
 
 def _at(day: date) -> datetime:

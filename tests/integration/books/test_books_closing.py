@@ -17,16 +17,20 @@ from sqlmodel import select
 from core.bootstrap import App
 from core.db.models import BookExport, Claim, Fee
 from core.domain.errors import InvalidInput
-from core.services.accounting import books, closing
+from core.services.accounting import books, closing, statements
 from core.services.accounting.journal import Book, Entry
 from core.services.accounting.ledger import period
 from core.services.people.access import OPERATOR
 from tests.factories import make_app
 from tests.integration.books.books_helpers import (
     MONTH,
+    PAYOUT_ROW,
+    STATEMENT_CSV,
     add_paid_in_full_case,
+    bank_credit,
     build_october,
     cli_env,
+    import_bank,
     run_cli,
 )
 
@@ -124,6 +128,49 @@ def test_a_late_fee_for_a_closed_month_is_corrected_in_the_next_open_month(app: 
     rows = [r.split(";") for r in _file(app, "datev", "2026-11").decode("cp1252").split("\r\n")[2:-1]]
     reversed_principal = next(r for r in rows if r[13].startswith('"Korrektur 10/2026: Zahlung Schuldner: F'))
     assert reversed_principal[:2] == ["3,00", '"H"'] and reversed_principal[9] == "0111"
+
+
+def test_a_payout_arriving_late_for_a_closed_month_is_booked_in_the_next_open_month(app: App) -> None:
+    kept = {k.format: k.data for k in _close(app)}
+    import_bank(app, bank_credit(date(2026, 10, 30), "40.00", "OKT-2"))  # imported in November
+    [fix] = [e for e in _entries(app, "2026-11") if e.corrects]
+    assert (fix.kind, fix.day, fix.amount, fix.debit, fix.credit) == ("payout", date(2026, 11, 1), D("40.00"),
+                                                                      "1200", "1360")  # fmt: skip
+    assert fix.corrects == MONTH and fix.original_day == date(2026, 10, 30)
+    assert fix.text == "Korrektur 10/2026: Auszahlung 1159 Finance"
+    assert fix.source == (
+        "nachgetragen: Buchung vom 30.10.2026 (Kontoauszug (camt.053): Gutschrift vom 30.10.2026, "
+        "Ref. OKT-2; Abrechnung steht noch aus)"
+    )
+    assert all(_file(app, fmt) == data for fmt, data in kept.items())  # October stays as closed
+    rows = [r.split(";") for r in _file(app, "datev", "2026-11").decode("cp1252").split("\r\n")[2:-1]]
+    late = next(r for r in rows if r[13] == '"Korrektur 10/2026: Auszahlung 1159 Finance"')
+    assert late[:10] == ["40,00", '"S"', '"EUR"', "", "", "", "1200", "1360", "", "0111"]
+    with app.uow() as uow:
+        december = period("2026-12", on=date(2027, 1, 5))
+        balance = closing.clearing_before(
+            uow.session, practice_id=app.practice_id, book=Book(), span=december
+        )
+    # −2,50 before October, +262,08 in October, −40,00 the late payout, +18,00 in November (R-104 pays
+    # 30,00 on 02.11.: 12,00 costs kept by the agency, 18,00 principal)
+    assert balance == D("237.58")
+
+
+def test_a_payout_booked_from_the_statement_moves_to_the_banks_day_once_the_bank_shows_it(app: App) -> None:
+    statements.receive_statement(
+        app.uow(), practice_id=app.practice_id, month=MONTH, message_key="<okt@1159finance.com>",
+        attachments=[("Monatsabrechnung_2026-10.csv", "text/csv", (STATEMENT_CSV + PAYOUT_ROW).encode())],
+    )  # fmt: skip
+    _close(app)  # October books the payout of 28.10. from the statement: no bank statement yet
+    october = [e.text for e in _entries(app, MONTH) if e.kind == "payout"]
+    assert october == ["Auszahlung 1159 Finance laut Abrechnung"]
+    import_bank(app, bank_credit(date(2026, 11, 2), "150.00", "NOV-1"))
+    november = [e for e in _entries(app, "2026-11") if e.kind == "payout"]
+    assert sorted((e.day, e.amount, e.source.split(":")[0]) for e in november) == [
+        (date(2026, 11, 1), D("-150.00"), "storniert"),  # the statement's booking of 28.10. reversed
+        (date(2026, 11, 2), D("150.00"), "Kontoauszug (camt.053)"),  # the bank's, on its day
+    ]
+    assert sum(e.amount for e in november) == 0  # October booked it already: the money is counted once
 
 
 def test_corrections_are_booked_once_when_their_month_is_closed_too(app: App) -> None:

@@ -18,7 +18,7 @@ from core.services.accounting import datev, datev_format, journal
 from core.services.accounting.journal import Book
 from core.services.accounting.ledger import period
 from tests.factories import make_app
-from tests.integration.books.books_helpers import MONTH, build_october
+from tests.integration.books.books_helpers import MONTH, add_payouts, build_october
 
 ON = date(2026, 12, 5)
 CREATED = datetime(2026, 11, 3, 8, 15, 30, 123000, tzinfo=UTC)
@@ -52,6 +52,7 @@ def _set(app: App, invoice: str, /, **values: object) -> None:
 
 def test_the_batch_has_31_header_fields_125_columns_per_row_and_the_chart_in_field_27(app: App) -> None:
     build_october(app)
+    add_payouts(app)
     lines = _batch(app, Book(chart="SKR03", consultant="29098", client="55003", fiscal_year_start=1))
     head = lines[0]
     assert len(head) == 31
@@ -67,8 +68,9 @@ def test_the_batch_has_31_header_fields_125_columns_per_row_and_the_chart_in_fie
     ]  # fmt: skip
     rows = lines[2:]
     # cash basis: R-101 principal, costs, costs kept, case fee; R-102 two principals, costs, costs kept;
-    # R-103 case fee (the direct payment is in the practice's cash book, unpaid interest is no income)
-    assert len(rows) == 9
+    # R-103 case fee (the direct payment is in the practice's cash book, unpaid interest is no income);
+    # the payout to the bank
+    assert len(rows) == 10
     assert all(len(r) == 125 for r in rows)
     at = datev_format.COLUMN
     assert all(r[at["Festschreibung"]] == "0" for r in rows)
@@ -78,6 +80,10 @@ def test_the_batch_has_31_header_fields_125_columns_per_row_and_the_chart_in_fie
     fee = next(r for r in rows if r[at["Buchungstext"]] == "Fallgebühr 1159 Finance R-103")
     assert fee[:12] == ["2,50", "S", "EUR", "", "", "", "4970", "1360", "", "2810", "R-103", "19"]
     assert fee[at["Beleginfo - Art 2"]] == "Fall 1159 Finance" and fee[at["Beleginfo - Inhalt 2"]] == "19"
+    payout = next(r for r in rows if r[at["Buchungstext"]] == "Auszahlung 1159 Finance")
+    assert payout[:12] == ["150,00", "S", "EUR", "", "", "", "1200", "1360", "", "2910", "", ""]
+    assert payout[at["Beleginfo - Art 1"]] == "Grundlage"
+    assert payout[at["Beleginfo - Inhalt 1"]].startswith("Kontoauszug (camt.053): Gutschrift vom 29.10.2026")
 
 
 def test_skr04_and_a_fiscal_year_from_july_reach_the_header(app: App) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from streamlit.testing.v1 import AppTest
 
 from core.services.accounting import statements
-from tests.integration.books.books_helpers import MONTH, STATEMENT_CSV
+from tests.integration.books.books_helpers import MONTH, PAYOUT_ROW, STATEMENT_CSV, bank_credit, import_bank
 from tests.integration.dashboard.dashboard_helpers import Dash, _fresh_dash, button, texts  # noqa: F401
 
 
@@ -91,3 +93,22 @@ def test_a_manager_closes_the_month_once_after_confirming(fresh_dash: Dash) -> N
     assert "Monat 10/2026 abgeschlossen." in texts(at) and "SHA-256" in texts(at)
     at = button(at, "Monat abschließen").click().run()
     assert any("bereits abgeschlossen" in e.value for e in at.error)
+
+
+def test_the_payouts_are_reconciled_with_the_bank_beside_the_records(fresh_dash: Dash) -> None:
+    _receive(fresh_dash, STATEMENT_CSV + PAYOUT_ROW + ";;30.10.2026;Auszahlung;60,00\n")
+    import_bank(fresh_dash.app, bank_credit(date(2026, 10, 29), "150.00", "OKT-C"),
+                bank_credit(date(2026, 11, 12), "70.00", "NOV-A"))  # fmt: skip
+    at = _report(fresh_dash.run("manager", "views/statements.py"), MONTH)
+    assert not at.exception
+    shown = texts(at)
+    assert "Abgleich 10/2026 (Aufzeichnungen, Abrechnung, Kontoauszug): 1 Abweichung(en)." in shown
+    assert "Laut Abrechnung 210,00 €, auf dem Konto 150,00 € (Kontoauszüge eingelesen bis 12.11.2026)." in (
+        shown
+    )
+    assert "Endbestand 10,08 € (noch von 1159 Finance auszuzahlen)" in shown
+    payouts = next(d.value for d in at.dataframe if "Kontoauszug vom" in d.value.columns)
+    assert list(payouts["Ergebnis"]) == ["stimmt überein", "fehlt auf dem Kontoauszug"]
+    assert list(payouts["Kontoauszug vom"]) == ["29.10.2026", "–"]
+    # the statement's own view offers the payouts too
+    assert any(e.label == "Auszahlungen und Verrechnungskonto 10/2026" for e in at.expander)

@@ -100,7 +100,8 @@ async def test_a_forged_contract_sent_through_the_same_server_changes_nothing(
 async def test_the_sandbox_statement_is_kept_with_its_pdf_text(
     mailbox_clean: Dovecot, smtp_server: SmtpServer, agency: SandboxHandle, sqlite_url: str, tmp_path: Path
 ) -> None:
-    app = mail_app(sqlite_url, tmp_path, mailbox_clean, smtp_server, state=OnboardingState.ACTIVE)
+    app = mail_app(sqlite_url, tmp_path, mailbox_clean, smtp_server, state=OnboardingState.ACTIVE,
+                   finance1159_client_id=agency.client_id)  # fmt: skip
 
     agency.control("/mail/statement", {"month": "2026-10"})
     report = await intake_once(app)
