@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["DEFAULT_SCOPE", "ConsentSpan", "consent_in_force", "revoked_on"]
+__all__ = ["DEFAULT_SCOPE", "ConsentSpan", "consent_in_force", "revoked_on", "standing_revocation"]
 
 DEFAULT_SCOPE = "Inkasso durch 1159 Finance"
 
@@ -48,3 +48,9 @@ def consent_in_force(consents: Iterable[ConsentSpan], on: date) -> date | None:
         ),
         default=None,
     )
+
+
+def standing_revocation(consents: Iterable[ConsentSpan], on: date) -> date | None:
+    """The revocation that stands on `on` for the invoice: made, and no newer consent counts since."""
+    spans = list(consents)
+    return None if consent_in_force(spans, on) is not None else revoked_on(spans, on)

@@ -188,7 +188,8 @@ def test_a_revoked_consent_is_no_legal_basis_from_the_day_of_the_revocation() ->
     assert legal_basis(revoked, on=date(2026, 5, 31)) == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
     assert legal_basis(revoked, on=date(2026, 6, 1)) is None
     assert refusal(revoked).startswith(REVOKED)
-    assert "(§ 203 StGB)" in refusal(revoked) and "neuen, danach unterschriebenen Einwilligung" in refusal(revoked)
+    message = refusal(revoked)
+    assert "(§ 203 StGB)" in message and "neuen, danach unterschriebenen Einwilligung" in message
 
 
 def test_a_revocation_also_bars_an_announced_reminder_whose_deadline_passed() -> None:

@@ -48,11 +48,11 @@ def has_legal_basis(on: date, deadline_days: int) -> ColumnElement[bool]:
     )
 
 
-def _revoked(on: date, signed: Any = None) -> ColumnElement[bool]:
-    """The invoice's patient revoked a consent by `on` (on or after `signed`, when given)."""
+def _revoked(on: date, patient: Any = None, signed: Any = None) -> ColumnElement[bool]:
+    """The patient (default: the invoice's) revoked a consent by `on`, on or after `signed` if given."""
     other = aliased(Consent)
     conditions: list[ColumnElement[bool]] = [
-        col(other.patient_id) == col(Invoice.patient_id),
+        col(other.patient_id) == (col(Invoice.patient_id) if patient is None else patient),
         col(other.revoked_on) <= on,
     ]
     if signed is not None:
@@ -68,7 +68,8 @@ def _consent_in_force(on: date) -> ColumnElement[bool]:
         or_(col(consent.invoice_id).is_(None), col(consent.invoice_id) == col(Invoice.id)),
         given <= on,
         or_(col(consent.revoked_on).is_(None), col(consent.revoked_on) > on),
-        ~_revoked(on, signed=given),
+        # Correlated to the consent, not the invoice: nested twice, the invoice would not correlate.
+        ~_revoked(on, patient=col(consent.patient_id), signed=given),
     )
 
 

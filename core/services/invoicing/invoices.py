@@ -14,7 +14,7 @@ from core.db.engine import UnitOfWork
 from core.db.models import Invoice, Patient
 from core.db.types import Cents
 from core.domain.claims import legal_basis
-from core.domain.consents import ConsentSpan
+from core.domain.consents import ConsentSpan, standing_revocation
 from core.domain.dates import AgeBucket, age_bucket, days_overdue, today
 from core.domain.errors import NotFound
 from core.domain.invoice_numbers import normalise_number
@@ -40,6 +40,7 @@ class OverdueItem:
     patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
     # why a hand-over would be refused today (German), None when it would go out: only then a button
     refusal: str | None = None
+    consent_revoked_on: date | None = None  # the patient revoked their consent: no hand-over
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,8 @@ def _item(
         patient_zip,
         refused,
     )
-    return replace(item, has_legal_basis=legal_basis(item, on=on, deadline_days=deadline_days) is not None)
+    basis = legal_basis(item, on=on, deadline_days=deadline_days) is not None
+    return replace(item, has_legal_basis=basis, consent_revoked_on=standing_revocation(consents, on))
 
 
 def ageing(uow: UnitOfWork, *, practice_id: int, on: date | None = None) -> list[BucketSum]:

@@ -16,8 +16,8 @@ from sqlmodel import col, select
 
 from core.bootstrap import App
 from core.db.models import Consent, Invoice, Patient
-from core.domain.consents import ConsentSpan
 from core.domain.claims import legal_basis
+from core.domain.consents import ConsentSpan
 from core.domain.dates import AgeBucket, age_bucket, days_overdue
 from core.services.collection.consent_spans import spans_by_invoice
 from core.services.invoicing.invoice_sql import OPEN_AMOUNT, age_bucket_sql, has_legal_basis, in_bucket
