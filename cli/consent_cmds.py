@@ -63,8 +63,14 @@ def consent_record(
     day = parse_date(given_on, field="Datum der Einwilligung")
     typer.echo(
         consents.record(
-            app.uow(), practice_id=app.practice_id, actor=OPERATOR, number=invoice, given_on=day,
-            scope=scope, form_location=form, only_this_invoice=only_this,
+            app.uow(),
+            practice_id=app.practice_id,
+            actor=OPERATOR,
+            number=invoice,
+            given_on=day,
+            scope=scope,
+            form_location=form,
+            only_this_invoice=only_this,
         )  # fmt: skip
     )
 
@@ -80,8 +86,12 @@ def consent_complete(
     app = make_app()
     typer.echo(
         consents.complete(
-            app.uow(), practice_id=app.practice_id, actor=OPERATOR, consent_id=consent_id,
-            scope=scope, form_location=form,
+            app.uow(),
+            practice_id=app.practice_id,
+            actor=OPERATOR,
+            consent_id=consent_id,
+            scope=scope,
+            form_location=form,
         )  # fmt: skip
     )
 

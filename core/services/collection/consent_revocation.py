@@ -14,15 +14,13 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from core import outbox
 from core.db.engine import UnitOfWork
-from core.db.models import Claim, Consent, Invoice, Notification, OutboxItem
-from core.domain.claim_lifecycle import ClaimDelivery, ClaimEvent
+from core.db.models import Claim, Consent, Invoice, Notification
+from core.domain.claim_lifecycle import ClaimDelivery
 from core.domain.dates import format_date, today, utcnow
 from core.domain.errors import InvalidInput, PreconditionFailed
-from core.services.collection import delivery
+from core.services.collection import withdrawals
 from core.services.collection.consents import consent_rows, recorded_by
-from core.services.collection.lifecycle import end
 from core.services.invoicing.invoices import find
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
@@ -47,7 +45,10 @@ class Revocation:
             f"Person zu Rechnung {self.number}). Ihre Rechnungen werden nicht mehr an 1159 Finance übergeben."
         ]
         if self.stopped:
-            lines.append("Noch nicht übermittelt und gestoppt: " + ", ".join(self.stopped) + ".")
+            lines.append(
+                "Bei 1159 Finance nicht bestätigt und daher gestoppt (kommt nicht mehr an bzw. wird dort "
+                "zurückgezogen): " + ", ".join(self.stopped) + "."
+            )
         for number in self.open_cases:
             lines.append(
                 f"Bereits bei 1159 Finance: {number} – dort bleibt sie, bis die Praxisleitung sie mit "
@@ -142,21 +143,12 @@ def _claims(session: Session, patient_id: int) -> tuple[list[str], list[str]]:
     stopped: list[str] = []
     open_cases: list[str] = []
     for claim, number in rows:
-        if claim.delivery == ClaimDelivery.QUEUED and claim.case_id is None and _cancel(session, claim):
-            end(session, claim, ClaimEvent.WITHDRAW_UNSENT)
+        if claim.delivery == ClaimDelivery.QUEUED and claim.case_id is None:
+            # Not confirmed at the agency: sending it (again) now would pass data on after the
+            # revocation. Never sent, it ends here; an attempt without an answer is only looked
+            # up at the agency and, if it did arrive, withdrawn there (withdrawals.stop).
+            withdrawals.stop(session, claim.practice_id, claim, number)
             stopped.append(number)
         else:
             open_cases.append(number)
     return stopped, open_cases
-
-
-def _cancel(session: Session, claim: Claim) -> bool:
-    """Cancel the claim's outbox item if no worker ever took it up (then it cannot have arrived)."""
-    pending = session.exec(
-        select(OutboxItem).where(
-            OutboxItem.kind == delivery.CLAIM,
-            OutboxItem.subject_id == claim.id,
-            OutboxItem.state == outbox.PENDING,
-        )
-    ).first()
-    return pending is not None and outbox.cancel_untouched(session, pending)

@@ -167,8 +167,16 @@ def history(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> 
         spans = [ConsentSpan(c.given_on, c.revoked_on, c.invoice_id in (None, invoice.id)) for c in rows]
         views = [
             ConsentView(
-                c.id or 0, c.given_on, numbers.get(c.invoice_id or 0, ""), c.scope, c.form_location,
-                c.source, c.recorded_by, c.recorded_at, c.revoked_on, c.revoked_by,
+                c.id or 0,
+                c.given_on,
+                numbers.get(c.invoice_id or 0, ""),
+                c.scope,
+                c.form_location,
+                c.source,
+                c.recorded_by,
+                c.recorded_at,
+                c.revoked_on,
+                c.revoked_by,
             )  # fmt: skip
             for c in rows
         ]
