@@ -58,16 +58,18 @@ def upgrade() -> None:
             "updated_at, '' FROM invoice WHERE consent_date IS NOT NULL"
         ).bindparams(scope=SCOPE)
     )
-    with op.batch_alter_table('invoice', schema=None) as batch_op:
+    # In place (SQLite >= 3.35 drops a plain column): recreating invoice or patient would trip
+    # the foreign keys the consents now hold on them.
+    with op.batch_alter_table('invoice', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('consent_date')
-    with op.batch_alter_table('patient', schema=None) as batch_op:
+    with op.batch_alter_table('patient', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('consent_date')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('patient', schema=None) as batch_op:
+    with op.batch_alter_table('patient', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('consent_date', sa.Date(), nullable=True))
-    with op.batch_alter_table('invoice', schema=None) as batch_op:
+    with op.batch_alter_table('invoice', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('consent_date', sa.Date(), nullable=True))
     # Back to one date per invoice: its newest consent in force (a revoked one is no consent).
     op.execute(
