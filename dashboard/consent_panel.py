@@ -72,10 +72,20 @@ def _done(message: str) -> None:
 def _record(ctx: Context, number: str) -> None:
     with st.expander("Einwilligung erfassen"):
         with st.form("consent_record", clear_on_submit=True):
-            given = st.date_input("Unterschrieben am", value=today(), max_value=today(), format="DD.MM.YYYY")
-            scope = st.text_input("Umfang", value=DEFAULT_SCOPE)
-            place = st.text_input("Wo liegt das unterschriebene Formular? (z. B. Papierakte Nr. 12)")
-            only = st.checkbox("Nur für diese Rechnung (sonst für alle Rechnungen der Person)")
+            given = st.date_input(
+                "Unterschrieben am",
+                value=today(),
+                max_value=today(),
+                format="DD.MM.YYYY",
+                key="consent_given",
+            )
+            scope = st.text_input("Umfang", value=DEFAULT_SCOPE, key="consent_scope")
+            place = st.text_input(
+                "Wo liegt das unterschriebene Formular? (z. B. Papierakte Nr. 12)", key="consent_place"
+            )
+            only = st.checkbox(
+                "Nur für diese Rechnung (sonst für alle Rechnungen der Person)", key="consent_only"
+            )
             send = st.form_submit_button("Einwilligung speichern")
         if send:
             with friendly():
@@ -89,9 +99,11 @@ def _record(ctx: Context, number: str) -> None:
 def _complete(ctx: Context, ids: list[int]) -> None:
     with st.expander("Umfang und Ablageort ergänzen"):
         with st.form("consent_complete"):
-            picked = st.selectbox("Einwilligung Nr.", ids)
-            scope = st.text_input("Umfang (leer: unverändert)")
-            place = st.text_input("Wo liegt das unterschriebene Formular? (leer: unverändert)")
+            picked = st.selectbox("Einwilligung Nr.", ids, key="consent_pick")
+            scope = st.text_input("Umfang (leer: unverändert)", key="consent_new_scope")
+            place = st.text_input(
+                "Wo liegt das unterschriebene Formular? (leer: unverändert)", key="consent_new_place"
+            )
             send = st.form_submit_button("Ergänzen")
         if send:
             with friendly():
@@ -111,9 +123,10 @@ def _revoke(ctx: Context, number: str) -> None:
         )
         with st.form("consent_revoke"):
             when = st.date_input(
-                "Widerruf eingegangen am", value=today(), max_value=today(), format="DD.MM.YYYY"
-            )
-            sure = st.checkbox("Die Person hat ihre Einwilligung widerrufen")
+                "Widerruf eingegangen am", value=today(), max_value=today(), format="DD.MM.YYYY",
+                key="consent_revoked_on",
+            )  # fmt: skip
+            sure = st.checkbox("Die Person hat ihre Einwilligung widerrufen", key="consent_revoke_sure")
             send = st.form_submit_button("Widerruf speichern")
         if send and not sure:
             st.warning("Bitte bestätigen, dass die Person widerrufen hat.")
