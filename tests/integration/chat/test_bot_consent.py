@@ -73,7 +73,8 @@ async def test_a_revocation_after_the_handover_is_told_once_and_shown_in_the_cha
     assert "„Forderung zurückziehen“, Praxisleitung" in notices(bot)[0]
     assert f"⚠ Einwilligung widerrufen am {TODAY}: die Forderung ist bereits bei 1159 Finance." in status
     assert "/zurueckziehen R-1" in status
-    assert "R-1 · " in (cases := text(await bot.say("/faelle"))) and f"Einwilligung widerrufen am {TODAY}" in cases
+    cases = text(await bot.say("/faelle"))
+    assert "R-1 · " in cases and f"Einwilligung widerrufen am {TODAY}" in cases
     overdue = await bot.say("/ueberfaellig")
     assert "R-2 · " in text(overdue) and f"⚠ Einwilligung widerrufen am {TODAY}" in text(overdue)
     assert not any("R-2" in label for label, _ in buttons(overdue))
