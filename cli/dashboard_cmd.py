@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from cli.common import fail
+from cli.common import fail, make_app
+from core.services.setup import first_start
 
 __all__ = ["APP", "dashboard", "streamlit_command"]
 
@@ -23,10 +24,23 @@ def dashboard(
     if not 1 <= port <= 65535:
         fail(f"Port {port} ist ungültig (1–65535).", 2)
     typer.echo(f"Dashboard: http://{host}:{port}/  (beenden mit Strg+C)")
+    if not _set_up():
+        typer.echo(
+            "Erster Start: das Dashboard fragt nach dem Einrichtungscode; "
+            "ihn zeigt `inkasso practice setup-code`."
+        )
     command, env = streamlit_command(port, host)
     sys.stdout.flush()
     # Replace this process: signals (Ctrl+C, a service manager's SIGTERM) reach Streamlit directly.
     os.execve(sys.executable, command, env)
+
+
+def _set_up() -> bool:
+    app = make_app()
+    try:
+        return first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.READY
+    finally:
+        app.close()
 
 
 def streamlit_command(port: int, host: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:

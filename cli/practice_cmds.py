@@ -8,10 +8,10 @@ import typer
 
 from cli.common import fail, friendly, make_app, print_json
 from core.services.people.access import OPERATOR
-from core.services.setup import practice
+from core.services.setup import first_start, practice, setup_code
 from core.services.setup.practice_fields import FIELDS
 
-__all__ = ["FieldName", "practice_app", "set_field", "setup", "show"]
+__all__ = ["FieldName", "practice_app", "set_field", "setup", "setup_code_cmd", "show"]
 
 practice_app = typer.Typer(
     help="Die eigene Praxis einrichten und ihre Daten pflegen (Praxisdaten, ohne Demo-Daten).",
@@ -107,3 +107,15 @@ def set_field(
     )
     label = FIELDS[field.stored].label
     typer.echo(f"{label} geändert." if changed else f"{label} war schon so eingetragen; nichts geändert.")
+
+
+@practice_app.command("setup-code")
+@friendly
+def setup_code_cmd() -> None:
+    """Den Einrichtungscode für den ersten Start im Dashboard anzeigen (nur bis zur ersten Praxisleitung)."""
+    app = make_app()
+    if first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.READY:
+        typer.echo("Die Einrichtung ist abgeschlossen: ein Einrichtungscode wird nicht mehr gebraucht.")
+        return
+    typer.echo(f"Einrichtungscode: {setup_code.setup_code(app.settings)}")
+    typer.echo("Im Dashboard unter „Einrichtung“ eingeben; er gilt bis zur ersten Praxisleitung.")

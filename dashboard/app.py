@@ -9,7 +9,7 @@ from core.services.people.access import Permission
 from core.services.setup import first_start
 from dashboard.banner import show_problems
 from dashboard.login_cookie import clear_cookie
-from dashboard.navigation import login_pages, member_pages
+from dashboard.navigation import login_pages, member_pages, setup_pages
 from dashboard.runtime import LOGGED_OUT, current_actor, get_app, log_out, plain
 
 __all__ = ["actor", "app", "ready", "settings"]
@@ -22,15 +22,7 @@ actor = current_actor(app) if ready else None
 settings: list[st.Page] = []
 
 if not ready:  # an empty database: the practice's data and the first manager, then the login
-    pages = [
-        st.Page(
-            "views/setup.py",
-            title="Einrichtung",
-            icon=":material/rocket_launch:",
-            url_path="einrichtung",
-            default=True,
-        )
-    ]
+    pages = setup_pages()
 elif actor is None:
     pages = login_pages()
     if st.session_state.pop(LOGGED_OUT, False):

@@ -16,7 +16,7 @@ import streamlit as st
 
 from core.services.people.access import Actor, Permission
 
-__all__ = ["KNOWN", "SETTINGS", "Spec", "login_pages", "member_pages", "requested_slug"]
+__all__ = ["KNOWN", "SETTINGS", "Spec", "login_pages", "member_pages", "requested_slug", "setup_pages"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ SETTINGS = (
     ),
 )
 LOGIN = "views/login.py"
+SETUP = "views/setup.py"
 KNOWN = frozenset(s.url_path for s in (*MAIN, *SETTINGS)) | {"anmelden", "einrichtung"}
 NOT_FOUND = "Diese Seite gibt es nicht. Bitte eine Seite aus dem Menü links wählen."
 FORBIDDEN = "Diese Seite ist nur für Praxisleitungen."
@@ -106,6 +107,16 @@ def _unknown(taken: set[str]) -> list[st.Page]:
 
 def _alias(script: str, title: str, url_path: str) -> st.Page:
     return st.Page(script, title=title, url_path=url_path, visibility="hidden")
+
+
+def setup_pages() -> list[st.Page]:
+    """The first start's set-up at the root and at every page's address (a bookmark or a link
+    from the README must not meet Streamlit's English "Page not found")."""
+    setup = st.Page(
+        SETUP, title="Einrichtung", icon=":material/rocket_launch:", url_path="einrichtung", default=True
+    )
+    others = [_alias(SETUP, "Einrichtung", path) for path in sorted(KNOWN - {"einrichtung"})]
+    return [setup, *others, *_unknown(set(KNOWN))]
 
 
 def login_pages() -> list[st.Page]:

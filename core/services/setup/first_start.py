@@ -1,7 +1,8 @@
 """The first start on an empty database: the practice's data, then the first manager login.
 
-Until a manager can log in, the dashboard offers these two steps to whoever opens it; once a
-manager login exists, the set-up is closed and everything else needs a login.
+Until a manager can log in, the dashboard offers these two steps to whoever opens it and knows the
+installation's set-up code (setup_code.py); once a manager login exists, the set-up is closed and
+everything else needs a login.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from core.db.models import Practice, User
 from core.domain.errors import NotAllowed
 from core.services.people import users
 from core.services.people.access import Actor, Role
-from core.services.setup import onboarding, practice
+from core.services.setup import onboarding, practice, setup_code
 
 __all__ = ["SETUP", "Stage", "add_first_manager", "create_practice", "stage"]
 
@@ -50,17 +51,25 @@ def stage(uow: UnitOfWork, *, practice_id: int) -> Stage:
         return Stage.READY if _has_manager_login(uow, practice_id) else Stage.MANAGER
 
 
+def _require_code(uow: UnitOfWork, practice_id: int, code: str) -> None:
+    if stage(uow, practice_id=practice_id) == Stage.READY:  # no new code once the set-up is closed
+        raise NotAllowed(_CLOSED, "set-up closed")
+    setup_code.check(uow.settings, code)
+
+
 def create_practice(
-    uow: UnitOfWork, *, practice_id: int, values: dict[str, str], case_fee: Decimal
+    uow: UnitOfWork, *, practice_id: int, values: dict[str, str], case_fee: Decimal, code: str
 ) -> practice.PracticeView:
     """Step 1 at the first start (refused, like any second set-up, once a practice exists)."""
+    _require_code(uow, practice_id, code)
     return practice.create(uow, practice_id=practice_id, actor=SETUP, values=values, case_fee=case_fee)
 
 
 def add_first_manager(
-    uow: UnitOfWork, *, practice_id: int, login: str, password: str, name: str = ""
+    uow: UnitOfWork, *, practice_id: int, login: str, password: str, code: str, name: str = ""
 ) -> users.UserView:
     """Step 2: the first manager login; refused once any manager can log in."""
+    _require_code(uow, practice_id, code)
     user = users.new_user(
         practice_id=practice_id, role=Role.MANAGER, login=login, password=password, name=name
     )
@@ -73,4 +82,6 @@ def add_first_manager(
             raise NotAllowed(_CLOSED, "first manager exists already")
         users.store(uow.session, user=user, actor=SETUP)
         uow.commit()
-        return users.view(user)
+        made = users.view(user)
+    setup_code.discard(uow.settings)
+    return made

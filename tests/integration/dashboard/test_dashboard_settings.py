@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core.db.models import AuditEvent, BookSettings, Practice, User
 from core.domain.onboarding import OnboardingState
 from core.services.people.access import Role
+from core.services.setup import setup_code
 from tests.factories import add_practice, add_user, make_app
 from tests.integration.dashboard.dashboard_helpers import (  # noqa: F401
     APP,
@@ -68,6 +69,11 @@ def _fill(at: AppTest, prefix: str, values: dict[str, str]) -> None:
         at.text_input(key=f"{prefix}_{name}").input(value)
 
 
+def _code(env: dict[str, str]) -> str:
+    """What the person at the server reads with `inkasso practice setup-code`."""
+    return (Path(env["DATA_DIR"]) / setup_code.CODE_FILE).read_text(encoding="ascii").strip()
+
+
 def _stored(url: str) -> list[Practice]:
     app = make_app(url, Path("."))
     try:
@@ -86,6 +92,13 @@ def test_the_first_start_sets_up_the_practice_then_the_first_manager_then_asks_t
     assert "Schritt 1 von 2: Praxisdaten" in texts(at)
 
     _fill(at, "setup", PRACTICE)
+    button(at, "Praxis anlegen").click().run()  # without the code: nothing is made
+    assert [e.value for e in at.error] == [
+        "Bitte den Einrichtungscode eingeben. Den Einrichtungscode zeigt \\`inkasso practice setup-code\\` "
+        "auf dem Rechner mit Praxis-Inkasso."
+    ]
+    assert _stored(empty_env["DATABASE_URL"]) == []
+    at.text_input(key="setup_code").input(_code(empty_env))
     button(at, "Praxis anlegen").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Schritt 2 von 2: erste Praxisleitung" in texts(at)
@@ -115,6 +128,7 @@ def test_the_first_start_sets_up_the_practice_then_the_first_manager_then_asks_t
 def test_the_set_up_page_refuses_a_malformed_iban_and_stores_nothing(empty_env: dict[str, str]) -> None:
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     _fill(at, "setup", {**PRACTICE, "iban": "DE89 3704 0044 0532 0130 01", "zip": "123"})
+    at.text_input(key="setup_code").input(_code(empty_env))
     button(at, "Praxis anlegen").click().run()
 
     assert not at.exception
@@ -128,6 +142,7 @@ def test_the_set_up_page_refuses_a_malformed_iban_and_stores_nothing(empty_env: 
 def test_the_set_up_page_refuses_two_different_passwords(empty_env: dict[str, str]) -> None:
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     _fill(at, "setup", PRACTICE)
+    at.text_input(key="setup_code").input(_code(empty_env))
     button(at, "Praxis anlegen").click().run()
     at.text_input(key="setup_login").input("chefin")
     at.text_input(key="setup_pw").input(PASSWORD)

@@ -144,3 +144,28 @@ def test_seed_and_demo_say_in_their_help_that_they_are_for_trying_out_only(cli: 
         run = cli(command, "--help")
         assert run.code == 0
         assert "Nur zum Ausprobieren" in run.out and "inkasso practice setup" in run.out
+
+
+def test_setup_code_is_shown_on_the_server_until_the_first_manager_exists(cli: Cli) -> None:
+    shown = cli("practice", "setup-code")
+    assert shown.code == 0, shown.err
+    code = shown.out.splitlines()[0].removeprefix("Einrichtungscode: ")
+    assert code == (cli.folder / "data" / "einrichtungscode.txt").read_text(encoding="ascii").strip()
+    assert cli("practice", "setup-code").out == shown.out  # the same code until it is used
+
+    cli.with_practice()
+    added = cli(
+        "user",
+        "add",
+        "--role",
+        "manager",
+        "--login",
+        "chefin",
+        "--password-stdin",
+        stdin="richtig-langes-pw\n",
+    )
+    assert added.code == 0, added.err
+    closed = cli("practice", "setup-code")
+    assert closed.code == 0
+    assert closed.out.startswith("Die Einrichtung ist abgeschlossen")
+    assert code not in closed.out

@@ -14,7 +14,7 @@ from core.bootstrap import App
 from core.db.models import AuditEvent, Invoice, Practice, User
 from core.domain.errors import InvalidInput, NotAllowed, NotFound, PreconditionFailed
 from core.services.people.access import OPERATOR, Actor, Role
-from core.services.setup import first_start, practice
+from core.services.setup import first_start, practice, setup_code
 from tests.factories import make_app
 
 VALUES = {
@@ -157,8 +157,9 @@ def test_setting_a_field_before_set_up_says_how_to_set_up(app: App) -> None:
 
 def test_the_first_start_goes_from_practice_to_manager_to_ready_and_then_closes(app: App) -> None:
     assert first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.PRACTICE
+    code = setup_code.setup_code(app.settings)
     first_start.create_practice(
-        app.uow(), practice_id=app.practice_id, values=VALUES, case_fee=Decimal("3.00")
+        app.uow(), practice_id=app.practice_id, values=VALUES, case_fee=Decimal("3.00"), code=code
     )
     assert first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.MANAGER
 
@@ -168,15 +169,21 @@ def test_the_first_start_goes_from_practice_to_manager_to_ready_and_then_closes(
         login="chefin",
         password="richtig-langes-passwort",
         name="Dr. L",
+        code=code.lower().replace("-", " "),  # as typed: case, spaces and dashes do not matter
     )
 
     assert (made.role, made.login, made.name) == ("manager", "chefin", "Dr. L")
     assert first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.READY
     with pytest.raises(NotAllowed) as closed:
         first_start.add_first_manager(
-            app.uow(), practice_id=app.practice_id, login="zweiter", password="richtig-langes-passwort"
+            app.uow(),
+            practice_id=app.practice_id,
+            login="zweiter",
+            password="richtig-langes-passwort",
+            code=code,
         )
     assert closed.value.user_message.startswith("Die Einrichtung ist abgeschlossen")
+    assert not setup_code.code_path(app.settings).exists()  # the code opens nothing any more
     assert [(a[0], a[1]) for a in _audit(app)] == [
         ("practice.setup", "dashboard:einrichtung"),
         ("user.add", "dashboard:einrichtung"),
@@ -187,6 +194,7 @@ def test_the_first_start_goes_from_practice_to_manager_to_ready_and_then_closes(
 
 def test_two_first_managers_at_the_same_moment_make_exactly_one(app: App) -> None:
     _create(app)
+    code = setup_code.setup_code(app.settings)
     outcomes: list[str] = []
     start = threading.Barrier(2)
 
@@ -194,7 +202,11 @@ def test_two_first_managers_at_the_same_moment_make_exactly_one(app: App) -> Non
         start.wait()
         try:
             first_start.add_first_manager(
-                app.uow(), practice_id=app.practice_id, login=login, password="richtig-langes-passwort"
+                app.uow(),
+                practice_id=app.practice_id,
+                login=login,
+                password="richtig-langes-passwort",
+                code=code,
             )
             outcomes.append("ok")
         except NotAllowed:
@@ -211,3 +223,25 @@ def test_two_first_managers_at_the_same_moment_make_exactly_one(app: App) -> Non
     assert outcomes.count("ok") == 1
     with app.uow() as uow:
         assert len(uow.session.exec(select(User).where(User.role == "manager")).all()) == 1
+
+
+@pytest.mark.parametrize("typed", ["", "ABCD-EFGH-JKMN", "falsch"])
+def test_the_first_start_without_the_right_set_up_code_changes_nothing(app: App, typed: str) -> None:
+    """Whoever reaches an empty dashboard (behind a proxy: anyone) must not become its manager."""
+    with pytest.raises(NotAllowed) as refused:
+        first_start.create_practice(
+            app.uow(), practice_id=app.practice_id, values=VALUES, case_fee=Decimal("3.00"), code=typed
+        )
+    assert "`inkasso practice setup-code`" in refused.value.user_message
+    assert first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.PRACTICE
+
+    _create(app)  # the practice was made on the server (`inkasso practice setup`)
+    with pytest.raises(NotAllowed):
+        first_start.add_first_manager(
+            app.uow(), practice_id=app.practice_id, login="eindringling", password="richtig-langes-passwort",
+            code=typed,
+        )  # fmt: skip
+    assert first_start.stage(app.uow(), practice_id=app.practice_id) == first_start.Stage.MANAGER
+    path = setup_code.code_path(app.settings)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert len(setup_code.setup_code(app.settings).replace("-", "")) == 12
