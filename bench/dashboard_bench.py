@@ -29,10 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 from core.bootstrap import App, build  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.db.models import AuditEvent, Claim, Fee, Invoice, Patient, Payment, Practice  # noqa: E402
+from core.db.models import AuditEvent, Claim, Consent, Fee, Invoice, Patient, Payment, Practice  # noqa: E402
 from core.services.accounting import books, statements  # noqa: E402
 from core.services.people import users  # noqa: E402
 from core.services.people.access import OPERATOR  # noqa: E402
+from core.services.people.sessions import session_actor, start_login  # noqa: E402
 
 TARGET_SECONDS = 1.5
 PAGES = [
@@ -132,6 +133,17 @@ def generate(app: App, *, invoices: int, cases: int, seed: int = 1159) -> None:
             }
         )
     _bulk(app, Invoice, invoice_rows)
+    # Every 5th patient signed a consent for all their invoices; every 4th of those revoked it.
+    signed = today - timedelta(days=800)
+    consent_rows = [
+        {
+            "practice_id": app.practice_id, "patient_id": p, "given_on": signed,
+            "revoked_on": today - timedelta(days=10) if p % 20 == 0 else None,
+            "recorded_at": datetime.now(UTC),
+        }
+        for p in range(5, patients + 1, 5)
+    ]  # fmt: skip
+    _bulk(app, Consent, consent_rows)
     claim_rows: list[dict[str, Any]] = []
     fee_rows: list[dict[str, Any]] = []
     pay_rows: list[dict[str, Any]] = []
@@ -261,7 +273,7 @@ def time_reports(app: App) -> None:
         )
 
 
-def render_pages(user_id: int) -> list[tuple[str, float, bool]]:
+def render_pages(token: str) -> list[tuple[str, float, bool]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -277,7 +289,7 @@ def render_pages(user_id: int) -> list[tuple[str, float, bool]]:
 
     def session() -> AppTest:
         at = AppTest.from_file(app_file, default_timeout=120)
-        at.session_state["auth"] = {"user_id": user_id, "last_seen": time.time()}
+        at.session_state["auth"] = {"token": token}  # a login as the login page starts it
         at.session_state["case_number"] = "R-000042"
         return at
 
@@ -318,9 +330,12 @@ def main() -> int:
         generate(app, invoices=args.invoices, cases=args.cases)
         print(f"generated in {time.perf_counter() - start:.1f} s")
         user_id = users.list_users(app.uow(), practice_id=app.practice_id, actor=OPERATOR)[0].id
+        actor = session_actor(app.uow(), practice_id=app.practice_id, user_id=user_id or 0)
+        assert actor is not None
+        token = start_login(app.uow(), practice_id=app.practice_id, actor=actor)
         time_reports(app)
         app.close()
-        results = render_pages(user_id)
+        results = render_pages(token)
     worst = max(seconds for _, seconds, _ in results)
     failed = worst >= TARGET_SECONDS or not all(ok for *_, ok in results)
     verdict = "missed" if failed else "met"

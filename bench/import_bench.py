@@ -5,7 +5,10 @@ and a newer export in which nearly every row changed (the update path). Then the
 an Excel workbook (typed cells: numbers, dates), imported into a second, fresh database; its
 figure is printed beside the target, which is set for CSV.
 
-    .venv/bin/python bench/import_bench.py [--rows 100000] [--patients 10000] [--keep DIR]
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--patients 10000] [--consent-share F] [--keep DIR]
+
+`--consent-share` fills `Einwilligung am` in that share of the rows (each then becomes a consent
+row; the newer export moves the date, so those consents are replaced).
 
 Target on the 2-core reference machine: at least 5,000 rows/s, peak RSS under 300 MB.
 """
@@ -102,6 +105,24 @@ def _typed(value: str, is_date: bool, is_amount: bool) -> object:
     return value
 
 
+def with_consents(path: Path, share: float, signed: str) -> None:
+    """Give every n-th row (n from `share`) an `Einwilligung am` of `signed`, in place."""
+    if share <= 0:
+        return
+    every = max(round(1 / share), 1)
+    filled = path.with_suffix(".consents.csv")
+    with path.open(encoding="utf-8", newline="") as src, filled.open("w", encoding="utf-8", newline="") as to:
+        reader, writer = csv.reader(src, delimiter=";"), csv.writer(to, delimiter=";")
+        header = next(reader)
+        writer.writerow(header)
+        column = header.index("Einwilligung am")
+        for n, row in enumerate(reader):
+            if n % every == 0:
+                row[column] = signed
+            writer.writerow(row)
+    filled.replace(path)
+
+
 def report(label: str, result: ImportResult, seconds: float, cpu: float, rss_before: float) -> float:
     """Print one run's figures; return its rows per second."""
     rate = result.rows / seconds
@@ -120,6 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--consent-share", type=float, default=0.0, help="share of rows with a consent date")
     parser.add_argument("--keep", type=Path, default=None, help="keep export and database in this folder")
     args = parser.parse_args()
 
@@ -135,6 +157,8 @@ def main() -> int:
         # The same practice a day later: every row's dates move, so (nearly) every invoice changes.
         on = today() + timedelta(days=1)
         write_export(newer, seed=1159, patients=args.patients, invoices=args.rows, on=on)
+        with_consents(export, args.consent_share, "01.01.2024")
+        with_consents(newer, args.consent_share, "02.01.2024")
         size_mb = export.stat().st_size / 1e6
         print(f"export: {args.rows:,} rows, {size_mb:.1f} MB, written in {time.perf_counter() - start:.1f} s")
         rss_before = peak_rss_mb()

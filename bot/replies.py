@@ -79,6 +79,8 @@ def overdue_text(page: OverduePage, privacy: ChatPrivacy = ChatPrivacy.MINIMAL) 
     start = (page.page - 1) * page.per_page
     for n, item in enumerate(page.items, start=start + 1):
         basis = "" if item.has_legal_basis else " · ⚠ Mahnung/Einwilligung fehlt"
+        if item.consent_revoked_on is not None:
+            basis = f" · ⚠ Einwilligung widerrufen am {format_date(item.consent_revoked_on)}"
         basis = basis or ("" if item.refusal is None else f" · ⚠ {item.refusal}")
         rows.append(
             f"{n}. {item.number} · {chat_person(item.patient, item.patient_zip, privacy)} · "
@@ -126,9 +128,25 @@ def status_text(st: ClaimStatus, privacy: ChatPrivacy = ChatPrivacy.MINIMAL) -> 
         f"Direkt an die Praxis gezahlt: {format_eur(st.paid_to_practice)}",
         f"Noch offen (inkl. Kosten): {format_eur(st.outstanding)}" if st.outstanding is not None else None,
         "Zahlungsstatus: vollständig ✅" if st.complete else None,
+        revoked_text(st),
         f"Stand: {format_datetime(st.as_of)}",
         f"Hinweis: {st.note}" if st.note else None,
     )
+
+
+def revoked_text(st: ClaimStatus) -> str | None:
+    """An open case whose patient revoked their consent: said, with what a manager may do."""
+    if st.consent_revoked_on is None:
+        return None
+    return (
+        f"⚠ Einwilligung widerrufen am {format_date(st.consent_revoked_on)}: die Forderung ist bereits bei "
+        f"1159 Finance. Zurückziehen (Praxisleitung): /zurueckziehen {st.number}"
+    )
+
+
+def _revoked_mark(c: ClaimStatus) -> str:
+    revoked = c.consent_revoked_on
+    return f" · ⚠ Einwilligung widerrufen am {format_date(revoked)}" if revoked else ""
 
 
 def cases_text(
@@ -142,7 +160,7 @@ def cases_text(
 
     rows = [
         f"• {c.number} · {chat_person(c.patient, c.patient_zip, privacy)} · {c.status_label} · "
-        f"offen {format_eur(c.outstanding or c.principal)}"
+        f"offen {format_eur(c.outstanding or c.principal)}{_revoked_mark(c)}"
         for c in cases[:shown]
     ]
     if len(cases) > shown:

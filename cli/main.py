@@ -19,6 +19,7 @@ from cli import (
     suggestion_cmds,
 )
 from cli.books_cmds import books_app
+from cli.consent_cmds import consent_app
 from cli.doctor_cmd import doctor_cmd
 from cli.ops_cmds import db_backup, db_restore
 from cli.privacy_cmds import patient_app, privacy_app
@@ -57,4 +58,5 @@ app.add_typer(books_app, name="books")
 app.command("dashboard")(dashboard_cmd.dashboard)
 app.command("doctor")(doctor_cmd)
 app.add_typer(patient_app, name="patient")
+app.add_typer(consent_app, name="consent")
 app.add_typer(privacy_app, name="privacy")

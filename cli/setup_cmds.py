@@ -105,6 +105,8 @@ def overdue(
     typer.echo(f"{result.total} überfällige Rechnungen (Seite {result.page}/{result.pages}):")
     for item in result.items:
         basis = "Rechtsgrundlage ok" if item.has_legal_basis else "ohne Rechtsgrundlage"
+        if item.consent_revoked_on is not None:
+            basis = f"Einwilligung widerrufen am {format_date(item.consent_revoked_on)}"
         typer.echo(
             f"  {item.number:<14} {item.patient:<28} fällig {format_date(item.due_date)} "
             f"({item.days_overdue} Tage, {item.bucket}) {format_eur(item.open_amount):>12}  {basis}"

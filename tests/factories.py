@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.bootstrap import App, build
 from core.config import Settings
-from core.db.models import Invoice, Patient, Practice
+from core.db.models import Consent, Invoice, Patient, Practice
 from core.domain.claims import invoice_status
 from core.domain.dates import today
 from core.domain.invoice_rows import COLUMNS
@@ -109,9 +109,13 @@ def add_patient(
             zip=zip,
             city=city,
             email=email,
-            consent_date=consent_date,
         )
         uow.session.add(patient)
+        uow.session.flush()
+        if consent_date is not None:  # signed for all the patient's invoices
+            uow.session.add(
+                Consent(practice_id=app.practice_id, patient_id=patient.id, given_on=consent_date)  # type: ignore[arg-type]
+            )
         uow.commit()
         return patient
 
@@ -164,10 +168,17 @@ def add_invoice(
             service_text=service_text,
             reminder_date=_reminder_date(reminder, due),
             handover_announced=announced,
-            consent_date=_consent_date(consent, on),
             status=invoice_status(amount=amount, paid=paid, claim_open=False),
         )
         uow.session.add(invoice)
+        uow.session.flush()
+        if (consent_on := _consent_date(consent, on)) is not None:  # as an imported „Einwilligung am“
+            uow.session.add(
+                Consent(
+                    practice_id=app.practice_id, patient_id=invoice.patient_id, invoice_id=invoice.id,
+                    given_on=consent_on, source="import", recorded_by="Import",
+                )  # fmt: skip
+            )
         uow.commit()
         return invoice
 

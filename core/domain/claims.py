@@ -7,12 +7,14 @@ against it by tests/integration/platform/test_rule_sql_twins.py. The case fee li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from core.domain.consents import ConsentSpan, consent_in_force, revoked_on
 from core.domain.errors import PreconditionFailed
 from core.domain.money import ZERO
 
@@ -57,7 +59,7 @@ class InvoiceFacts:
     number: str
     due_date: date
     open_amount: Decimal
-    consent_date: date | None
+    consents: Sequence[ConsentSpan]  # all the patient's, each saying whether it covers this invoice
     reminder_date: date | None
     handover_announced: bool
     has_claim: bool
@@ -70,7 +72,7 @@ class BasisFacts(Protocol):
     @property
     def due_date(self) -> date: ...
     @property
-    def consent_date(self) -> date | None: ...
+    def consents(self) -> Sequence[ConsentSpan]: ...
     @property
     def reminder_date(self) -> date | None: ...
     @property
@@ -87,10 +89,18 @@ class Basis:
 
 
 def legal_basis(facts: BasisFacts, *, on: date, deadline_days: int = REMINDER_DEADLINE_DAYS) -> Basis | None:
-    """The basis on `on`: a consent given by then; else a reminder after the due date that
-    announced the hand-over and whose payment deadline (`deadline_days`) passed before `on`."""
-    if facts.consent_date is not None and facts.consent_date <= on:
-        return Basis(LegalBasis.CONSENT, facts.consent_date)
+    """The basis on `on`: a consent in force then; else, unless the patient revoked a consent by
+    then, a reminder after the due date that announced the hand-over and whose payment deadline
+    (`deadline_days`) passed before `on`.
+
+    A revocation also bars the reminder: the reminder counts because the patient, told of the
+    hand-over, did not object; a revocation is that objection, said out loud (docs/security.md).
+    """
+    consent = consent_in_force(facts.consents, on)
+    if consent is not None:
+        return Basis(LegalBasis.CONSENT, consent)
+    if revoked_on(facts.consents, on) is not None:
+        return None
     reminder = facts.reminder_date
     if (
         reminder is not None
@@ -121,6 +131,7 @@ def check_handover(facts: InvoiceFacts, *, today: date, deadline_days: int = REM
         )
     basis = legal_basis(facts, on=today, deadline_days=deadline_days)
     if basis is None:
+        _revoked(facts, today=today)
         _why_not_yet(facts, today=today, deadline_days=deadline_days)
         raise PreconditionFailed(
             f"Für Rechnung {nr} fehlt die Rechtsgrundlage für die Weitergabe (§ 203 StGB): "
@@ -142,9 +153,10 @@ class InvoiceStatus(StrEnum):
 def _why_not_yet(facts: InvoiceFacts, *, today: date, deadline_days: int) -> None:
     """Raise PreconditionFailed for a basis on paper that does not count yet (dated ahead, deadline)."""
     nr, reminder = facts.number, facts.reminder_date
-    if facts.consent_date is not None and facts.consent_date > today:
+    ahead = min((c.given_on for c in facts.consents if c.covers and c.given_on > today), default=None)
+    if ahead is not None:
         raise PreconditionFailed(
-            f"Die Schweigepflichtentbindung zu Rechnung {nr} ist auf den {_de(facts.consent_date)} "
+            f"Die Schweigepflichtentbindung zu Rechnung {nr} ist auf den {_de(ahead)} "
             "datiert, also in der Zukunft. Bitte das Datum der Unterschrift erfassen."
         )
     if reminder is not None and reminder > facts.due_date and facts.handover_announced:
@@ -157,6 +169,18 @@ def _why_not_yet(facts: InvoiceFacts, *, today: date, deadline_days: int) -> Non
         raise PreconditionFailed(
             f"Die Zahlungsfrist der Mahnung vom {_de(reminder)} zu Rechnung {nr} läuft bis zum "
             f"{_de(deadline)}; übergeben werden kann ab dem {_de(deadline + timedelta(days=1))}."
+        )
+
+
+def _revoked(facts: InvoiceFacts, *, today: date) -> None:
+    """Raise PreconditionFailed when the patient revoked their consent: nothing may go out."""
+    revoked = revoked_on(facts.consents, today)
+    if revoked is not None:
+        raise PreconditionFailed(
+            f"Die Schweigepflichtentbindung zu Rechnung {facts.number} wurde am {_de(revoked)} "
+            "widerrufen: Die Daten dürfen nicht an 1159 Finance gehen (§ 203 StGB), auch nicht nach "
+            "einer Mahnung. Übergeben werden kann erst mit einer neuen, danach unterschriebenen "
+            "Einwilligung."
         )
 
 

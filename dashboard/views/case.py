@@ -11,6 +11,7 @@ from core.domain.dates import today
 from core.services.collection import payments, status
 from core.services.people.access import Permission
 from core.services.read.case_timeline import timeline
+from dashboard.consent_panel import consent_panel
 from dashboard.privacy_panel import privacy_panel
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
@@ -59,6 +60,12 @@ with friendly():
         st.success("Vollständig: 1159 Finance hat den vollen Betrag erhalten.")
     if st_.failure_reason:
         st.error(f"1159 Finance hat abgelehnt: {plain(st_.failure_reason)}")
+    if st_.consent_revoked_on is not None:
+        st.warning(
+            f"Einwilligung widerrufen am {day(st_.consent_revoked_on)}: die Forderung ist bereits bei "
+            "1159 Finance. Die Übergabe davor bleibt rechtmäßig; ob sie zurückgezogen wird, entscheidet "
+            "die Praxisleitung („Forderung zurückziehen“ im Chat oder inkasso claim withdraw)."
+        )
     st.subheader("Verlauf")
     entries = timeline(ctx.app.uow(), practice_id=ctx.practice_id, actor=ctx.actor, number=number)
     st.dataframe(
@@ -107,4 +114,5 @@ elif shown and ctx.actor.may(Permission.RECORD_PAYMENT):
             st.session_state[FLASH] = outcome.message
             st.rerun()
 
+consent_panel(ctx, number)
 privacy_panel(ctx, number)

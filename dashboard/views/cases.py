@@ -44,6 +44,7 @@ with friendly():
             "Offen": eur(r.outstanding),
             "Status": r.status,
             "Übergeben": day(r.handed_over),
+            "Einwilligung": f"widerrufen am {day(r.consent_revoked_on)}" if r.consent_revoked_on else "",
         }
         for r in page.rows
     ]

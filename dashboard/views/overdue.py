@@ -11,6 +11,7 @@ from core.services.invoicing import invoices
 from core.services.people import confirmations
 from core.services.people.access import Permission
 from core.services.read.overdue import overdue
+from dashboard.consent_panel import consent_panel
 from dashboard.reminder_section import show_reminder_letters
 from dashboard.runtime import day, eur, friendly, page_context, plain, with_finance
 
@@ -137,3 +138,9 @@ if pending is not None:
 
 if ctx.actor.may(Permission.CREATE_CLAIM) and items:
     show_reminder_letters(ctx, [i.number for i in items], FLASH)
+
+if items:
+    numbers = [i.number for i in items]
+    consent_number = st.selectbox("Einwilligung der Person zu Rechnung", numbers, key="consent_number")
+    if consent_number is not None:
+        consent_panel(ctx, str(consent_number))

@@ -26,7 +26,6 @@ def patient(**overrides: object) -> Patient:
         "birth_date": date(1970, 5, 17),
         "email": "erika@example.org",
         "phone": "",
-        "consent_date": date(2026, 1, 2),
     }
     return Patient(**{**values, **overrides})  # type: ignore[arg-type]
 
@@ -76,9 +75,11 @@ def test_the_treatment_text_is_nowhere_in_the_payload_on_the_wire() -> None:
     }
 
 
-def test_the_consent_date_stays_in_the_practice() -> None:
+def test_the_consent_stays_in_the_practice() -> None:
+    # The payload is built from the invoice and the debtor alone; consents (and where the signed
+    # form lies) are never among its inputs, and no field of it names one.
     body = json.loads(to_json(claim_payload(invoice(), patient(), recipient=None)))
-    assert "consent_date" not in body["debtor"] and "2026-01-02" not in json.dumps(body)
+    assert "consent" not in json.dumps(body).lower()
 
 
 def test_empty_optional_contact_fields_are_left_out_rather_than_sent_empty() -> None:

@@ -18,6 +18,7 @@ from core.domain.claims import (
     invoice_status,
     legal_basis,
 )
+from core.domain.consents import ConsentSpan
 from core.domain.dates import AgeBucket
 from core.domain.errors import PreconditionFailed
 from core.services.invoicing.invoices import OverdueItem
@@ -31,12 +32,16 @@ def facts(**changes: object) -> InvoiceFacts:
         number="R-1234",
         due_date=TODAY - timedelta(days=45),
         open_amount=Decimal("120.00"),
-        consent_date=None,
+        consents=(),
         reminder_date=TODAY - timedelta(days=20),
         handover_announced=True,
         has_claim=False,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def signed(on: date, revoked: date | None = None, covers: bool = True) -> tuple[ConsentSpan, ...]:
+    return (ConsentSpan(on, revoked, covers),)
 
 
 def refusal(invoice: InvoiceFacts) -> str:
@@ -54,14 +59,14 @@ def test_an_overdue_invoice_with_an_announced_reminder_may_be_handed_over() -> N
 
 def test_recorded_consent_is_enough_without_any_reminder() -> None:
     basis = check_handover(
-        facts(consent_date=date(2025, 3, 1), reminder_date=None, handover_announced=False), today=TODAY
+        facts(consents=signed(date(2025, 3, 1)), reminder_date=None, handover_announced=False), today=TODAY
     )
     assert basis.kind == LegalBasis.CONSENT
     assert basis.describe() == "Schweigepflichtentbindung vom 01.03.2025"
 
 
 def test_consent_is_preferred_over_an_announced_reminder() -> None:
-    basis = legal_basis(facts(consent_date=date(2025, 3, 1)), on=TODAY)
+    basis = legal_basis(facts(consents=signed(date(2025, 3, 1))), on=TODAY)
     assert basis == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
 
 
@@ -75,12 +80,12 @@ def test_the_legal_basis_is_read_from_anything_that_carries_the_invoice_facts() 
         open_amount=Decimal("120.00"),
         reminder_date=TODAY - timedelta(days=20),
         handover_announced=True,
-        consent_date=None,
+        consents=(),
         has_legal_basis=True,
     )
     assert legal_basis(item, on=TODAY) == legal_basis(facts(), on=TODAY)
     assert legal_basis(replace(item, handover_announced=False), on=TODAY) is None
-    assert legal_basis(replace(item, handover_announced=False, consent_date=date(2025, 3, 1)), on=TODAY)
+    assert legal_basis(replace(item, handover_announced=False, consents=signed(date(2025, 3, 1))), on=TODAY)
 
 
 def test_a_reminder_that_did_not_announce_the_handover_is_no_legal_basis() -> None:
@@ -120,7 +125,7 @@ def test_a_reminder_dated_after_today_is_refused_as_dated_ahead() -> None:
 
 
 def test_a_consent_dated_after_today_is_no_legal_basis() -> None:
-    ahead = facts(consent_date=date(2030, 1, 1), reminder_date=None, handover_announced=False)
+    ahead = facts(consents=signed(date(2030, 1, 1)), reminder_date=None, handover_announced=False)
     assert legal_basis(ahead, on=TODAY) is None
     assert refusal(ahead) == (
         "Die Schweigepflichtentbindung zu Rechnung R-1234 ist auf den 01.01.2030 datiert, also in der "
@@ -151,7 +156,7 @@ def test_an_invoice_due_today_is_not_yet_overdue() -> None:
 
 
 def test_an_invoice_due_yesterday_is_overdue() -> None:
-    invoice = facts(due_date=TODAY - timedelta(days=1), reminder_date=None, consent_date=date(2026, 1, 1))
+    invoice = facts(due_date=TODAY - timedelta(days=1), reminder_date=None, consents=signed(date(2026, 1, 1)))
     assert check_handover(invoice, today=TODAY).kind == LegalBasis.CONSENT
 
 
@@ -173,3 +178,41 @@ def test_the_payment_status_follows_the_amounts(
     amount: str, paid: str, claim_open: bool, status: InvoiceStatus
 ) -> None:
     assert invoice_status(amount=Decimal(amount), paid=Decimal(paid), claim_open=claim_open) == status
+
+
+REVOKED = "Die Schweigepflichtentbindung zu Rechnung R-1234 wurde am 01.06.2026 widerrufen"
+
+
+def test_a_revoked_consent_is_no_legal_basis_from_the_day_of_the_revocation() -> None:
+    revoked = facts(consents=signed(date(2025, 3, 1), date(2026, 6, 1)), reminder_date=None)
+    assert legal_basis(revoked, on=date(2026, 5, 31)) == Basis(LegalBasis.CONSENT, date(2025, 3, 1))
+    assert legal_basis(revoked, on=date(2026, 6, 1)) is None
+    assert refusal(revoked).startswith(REVOKED)
+    message = refusal(revoked)
+    assert "(§ 203 StGB)" in message and "neuen, danach unterschriebenen Einwilligung" in message
+
+
+def test_a_revocation_also_bars_an_announced_reminder_whose_deadline_passed() -> None:
+    revoked = facts(consents=signed(date(2025, 3, 1), date(2026, 6, 1)))  # the reminder alone would do
+    assert legal_basis(replace(revoked, consents=()), on=TODAY) is not None
+    assert legal_basis(revoked, on=TODAY) is None
+    assert refusal(revoked).startswith(REVOKED)
+
+
+def test_the_revocation_of_a_consent_for_another_invoice_is_the_patients_too() -> None:
+    other = facts(consents=signed(date(2025, 3, 1), date(2026, 6, 1), covers=False))
+    assert legal_basis(other, on=TODAY) is None
+    assert refusal(other).startswith(REVOKED)
+
+
+def test_an_older_consent_does_not_count_again_after_a_revocation_but_a_newer_one_does() -> None:
+    older = (ConsentSpan(date(2025, 3, 1), date(2026, 6, 1)), ConsentSpan(date(2025, 1, 1), None, True))
+    assert legal_basis(facts(consents=older), on=TODAY) is None
+    newer = (*older, ConsentSpan(date(2026, 6, 10)))
+    assert legal_basis(facts(consents=newer), on=TODAY) == Basis(LegalBasis.CONSENT, date(2026, 6, 10))
+
+
+def test_a_consent_for_another_invoice_of_the_patient_is_no_basis_for_this_one() -> None:
+    other = facts(consents=signed(date(2025, 3, 1), covers=False), reminder_date=None)
+    assert legal_basis(other, on=TODAY) is None
+    assert "fehlt die Rechtsgrundlage" in refusal(other)

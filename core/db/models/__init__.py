@@ -3,6 +3,7 @@
 from core.db.models.bank import BankTransaction
 from core.db.models.books import BookExport, BookMonth, BookSettings
 from core.db.models.collection import Claim, Fee, Payment, SyncCursor
+from core.db.models.consents import Consent
 from core.db.models.invoices import Invoice, InvoiceRecipient, Patient
 from core.db.models.ops import WorkerProblem
 from core.db.models.payments_in import PaymentSuggestion
@@ -26,6 +27,7 @@ __all__ = [
     "BookSettings",
     "Claim",
     "Confirmation",
+    "Consent",
     "Fee",
     "Invoice",
     "InvoiceRecipient",

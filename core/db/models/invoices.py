@@ -30,7 +30,6 @@ class Patient(SQLModel, table=True):
     birth_date: date | None = None
     email: str = ""
     phone: str = ""
-    consent_date: date | None = None  # Schweigepflichtentbindung
 
 
 class Invoice(SQLModel, table=True):
@@ -55,7 +54,7 @@ class Invoice(SQLModel, table=True):
     service_text: str = ""
     reminder_date: date | None = None
     handover_announced: bool = False
-    consent_date: date | None = None
+    # The consent to pass data on lives in `Consent` (an imported „Einwilligung am“ included).
     # offen | teilbezahlt | bezahlt | im Inkasso | vollständig | uneinbringlich
     status: str = Field(default="offen")
     row_hash: str = ""  # of the imported row: a re-import of the same row changes nothing

@@ -16,6 +16,7 @@ from core.domain.claims import Basis, InvoiceFacts, check_handover
 from core.domain.errors import InkassoError, NotFound, PreconditionFailed
 from core.domain.onboarding import OnboardingState
 from core.services.collection.claim_parties import check_parties
+from core.services.collection.consent_spans import spans_for
 
 __all__ = ["HANDED_OVER", "Checked", "check", "practice_of", "refusal"]
 
@@ -42,7 +43,7 @@ def _facts(session: Session, invoice: Invoice) -> InvoiceFacts:
         invoice.number,
         invoice.due_date,
         invoice.open_amount,
-        invoice.consent_date,
+        spans_for(session, invoice_id=invoice.id, patient_id=invoice.patient_id),
         invoice.reminder_date,
         invoice.handover_announced,
         has_claim,

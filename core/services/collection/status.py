@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,10 +12,13 @@ from core.db.engine import UnitOfWork
 from core.db.models import Claim, Fee, Invoice, Patient, Payment
 from core.domain.claim_lifecycle import UNSETTLED, ClaimDelivery, PaymentDelivery, claim_label, fee_label
 from core.domain.claims import InvoiceStatus
+from core.domain.consents import standing_revocation
+from core.domain.dates import today
 from core.domain.errors import PeerUnavailable
 from core.finance1159.client import Finance1159Client
 from core.services.collection.case_mirror import add_agency_payment, apply_case
 from core.services.collection.claims import claim_for
+from core.services.collection.consent_spans import spans_by_invoice, spans_for
 from core.services.people.access import Actor, Permission, require
 
 __all__ = ["ClaimStatus", "FeeLine", "PaymentLine", "fetch", "load", "open_cases", "refresh"]
@@ -59,6 +62,8 @@ class ClaimStatus:
     stale: bool
     note: str
     patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
+    # the patient revoked their consent after the hand-over (shown on open cases; nothing else changes)
+    consent_revoked_on: date | None = None
 
     @property
     def complete(self) -> bool:
@@ -110,7 +115,7 @@ def load(
             .where(Payment.invoice_id == invoice.id)
             .order_by(col(Payment.paid_on), col(Payment.id))
         ).all()
-        return _status(
+        found = _status(
             invoice,
             claim,
             f"{patient.first_name} {patient.last_name}",
@@ -120,6 +125,8 @@ def load(
             note,
             patient.zip,
         )
+        spans = spans_for(session, invoice_id=invoice.id, patient_id=invoice.patient_id)
+        return replace(found, consent_revoked_on=standing_revocation(spans, today()))
 
 
 def _status(
@@ -174,7 +181,12 @@ def open_cases(uow: UnitOfWork, *, practice_id: int, actor: Actor) -> list[Claim
             )
             .order_by(col(Claim.created_at), col(Claim.id))
         ).all()
+        spans = spans_by_invoice(uow.session, [(inv.id or 0, inv.patient_id) for _, inv, _ in rows])
+        on = today()
         return [
-            _status(inv, claim, f"{pat.first_name} {pat.last_name}", [], [], False, "", pat.zip)
+            replace(
+                _status(inv, claim, f"{pat.first_name} {pat.last_name}", [], [], False, "", pat.zip),
+                consent_revoked_on=standing_revocation(spans[inv.id or 0], on),
+            )
             for claim, inv, pat in rows
         ]

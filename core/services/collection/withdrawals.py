@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core import outbox
 from core.db.engine import UnitOfWork
-from core.db.models import OutboxItem
+from core.db.models import Claim, OutboxItem
 from core.domain.claim_lifecycle import WITHDRAWING, ClaimEvent
 from core.domain.errors import AgencyRejected, PreconditionFailed
 from core.domain.money import ZERO
@@ -17,7 +17,7 @@ from core.services.collection.lifecycle import end, move
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 
-__all__ = ["queue_withdrawal", "withdraw"]
+__all__ = ["queue_withdrawal", "stop", "withdraw"]
 
 
 def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: str) -> list[int]:
@@ -34,34 +34,7 @@ def queue_withdrawal(uow: UnitOfWork, *, practice_id: int, actor: Actor, number:
             raise PreconditionFailed(
                 f"1159 Finance hat für {invoice.number} schon Geld eingenommen; zurückziehen geht nicht mehr."
             )
-        items: list[int] = []
-        pending = session.exec(
-            select(OutboxItem).where(
-                OutboxItem.kind == delivery.CLAIM,
-                OutboxItem.subject_id == claim.id,
-                OutboxItem.state == outbox.PENDING,
-            )
-        ).first()
-        if claim.case_id is None and (pending is None or outbox.cancel_untouched(session, pending)):
-            # Never sent: nothing can be at the agency.
-            end(session, claim, ClaimEvent.WITHDRAW_UNSENT)
-        else:
-            # Sent, or taken up without an answer (maybe being sent right now): the claim's own item,
-            # if still pending, finds out whether the agency has the case, without creating it;
-            # then the case is withdrawn.
-            move(claim, ClaimEvent.WITHDRAW)
-            if pending is not None:
-                items.append(pending.id or 0)
-            item = outbox.enqueue(
-                session,
-                practice_id=practice_id,
-                kind=delivery.WITHDRAWAL,
-                subject_id=claim.id or 0,
-                key=attempt_key(
-                    session, delivery.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{invoice.number}"
-                ),
-            )
-            items.append(item.id or 0)
+        items = stop(session, practice_id, claim, invoice.number)
         audit.record(
             session,
             practice_id=practice_id,
@@ -97,3 +70,32 @@ async def withdraw(
             f"withdrawal of {number} refused: {result.message}",
         )
     return f"Rücknahme von {number} ist vorgemerkt. {result.message}"
+
+
+def stop(session: Session, practice_id: int, claim: Claim, number: str) -> list[int]:
+    """Withdraw `claim` in the caller's transaction: ended here if it never left the practice, else
+    queued for withdrawal at the agency. Returns the outbox items to deliver, in order."""
+    items: list[int] = []
+    pending = session.exec(
+        select(OutboxItem).where(
+            OutboxItem.kind == delivery.CLAIM,
+            OutboxItem.subject_id == claim.id,
+            OutboxItem.state == outbox.PENDING,
+        )
+    ).first()
+    if claim.case_id is None and (pending is None or outbox.cancel_untouched(session, pending)):
+        # Never sent: nothing can be at the agency.
+        end(session, claim, ClaimEvent.WITHDRAW_UNSENT)
+        return items
+    # Sent, or taken up without an answer (maybe being sent right now): the claim's own item,
+    # if still pending, finds out whether the agency has the case, without creating it;
+    # then the case is withdrawn.
+    move(claim, ClaimEvent.WITHDRAW)
+    if pending is not None:
+        items.append(pending.id or 0)
+    key = attempt_key(session, delivery.WITHDRAWAL, claim.id or 0, f"withdrawal:{practice_id}:{number}")
+    item = outbox.enqueue(
+        session, practice_id=practice_id, kind=delivery.WITHDRAWAL, subject_id=claim.id or 0, key=key
+    )
+    items.append(item.id or 0)
+    return items

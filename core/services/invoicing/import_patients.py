@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from core.db.models import Patient
@@ -28,18 +28,11 @@ def ensure_patients(
         if patient_id is None:
             missing.append(values)
         elif written.get(key, (0, None))[1] != fingerprint:
-            stale.append({**values, "b_consent": values["consent_date"], "b_id": patient_id})
+            stale.append({**values, "b_id": patient_id})
         if patient_id is not None:
             written[key] = (patient_id, fingerprint)
     if stale:
-        for values in stale:
-            del values["consent_date"]
-        # A consent recorded in the product is kept when the export has none.
-        stmt = (
-            update(Patient)
-            .where(col(Patient.id) == bindparam("b_id"))
-            .values(consent_date=func.coalesce(bindparam("b_consent"), Patient.consent_date))
-        )
+        stmt = update(Patient).where(col(Patient.id) == bindparam("b_id"))
         session.connection().execute(stmt, stale)
     if missing:
         session.connection().execute(insert(Patient.__table__), missing)  # type: ignore[attr-defined]
@@ -82,5 +75,4 @@ def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
         "birth_date": r.birth_date,
         "email": r.email,
         "phone": r.phone,
-        "consent_date": r.consent_date,
     }

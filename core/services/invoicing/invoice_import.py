@@ -18,6 +18,7 @@ from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.handed_over import handed_over_ids
 from core.services.invoicing.import_batches import Known, batches, sorted_batch
+from core.services.invoicing.import_consents import store_consents
 from core.services.invoicing.import_patients import ensure_patients
 from core.services.invoicing.import_profile import load_profile
 from core.services.invoicing.invoice_csv import load_mapping, read_rows
@@ -154,9 +155,10 @@ def _write_batch(
     if updates:
         stmt = update(Invoice).where(col(Invoice.id) == bindparam("b_id"))
         session.connection().execute(stmt, updates)
-    store_recipients(
-        session, practice_id, [r for r, _ in fresh + changed], {n: k[0] for n, k in known.items()}
-    )
+    written = [r for r, _ in fresh + changed]
+    known_ids = {n: k[0] for n, k in known.items()}
+    store_recipients(session, practice_id, written, known_ids)
+    store_consents(session, practice_id, written, known_ids, ids)
 
 
 def _invoice_values(
@@ -173,7 +175,6 @@ def _invoice_values(
         "service_text": r.service_text,
         "reminder_date": r.reminder_date,
         "handover_announced": r.handover_announced,
-        "consent_date": r.consent_date,
         "row_hash": row_hash,
         "updated_at": now,
         "status": invoice_status(amount=r.amount, paid=r.paid, claim_open=False),

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from core.db.models import Invoice, InvoiceRecipient
 from core.domain.invoice_rows import InvoiceRow
 
-__all__ = ["recipient_of", "store_recipients"]
+__all__ = ["invoice_ids", "recipient_of", "store_recipients"]
 
 _CHUNK = 500  # numbers per IN (...) list
 
@@ -31,7 +31,7 @@ def store_recipients(
     if not named:
         return
     ids = dict(known)
-    ids.update(_invoice_ids(session, practice_id, [r.number for r, _ in named if r.number not in known]))
+    ids.update(invoice_ids(session, practice_id, [r.number for r, _ in named if r.number not in known]))
     values = [
         {**asdict(recipient), "practice_id": practice_id, "invoice_id": ids[r.number]}
         for r, recipient in named
@@ -39,7 +39,7 @@ def store_recipients(
     session.connection().execute(insert(table), values)
 
 
-def _invoice_ids(session: Session, practice_id: int, numbers: list[str]) -> dict[str, int]:
+def invoice_ids(session: Session, practice_id: int, numbers: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(numbers), _CHUNK):
         query = sa_select(col(Invoice.number), col(Invoice.id)).where(

@@ -14,10 +14,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, or_, type_coerce
+from sqlalchemy import ColumnElement, and_, case, exists, or_, type_coerce
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from core.db.models import Invoice
+from core.db.models import Consent, Invoice
 from core.db.types import Cents
 from core.domain.claims import REMINDER_DEADLINE_DAYS, InvoiceStatus
 from core.domain.dates import BUCKET_UPPER_DAYS, AgeBucket, bucket_bounds
@@ -30,18 +31,45 @@ OPEN_AMOUNT = type_coerce(col(Invoice.amount) - col(Invoice.paid_before) - col(I
 
 
 def has_legal_basis(on: date, deadline_days: int) -> ColumnElement[bool]:
-    """Consent given by `on`, or a reminder after the due date that announced the hand-over and
-    whose deadline passed before `on`. IS NOT NULL first: each AND is then never NULL, so the
-    negation keeps the invoices without any consent or reminder."""
+    """A consent in force on `on` (`core.domain.consents`); else, unless the patient revoked one by
+    `on`, a reminder after the due date that announced the hand-over and whose deadline passed
+    before `on`. EXISTS and IS NOT NULL first: each part is never NULL, so the negation keeps the
+    invoices without any consent or reminder."""
     reminder = col(Invoice.reminder_date)
     return or_(
-        and_(col(Invoice.consent_date).is_not(None), col(Invoice.consent_date) <= on),
+        _consent_in_force(on),
         and_(
             reminder.is_not(None),
             reminder > col(Invoice.due_date),
             col(Invoice.handover_announced),
             reminder < on - timedelta(days=deadline_days),
+            ~_revoked(on),
         ),
+    )
+
+
+def _revoked(on: date, patient: Any = None, signed: Any = None) -> ColumnElement[bool]:
+    """The patient (default: the invoice's) revoked a consent by `on`, on or after `signed` if given."""
+    other = aliased(Consent)
+    conditions: list[ColumnElement[bool]] = [
+        col(other.patient_id) == (col(Invoice.patient_id) if patient is None else patient),
+        col(other.revoked_on) <= on,
+    ]
+    if signed is not None:
+        conditions.append(col(other.revoked_on) >= signed)
+    return exists().where(*conditions)
+
+
+def _consent_in_force(on: date) -> ColumnElement[bool]:
+    consent = aliased(Consent)
+    given = col(consent.given_on)
+    return exists().where(
+        col(consent.patient_id) == col(Invoice.patient_id),
+        or_(col(consent.invoice_id).is_(None), col(consent.invoice_id) == col(Invoice.id)),
+        given <= on,
+        or_(col(consent.revoked_on).is_(None), col(consent.revoked_on) > on),
+        # Correlated to the consent, not the invoice: nested twice, the invoice would not correlate.
+        ~_revoked(on, patient=col(consent.patient_id), signed=given),
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -13,9 +14,11 @@ from core.db.engine import UnitOfWork
 from core.db.models import Invoice, Patient
 from core.db.types import Cents
 from core.domain.claims import legal_basis
+from core.domain.consents import ConsentSpan, standing_revocation
 from core.domain.dates import AgeBucket, age_bucket, days_overdue, today
 from core.domain.errors import NotFound
 from core.domain.invoice_numbers import normalise_number
+from core.services.collection.consent_spans import spans_by_invoice
 from core.services.collection.handover_check import refusal
 from core.services.invoicing.invoice_sql import OPEN_AMOUNT, age_bucket_sql, overdue_filters
 
@@ -32,11 +35,12 @@ class OverdueItem:
     open_amount: Decimal
     reminder_date: date | None
     handover_announced: bool
-    consent_date: date | None
+    consents: Sequence[ConsentSpan]
     has_legal_basis: bool  # on the listing's day, with the reminder deadline of the settings
     patient_zip: str = ""  # chats show initials and postal code (core.domain.chat_privacy)
     # why a hand-over would be refused today (German), None when it would go out: only then a button
     refusal: str | None = None
+    consent_revoked_on: date | None = None  # the patient revoked their consent: no hand-over
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ def overdue(
             .order_by(*order)
         ).all()
         free = uow.settings.free_months
+        spans = spans_by_invoice(uow.session, [(inv.id or 0, inv.patient_id) for inv, *_ in rows])
         items = [
             _item(
                 inv,
@@ -119,6 +124,7 @@ def overdue(
                 on,
                 deadline,
                 zip_,
+                spans[inv.id or 0],
                 refusal(uow.session, practice_id, inv, on=on, free_months=free, deadline_days=deadline),
             )
             for inv, first, last, zip_ in rows
@@ -127,10 +133,16 @@ def overdue(
 
 
 def _item(
-    inv: Invoice, patient: str, on: date, deadline_days: int, patient_zip: str, refused: str | None
+    inv: Invoice,
+    patient: str,
+    on: date,
+    deadline_days: int,
+    patient_zip: str,
+    consents: tuple[ConsentSpan, ...],
+    refused: str | None,
 ) -> OverdueItem:
     days = days_overdue(due_date=inv.due_date, on=on)
-    return OverdueItem(
+    item = OverdueItem(
         inv.number,
         patient,
         inv.due_date,
@@ -139,11 +151,13 @@ def _item(
         inv.open_amount,
         inv.reminder_date,
         inv.handover_announced,
-        inv.consent_date,
-        legal_basis(inv, on=on, deadline_days=deadline_days) is not None,
+        consents,
+        False,
         patient_zip,
         refused,
     )
+    basis = legal_basis(item, on=on, deadline_days=deadline_days) is not None
+    return replace(item, has_legal_basis=basis, consent_revoked_on=standing_revocation(consents, on))
 
 
 def ageing(uow: UnitOfWork, *, practice_id: int, on: date | None = None) -> list[BucketSum]:

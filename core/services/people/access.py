@@ -49,6 +49,7 @@ class Permission(StrEnum):
     IMPORT = "import"
     PRACTICE = "practice"  # the practice's own data (Praxisdaten)
     PRIVACY = "privacy"  # a patient's data export (Art. 15 GDPR), erasure and purge
+    CONSENT = "consent"  # record, complete and revoke a patient's consent (§ 203 StGB)
 
 
 _STAFF = {Permission.VIEW, Permission.CREATE_CLAIM, Permission.RECORD_PAYMENT}
@@ -69,6 +70,7 @@ _REFUSAL = {
     Permission.IMPORT: "Rechnungen importieren dürfen nur Praxisleitungen.",
     Permission.PRACTICE: "Die Praxisdaten ändern nur Praxisleitungen.",
     Permission.PRIVACY: "Auskunft und Löschung von Patientendaten nur durch Praxisleitungen.",
+    Permission.CONSENT: "Einwilligungen erfassen, ergänzen und widerrufen dürfen nur Praxisleitungen.",
 }
 
 

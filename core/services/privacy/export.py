@@ -11,9 +11,10 @@ from sqlmodel import SQLModel
 
 from core.config import Settings
 from core.db.engine import UnitOfWork
-from core.db.models import Practice
+from core.db.models import Consent, Practice
 from core.domain.dates import utcnow
 from core.domain.json_ready import json_ready
+from core.services.collection.consents import consent_rows
 from core.services.people import audit
 from core.services.people.access import Actor, Permission, require
 from core.services.privacy.disclosures import AGENCY, disclosures
@@ -41,6 +42,7 @@ def export_patient(uow: UnitOfWork, *, practice_id: int, actor: Actor, number: s
             "invoices": [_invoice(subject, i.id or 0) for i in subject.invoices],
             "audit_events": [_row(e) for e in subject.events],
             "disclosures": disclosures(session, subject),
+            "consents": _consents(subject, consent_rows(session, subject.patient.id or 0)),
         }
         result["information"] = _information(subject, uow.settings, bool(result["disclosures"]))
         audit.record(
@@ -83,6 +85,12 @@ def _invoice(subject: Subject, invoice_id: int) -> dict[str, Any]:
         "payments": [_row(p) for p in subject.payments if p.invoice_id == invoice_id],
         "fees": [_row(f) for f in subject.fees if claim is not None and f.claim_id == claim.id],
     }
+
+
+def _consents(subject: Subject, rows: list[Consent]) -> list[dict[str, Any]]:
+    """The consent history: each consent with the invoice it is limited to (None: all), and its revocation."""
+    numbers = {i.id: i.number for i in subject.invoices}
+    return [{**_row(c), "for_invoice": numbers.get(c.invoice_id) if c.invoice_id else None} for c in rows]
 
 
 def _row(row: SQLModel, keep: set[str] | None = None) -> dict[str, Any]:

@@ -12,7 +12,10 @@ from sqlmodel import col, func, or_, select
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, Patient
 from core.domain.claim_lifecycle import OPEN, WITHDRAWING, ClaimDelivery, claim_label
+from core.domain.consents import standing_revocation
+from core.domain.dates import today
 from core.finance1159 import wire
+from core.services.collection.consent_spans import spans_by_invoice
 from core.services.people.access import Actor, Permission, require
 
 __all__ = ["CASE_FILTERS", "CasePage", "CaseRow", "cases"]
@@ -45,6 +48,7 @@ class CaseRow:
     outstanding: Decimal | None
     status: str
     handed_over: datetime
+    consent_revoked_on: date | None = None  # the patient revoked their consent (a revoked open case)
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def cases(
             )
         )
     base = (
-        select(Claim, Patient.first_name, Patient.last_name)
+        select(Claim, Patient.first_name, Patient.last_name, Invoice.patient_id)
         .join(Invoice, col(Invoice.id) == col(Claim.invoice_id))
         .join(Patient, col(Patient.id) == col(Invoice.patient_id))
         .where(*filters)
@@ -101,6 +105,8 @@ def cases(
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
+        spans = spans_by_invoice(uow.session, [(c.invoice_id, patient) for c, _, _, patient in rows])
+    on = today()
     out = [
         CaseRow(
             c.reference,
@@ -112,7 +118,8 @@ def cases(
             c.outstanding,
             claim_label(c.delivery, c.agency_status),
             c.created_at,
+            standing_revocation(spans[c.invoice_id], on) if c.delivery in OPEN else None,
         )
-        for c, first, last in rows
+        for c, first, last, _ in rows
     ]
     return CasePage(out, int(total), page, per_page)

@@ -16,7 +16,7 @@ from core.db.models import AuditEvent, Claim, Invoice, Patient
 from core.domain.claims import InvoiceStatus
 from core.domain.errors import ImportRefused, InvalidInput, NotAllowed
 from core.domain.invoice_rows import COLUMNS
-from core.services.collection import payments
+from core.services.collection import consents, payments
 from core.services.invoicing.invoice_import import BATCH, ImportResult, import_invoices
 from core.services.people.access import OPERATOR, Actor, Role
 from tests.factories import export_row, write_csv
@@ -257,22 +257,23 @@ def test_a_newer_export_updates_what_changed_and_keeps_what_the_product_added(
 
 def test_a_consent_recorded_in_the_product_survives_an_export_without_one(app: App, tmp_path: Path) -> None:
     run_import(app, write_csv(tmp_path / "monday.csv", three_rows()))
-    patient_id = invoice(app, "R-1").patient_id
-    with app.uow() as uow:
-        patient = uow.session.get(Patient, patient_id)
-        assert patient is not None
-        patient.consent_date = date(2026, 1, 5)
-        uow.session.add(patient)
-        uow.commit()
+    consents.record(
+        app.uow(), practice_id=app.practice_id, actor=OPERATOR, number="R-1", given_on=date(2026, 1, 5),
+        form_location="Papierakte Nr. 12",
+    )  # fmt: skip
     newer = three_rows()
     newer[0]["E-Mail"] = "erika.neu@example.org"
 
     run_import(app, write_csv(tmp_path / "tuesday.csv", newer))
 
     with app.uow() as uow:
-        patient = uow.session.get(Patient, patient_id)
-        assert patient is not None
-        assert (patient.email, patient.consent_date) == ("erika.neu@example.org", date(2026, 1, 5))
+        patient = uow.session.get(Patient, invoice(app, "R-1").patient_id)
+        assert patient is not None and patient.email == "erika.neu@example.org"
+    found = consents.history(app.uow(), practice_id=app.practice_id, actor=OPERATOR, number="R-2")
+    assert [(c.given_on, c.form_location, c.source) for c in found.consents] == [
+        (date(2026, 1, 5), "Papierakte Nr. 12", "manual")
+    ]
+    assert found.in_force == date(2026, 1, 5)
 
 
 def test_an_export_that_shows_an_invoice_paid_marks_it_paid(sqlite_app: App, tmp_path: Path) -> None:
