@@ -17,6 +17,7 @@ from sqlalchemy import Column, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Dialect
 
+from core.db import pg_stage
 from core.db.types import Cents, UTCDateTime
 
 __all__ = ["Binder", "binder", "select_in", "select_where", "set_where_in", "update_many"]
@@ -111,13 +112,18 @@ def update_many(
     unless_newer: str | None = None,
 ) -> None:
     """UPDATE table SET names… WHERE key = …, once per row; each row holds the stored values of
-    `names`, then the key. One executemany; the values go to the driver as they are.
+    `names`, then the key. The values go to the driver as they are: on SQLite one executemany, on
+    PostgreSQL a binary COPY and one UPDATE … FROM (pg_stage).
 
     With `unless_newer`, a row also ends with a value of that column, and a stored row is left as
-    it is where that column already holds a later value (an ordered column: times, counters).
+    it is where that column already holds a later value (an ordered column: times, counters; the
+    rows set it too, so of several rows for one key the newest stands).
     """
     batch = [tuple(r) for r in rows]
     if not batch:
+        return
+    if connection.dialect.name == "postgresql":
+        pg_stage.update_from_stage(connection, table, names, key, batch, unless_newer)
         return
     mark = _placeholder(connection.dialect)
     quote = connection.dialect.identifier_preparer.quote
