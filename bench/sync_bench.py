@@ -48,7 +48,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, insert, make_url, text
+from bench_db import drop_database, fresh_database, load
+from sqlalchemy import insert
 
 from core import sync
 from core.bootstrap import App, build
@@ -100,14 +101,6 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return 0.0
-
-
-def load() -> str:
-    """The load averages over 1, 5 and 15 minutes, as `uptime` prints them."""
-    try:
-        return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "load unknown"
 
 
 def free_port() -> int:
@@ -296,28 +289,6 @@ def timed(app: App, concurrency: int, sandbox_pid: int) -> Sync:
     )  # fmt: skip
 
 
-def fresh_database(url: str | None, folder: Path) -> tuple[str, str | None]:
-    """The run's database URL, and the PostgreSQL database to drop afterwards (None for SQLite)."""
-    if url is None:
-        return f"sqlite:///{folder / 'bench.db'}", None
-    server = make_url(url)
-    if server.get_backend_name() != "postgresql":
-        raise SystemExit("--database-url: a PostgreSQL server (SQLite is the default)")
-    name = f"sync_bench_{os.getpid()}"
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return server.set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(url: str, name: str) -> None:
-    engine = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    engine.dispose()
-
-
 def one_run(args: argparse.Namespace) -> Run:
     """Everything measured in this process; prints each phase as it is done."""
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
@@ -325,7 +296,7 @@ def one_run(args: argparse.Namespace) -> Run:
         port = free_port()
         sandbox = start_sandbox(folder, port)
         root = f"http://127.0.0.1:{port}"
-        database_url, dropped = fresh_database(args.database_url, folder)
+        database_url, dropped = fresh_database(args.database_url, folder, "sync_bench")
         app: App | None = None
         try:
             settings = Settings(
