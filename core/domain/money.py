@@ -36,6 +36,16 @@ _INVISIBLE = {"Cf", "Zs"}
 
 def clean_text(text: str) -> str:
     """Drop zero-width and direction marks and fold odd spaces (they arrive from chat clients)."""
+    if text.isascii() or (
+        # Latin-1 text as NFKC leaves it (German names and streets) holds no such mark but the
+        # soft hyphen: it comes out as it went in, without a look at every character.
+        max(text) < "\u0100" and "\xad" not in text and unicodedata.is_normalized("NFKC", text)
+    ):
+        return text.strip()
+    return _clean_each(text)
+
+
+def _clean_each(text: str) -> str:
     out = []
     for ch in unicodedata.normalize("NFKC", text):
         category = unicodedata.category(ch)

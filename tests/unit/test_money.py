@@ -158,3 +158,13 @@ def test_number_like_junk_never_crashes(text: str) -> None:
         return
     assert isinstance(value, Decimal)
     assert value.as_tuple().exponent == -2
+
+
+def test_clean_text_on_latin1_text_is_what_the_character_by_character_cleaning_gives() -> None:
+    """The fast path for ASCII and NFKC-normal Latin-1 text (German names) changes nothing."""
+    from core.domain.money import _clean_each
+
+    samples = [chr(code) for code in range(0x100)]
+    samples += [f" Gr{ch}ße {ch}x " for ch in samples] + ["Müller-Lüdenscheidt", "Straße\xad 5", "5\xa0€", ""]
+    for text in samples:
+        assert clean_text(text) == _clean_each(text), repr(text)
