@@ -20,7 +20,16 @@ from sqlalchemy.engine import Connection, Dialect
 from core.db import pg_stage
 from core.db.types import Cents, UTCDateTime
 
-__all__ = ["Binder", "binder", "select_in", "select_where", "set_where_in", "update_many"]
+__all__ = [
+    "Binder",
+    "binder",
+    "insert_many",
+    "select_in",
+    "select_where",
+    "set_where_in",
+    "storer",
+    "update_many",
+]
 
 Binder = Callable[[Any], Any]
 _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
@@ -100,6 +109,47 @@ def select_where(
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def storer(
+    table: Table, names: Sequence[str], dialect: Dialect
+) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function turning one row of Python values of `names` into their stored form."""
+    binders = [binder(table.c[name], dialect) for name in names]
+    if not any(binders):
+        return tuple
+    pairs = [(i, store) for i, store in enumerate(binders) if store is not None]
+
+    def stored(values: Sequence[Any]) -> tuple[Any, ...]:
+        row = list(values)
+        for i, store in pairs:
+            row[i] = store(row[i])
+        return tuple(row)
+
+    return stored
+
+
+def insert_many(
+    connection: Connection, table: Table, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """INSERT rows of stored values of `names`: on SQLite one executemany, on PostgreSQL a binary
+    COPY. A column not named gets the database's default, never a Python-side one: such columns
+    must be named."""
+    python_defaults = [c.name for c in table.columns if c.default is not None and c.name not in names]
+    assert not python_defaults, f"insert_many must name {python_defaults}"
+    batch = [tuple(r) for r in rows]
+    if not batch:
+        return
+    if connection.dialect.name == "postgresql":
+        pg_stage.copy_rows(connection, table, names, batch)
+        return
+    mark = _placeholder(connection.dialect)
+    quote = connection.dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {_table(connection, table)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    connection.exec_driver_sql(statement, batch)
 
 
 def update_many(

@@ -1,4 +1,5 @@
-"""PostgreSQL's bulk path for driver_rows.update_many: COPY into a staging table, one UPDATE … FROM.
+"""PostgreSQL's bulk paths for driver_rows: COPY into the table (insert_many), or into a staging
+table and one UPDATE … FROM (update_many).
 
 An executemany of ten thousand UPDATEs costs PostgreSQL a statement per row and psycopg a query
 object per row (in Python, on the GIL the sync's event loop needs). Binary COPY converts the rows in
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
-__all__ = ["one_per_key", "update_from_stage"]
+__all__ = ["copy_rows", "one_per_key", "update_from_stage"]
 
 _TYPES = "pg_stage.types"  # per DBAPI connection: the staging tables' column type oids
 
@@ -47,14 +48,8 @@ def update_from_stage(
             f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
             f"SELECT {selected} FROM {target} WITH NO DATA; DELETE FROM {stage}"
         )
-        types: dict[str, list[int]] = fairy.info.setdefault(_TYPES, {})
-        if stage not in types:
-            cursor.execute(f"SELECT * FROM {stage} LIMIT 0")
-            types[stage] = [column.type_code for column in cursor.description]
-        with cursor.copy(f"COPY {stage} FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(types[stage])
-            for row in one_per_key(rows, k, len(columns) - 1 if unless_newer is not None else None):
-                copy.write_row(row)
+        newest = len(columns) - 1 if unless_newer is not None else None
+        _copy(cursor, fairy.info, stage, "*", one_per_key(rows, k, newest))
         assignments = ", ".join(f"{quote(name)} = s.c{i}" for i, name in enumerate(names))
         # The key list makes the planner reach the target's rows by its index: a hash join would
         # read the whole table for every batch (the staging table has no statistics).
@@ -66,6 +61,33 @@ def update_from_stage(
             newer = f"t.{quote(unless_newer)}"
             statement += f" AND ({newer} IS NULL OR {newer} < s.c{len(columns) - 1})"
         cursor.execute(statement)
+
+
+def copy_rows(
+    connection: Connection, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT the rows (stored values of `names`) by binary COPY."""
+    quote = connection.dialect.identifier_preparer.quote
+    target = connection.dialect.identifier_preparer.format_table(table)
+    fairy = connection.connection
+    raw: Any = fairy.dbapi_connection
+    with raw.cursor() as cursor:
+        _copy(cursor, fairy.info, target, ", ".join(map(quote, names)), rows)
+
+
+def _copy(cursor: Any, info: dict[Any, Any], table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """COPY rows into `columns` ("*" for all) of `table`, typed as the table's columns are: binary
+    COPY sends no type names, so they are read once per connection."""
+    types: dict[str, list[int]] = info.setdefault(_TYPES, {})
+    key = f"{table} ({columns})"
+    if key not in types:
+        cursor.execute(f"SELECT {columns} FROM {table} LIMIT 0")
+        types[key] = [column.type_code for column in cursor.description]
+    into = table if columns == "*" else f"{table} ({columns})"
+    with cursor.copy(f"COPY {into} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types[key])
+        for row in rows:
+            copy.write_row(row)
 
 
 def one_per_key(rows: list[tuple[Any, ...]], key_at: int, newer_at: int | None) -> list[tuple[Any, ...]]:

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import Table, bindparam, func, update
 from sqlmodel import Session, col, select
 
+from core.db import driver_rows
 from core.db.models import Patient
 from core.domain.invoice_rows import InvoiceRow
 
 __all__ = ["ensure_patients"]
 
+_PATIENTS: Table = Patient.__table__  # type: ignore[attr-defined]
+
 
 def ensure_patients(
-    session: Session, practice_id: int, rows: list[InvoiceRow], written: dict[str, tuple[int, int]]
+    session: Session,
+    practice_id: int,
+    rows: list[InvoiceRow],
+    keys: list[str],
+    written: dict[str, tuple[int, int]],
 ) -> dict[str, int]:
-    """Patient ids by key: new patients inserted, known ones given the export's newer contact data.
+    """Patient ids by key (`keys`: each row's patient_key): new patients inserted, known ones given
+    the export's newer contact data.
 
     `written` remembers, for this import, each patient's id and a fingerprint of the data written,
     so a patient on many rows is written again only if a later row says something different.
     """
-    wanted = {r.patient_key: _patient_values(r, practice_id) for r in rows}
+    wanted = {key: _patient_values(r, key, practice_id) for r, key in zip(rows, keys, strict=True)}
     stored = _patient_ids(session, practice_id, [k for k in wanted if k not in written])
     stale, missing = [], []
     for key, values in wanted.items():
@@ -42,7 +50,10 @@ def ensure_patients(
         )
         session.connection().execute(stmt, stale)
     if missing:
-        session.connection().execute(insert(Patient.__table__), missing)  # type: ignore[attr-defined]
+        connection = session.connection()
+        names = list(missing[0])
+        stored = driver_rows.storer(_PATIENTS, names, connection.dialect)
+        driver_rows.insert_many(connection, _PATIENTS, names, [stored(list(v.values())) for v in missing])
         new_ids = _patient_ids(session, practice_id, [str(v["patient_key"]) for v in missing])
         for values in missing:
             key = str(values["patient_key"])
@@ -67,10 +78,10 @@ def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[st
     return found
 
 
-def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
+def _patient_values(r: InvoiceRow, key: str, practice_id: int) -> dict[str, object]:
     return {
         "practice_id": practice_id,
-        "patient_key": r.patient_key,
+        "patient_key": key,
         "salutation": r.salutation,
         "first_name": r.first_name,
         "last_name": r.last_name,
