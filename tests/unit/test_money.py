@@ -58,6 +58,7 @@ def test_german_and_plain_amounts_are_parsed_to_two_decimal_places(text: str, ex
         ("0,001", "mehrdeutig"),
         ("1234,567", "mehr als zwei Nachkommastellen"),
         ("1.000.001", "unplausibel hoch"),
+        ("1000000,01", "unplausibel hoch"),
         ("abc", "kein gültiger Betrag"),
         ("NaN", "kein gültiger Betrag"),
         ("1e5", "kein gültiger Betrag"),
