@@ -9,7 +9,7 @@ in that same stored form (integer cents, the dialect's time format) without conv
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -33,6 +33,7 @@ __all__ = [
 
 Binder = Callable[[Any], Any]
 _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
+_ISO_DAY = "%(year)04d-%(month)02d-%(day)02d"
 
 
 def binder(column: Column[Any], dialect: Dialect) -> Binder | None:
@@ -42,7 +43,13 @@ def binder(column: Column[Any], dialect: Dialect) -> Binder | None:
         return Cents.stored  # the same conversion, without SQLAlchemy's wrapper around it
     if isinstance(column.type, UTCDateTime) and _sqlite_default_text(column.type, dialect):
         return _sqlite_utc_text
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    stored = dialect.type_descriptor(column.type)
+    if processor is not None and isinstance(stored, sqlite.DATE) and stored._storage_format == _ISO_DAY:
+        # SQLite keeps a day as YYYY-MM-DD: date.isoformat writes that (for datetimes, which
+        # SQLAlchemy cuts to their day, its own conversion).
+        return lambda value: value.isoformat() if type(value) is date else processor(value)
+    return processor
 
 
 def _sqlite_default_text(column_type: UTCDateTime, dialect: Dialect) -> bool:
@@ -112,10 +119,11 @@ def select_where(
 
 
 def storer(
-    table: Table, names: Sequence[str], dialect: Dialect
+    table: Table, names: Sequence[str], dialect: Dialect, *, given: Sequence[str] = ()
 ) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """A function turning one row of Python values of `names` into their stored form."""
-    binders = [binder(table.c[name], dialect) for name in names]
+    """A function turning one row of Python values of `names` into their stored form; the values
+    of `given` come in stored form already (a value the same in every row, converted once)."""
+    binders = [None if name in given else binder(table.c[name], dialect) for name in names]
     if not any(binders):
         return tuple
     pairs = [(i, store) for i, store in enumerate(binders) if store is not None]

@@ -16,7 +16,6 @@ from core.domain.claims import InvoiceStatus, invoice_status
 from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
-from core.domain.money import ZERO
 from core.services.invoicing.handed_over import handed_over_ids
 from core.services.invoicing.import_batches import Known, batches, sorted_batch
 from core.services.invoicing.import_patients import ensure_patients
@@ -139,6 +138,7 @@ _COLUMNS = (
 )
 _PAID_BEFORE, _STATUS = _COLUMNS.index("paid_before"), _COLUMNS.index("status")
 _INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+_GIVEN = ("updated_at", "paid_direct")  # in stored form already: the same in every row
 
 
 def _write_batch(
@@ -155,19 +155,21 @@ def _write_batch(
     ids = ensure_patients(session, practice_id, rows, keys, patients)
     connection = session.connection()
     # Values in stored form, past SQLAlchemy's per-row processing (driver_rows): what the ORM stores.
+    at = driver_rows.binder(_INVOICES.c.updated_at, connection.dialect)
+    now_stored = now if at is None else at(now)  # the same for every row
     if fresh:
-        stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "paid_direct"), connection.dialect)
+        stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "paid_direct"), connection.dialect, given=_GIVEN)
         values = [
-            stored((*_invoice_values(r, h, practice_id, ids[key], now), ZERO))
+            stored((*_invoice_values(r, h, practice_id, ids[key], now_stored), 0))
             for (r, h), key in zip(fresh, keys[: len(fresh)], strict=True)
         ]
         driver_rows.insert_many(connection, _INVOICES, (*_COLUMNS, "paid_direct"), values)
     if changed:
-        stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "id"), connection.dialect)
+        stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "id"), connection.dialect, given=_GIVEN)
         updates = []
         for (r, h), key in zip(changed, keys[len(fresh) :], strict=True):
             invoice_id, _, status, paid_direct, paid_before = known[r.number]
-            values = list(_invoice_values(r, h, practice_id, ids[key], now))
+            values = list(_invoice_values(r, h, practice_id, ids[key], now_stored))
             # What was paid before the first import stays; every later increase is in the ledger.
             values[_PAID_BEFORE] = paid_before
             if status in _AGENCY_STATES:
@@ -181,9 +183,9 @@ def _write_batch(
 
 
 def _invoice_values(
-    r: InvoiceRow, row_hash: str, practice_id: int, patient_id: int, now: datetime
+    r: InvoiceRow, row_hash: str, practice_id: int, patient_id: int, now: object
 ) -> tuple[object, ...]:
-    """The values of _COLUMNS for a row."""
+    """The values of _COLUMNS for a row; `now` in stored form."""
     return (
         practice_id,
         patient_id,
