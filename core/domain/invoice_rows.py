@@ -44,6 +44,7 @@ OPTIONAL = (
 COLUMNS = REQUIRED + OPTIONAL
 _YES = {"ja", "j", "yes", "x", "1", "true", "wahr"}
 _NO = {"nein", "n", "no", "0", "false", "falsch", ""}
+_YES_OR_NO = _YES | _NO
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,8 @@ def parse_row(values: dict[str, str], *, on: date | None = None) -> InvoiceRow:
     on = on or today()
 
     def text(column: str, *, required: bool = False, limit: int = 200) -> str:
-        value = _clean(values.get(column) or "")
+        raw = values.get(column) or ""
+        value = raw.strip() if raw.isascii() else clean_text(raw)  # _clean, without a call per cell
         if required and not value:
             problems.append(f"„{column}“ fehlt")
         if len(value) > limit:
@@ -148,7 +150,7 @@ def parse_row(values: dict[str, str], *, on: date | None = None) -> InvoiceRow:
     amount = money("Betrag", required=True)
     paid = money("Bezahlt")
     announced_raw = text("Inkasso angekündigt").casefold()
-    if announced_raw not in _YES | _NO:
+    if announced_raw not in _YES_OR_NO:
         problems.append("„Inkasso angekündigt“ muss „ja“ oder „nein“ sein")
     row = InvoiceRow(
         number=number,

@@ -27,7 +27,10 @@ def ensure_patients(
     `written` remembers, for this import, each patient's id and a fingerprint of the data written,
     so a patient on many rows is written again only if a later row says something different.
     """
-    wanted = {key: _patient_values(r, key, practice_id) for r, key in zip(rows, keys, strict=True)}
+    assert len(rows) == len(keys)
+    # A patient's last row speaks for them; keys stay in the order they first came (new ids too).
+    last = {key: i for i, key in enumerate(keys)}
+    wanted = {key: _patient_values(rows[i], key, practice_id) for key, i in last.items()}
     stored = _patient_ids(session, practice_id, [k for k in wanted if k not in written])
     stale, missing = [], []
     for key, values in wanted.items():
