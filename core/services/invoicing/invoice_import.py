@@ -17,7 +17,7 @@ from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.handed_over import handed_over_ids
-from core.services.invoicing.import_batches import Known, batches, sorted_batch
+from core.services.invoicing.import_batches import Known, batches, has_invoices, sorted_batch
 from core.services.invoicing.import_patients import ensure_patients
 from core.services.invoicing.import_profile import load_profile
 from core.services.invoicing.invoice_csv import load_mapping, read_rows
@@ -74,10 +74,15 @@ def import_invoices(
         patients: dict[str, tuple[int, int]] = {}
         now = utcnow()
         handed_over = handed_over_ids(session, practice_id)
+        # A first import need not look up its numbers: on PostgreSQL, each lookup into the table
+        # this transaction fills would be planned as if it were as small as it began.
+        nothing_stored = not has_invoices(session, practice_id)
         for batch in batches(rows, BATCH):
             if problems:
                 continue  # the file is refused anyway; keep reading only to name every bad row
-            fresh, changed, known, touched = sorted_batch(session, practice_id, batch, handed_over, protected)
+            fresh, changed, known, touched = sorted_batch(
+                session, practice_id, batch, handed_over, protected, nothing_stored=nothing_stored
+            )
             counts["created"] += len(fresh)
             counts["updated"] += len(changed)
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
