@@ -7,10 +7,21 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import Table
+from sqlmodel import col, select
 
 from core.bootstrap import App
-from core.db.driver_rows import Binder, binder, select_in, select_where, set_where_in, update_many
+from core.db.driver_rows import (
+    Binder,
+    binder,
+    insert_many,
+    select_in,
+    select_where,
+    set_where_in,
+    storer,
+    update_many,
+)
 from core.db.models import Claim, Invoice, Patient, Practice
 
 CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
@@ -277,3 +288,42 @@ def test_update_many_works_again_after_a_transaction_that_used_it_was_rolled_bac
         update_many(uow.session.connection(), CLAIMS, ("agency_status",), "id", [["closed", claim_id]])
         uow.commit()
     assert [c.agency_status for c in orm_claims(app, [claim_id])] == ["closed"]
+
+
+INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+
+
+def test_insert_many_stores_rows_the_orm_reads_back_as_given(app: App) -> None:
+    """The import's path: Python values turned into stored form (storer), then one INSERT per row
+    on SQLite or one binary COPY on PostgreSQL."""
+    add_claims(app, 1)  # the practice and a patient
+    with app.uow() as uow:
+        patient_id = uow.session.exec(select(Patient.id)).one()
+    names = (
+        "practice_id", "patient_id", "number", "invoice_date", "due_date", "amount", "paid_before",
+        "paid_direct", "service_text", "reminder_date", "handover_announced", "consent_date", "status",
+        "row_hash", "updated_at",
+    )  # fmt: skip
+    wanted = [
+        (app.practice_id, patient_id, "N-1", date(2026, 1, 2), date(2026, 1, 16), Decimal("1234.56"),
+         Decimal("0.10"), Decimal("0"), "Krankengymnastik; 6×", None, True, date(2025, 12, 31), "offen",
+         "abc", T0),
+        (app.practice_id, patient_id, "N-2", date(1, 1, 1), date(9999, 12, 31), Decimal("0.01"),
+         Decimal("0"), Decimal("0"), "", date(2026, 2, 1), False, None, "bezahlt", "", T0),
+    ]  # fmt: skip
+    with app.uow() as uow:
+        connection = uow.session.connection()
+        stored = storer(INVOICES, names, connection.dialect)
+        insert_many(connection, INVOICES, names, [stored(row) for row in wanted])
+        uow.commit()
+    with app.uow() as uow:
+        invoices = uow.session.exec(select(Invoice).where(col(Invoice.number).in_(["N-1", "N-2"]))).all()
+        found = sorted(tuple(getattr(i, name) for name in names) for i in invoices)
+    assert found == wanted
+    assert found[0][6].as_tuple() == Decimal("0.10").as_tuple()
+
+
+def test_insert_many_refuses_to_leave_out_a_column_with_a_python_side_default(app: App) -> None:
+    with app.uow() as uow, pytest.raises(AssertionError, match="status"):
+        names = ("practice_id", "patient_id", "number", "service_text", "handover_announced", "row_hash")
+        insert_many(uow.session.connection(), INVOICES, names, [])
