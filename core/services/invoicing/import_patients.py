@@ -55,8 +55,8 @@ def ensure_patients(
     if missing:
         connection = session.connection()
         names = list(missing[0])
-        stored = driver_rows.storer(_PATIENTS, names, connection.dialect)
-        driver_rows.insert_many(connection, _PATIENTS, names, [stored(list(v.values())) for v in missing])
+        to_stored = driver_rows.storer(_PATIENTS, names, connection.dialect)
+        driver_rows.insert_many(connection, _PATIENTS, names, [to_stored(list(v.values())) for v in missing])
         new_ids = _patient_ids(session, practice_id, [str(v["patient_key"]) for v in missing])
         for values in missing:
             key = str(values["patient_key"])

@@ -164,17 +164,17 @@ def _write_batch(
     now_stored = now if at is None else at(now)  # the same for every row
     if fresh:
         stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "paid_direct"), connection.dialect, given=_GIVEN)
-        values = [
+        inserted = [
             stored((*_invoice_values(r, h, practice_id, ids[key], now_stored), 0))
             for (r, h), key in zip(fresh, keys[: len(fresh)], strict=True)
         ]
-        driver_rows.insert_many(connection, _INVOICES, (*_COLUMNS, "paid_direct"), values)
+        driver_rows.insert_many(connection, _INVOICES, (*_COLUMNS, "paid_direct"), inserted)
     if changed:
         stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "id"), connection.dialect, given=_GIVEN)
         updates = []
         for (r, h), key in zip(changed, keys[len(fresh) :], strict=True):
             invoice_id, _, status, paid_direct, paid_before = known[r.number]
-            values = list(_invoice_values(r, h, practice_id, ids[key], now_stored))
+            values: list[object] = list(_invoice_values(r, h, practice_id, ids[key], now_stored))
             # What was paid before the first import stays; every later increase is in the ledger.
             values[_PAID_BEFORE] = paid_before
             if status in _AGENCY_STATES:
