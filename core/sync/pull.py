@@ -83,12 +83,12 @@ async def _sync(
             _, cases_stable = await all_pages(list_cases, concurrency, store.add)
         await store.finish()
     added = apply_payments(uow.fresh(), practice_id, payments)  # after the cases: claims know their case
+    seen: dict[str, datetime | None] = {}
     if cases_stable:
-        cursors.advance(uow.fresh(), practice_id, CASES, store.newest)
+        seen[CASES] = store.newest
     if payments_stable:
-        cursors.advance(
-            uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None)
-        )
+        seen[PAYMENTS] = max((p.created_at for p in payments), default=None)
+    cursors.advance_streams(uow.fresh(), practice_id, seen)
     return SyncReport(len(store.seen), store.changed, added)
 
 
