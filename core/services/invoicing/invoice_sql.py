@@ -28,6 +28,7 @@ OPEN_STATES = (InvoiceStatus.OPEN, InvoiceStatus.PARTLY_PAID)
 OPEN_AMOUNT = type_coerce(col(Invoice.amount) - col(Invoice.paid_before) - col(Invoice.paid_direct), Cents)
 
 
+
 def has_legal_basis(on: date, deadline_days: int) -> ColumnElement[bool]:
     """Consent given by `on`, or a reminder after the due date that announced the hand-over and
     whose deadline passed before `on`. IS NOT NULL first: each AND is then never NULL, so the
