@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from sqlalchemy import Table, bindparam, func, update
 from sqlmodel import Session, col, select
 
@@ -29,22 +31,24 @@ def ensure_patients(
     """
     assert len(rows) == len(keys)
     # A patient's last row speaks for them; keys stay in the order they first came (new ids too).
-    last = {key: i for i, key in enumerate(keys)}
-    wanted = {key: _patient_values(rows[i], key, practice_id) for key, i in last.items()}
-    stored = _patient_ids(session, practice_id, [k for k in wanted if k not in written])
-    stale, missing = [], []
-    for key, values in wanted.items():
-        fingerprint = hash(tuple(values.values()))
-        patient_id = written[key][0] if key in written else stored.get(key)
+    last = {key: rows[i] for key, i in {key: i for i, key in enumerate(keys)}.items()}
+    stored = _patient_ids(session, practice_id, [k for k in last if k not in written])
+    stale, missing, fingerprints = [], [], {}
+    for key, r in last.items():
+        # The data as compared within this import (the dict is built only for what is written).
+        fingerprint = hash(_CONTACT(r))
+        known = written.get(key)
+        patient_id = known[0] if known is not None else stored.get(key)
         if patient_id is None:
-            missing.append(values)
-        elif written.get(key, (0, None))[1] != fingerprint:
-            stale.append({**values, "b_consent": values["consent_date"], "b_id": patient_id})
-        if patient_id is not None:
-            written[key] = (patient_id, fingerprint)
+            missing.append(_patient_values(r, key, practice_id))
+            fingerprints[key] = fingerprint
+            continue
+        if known is None or known[1] != fingerprint:
+            values = _patient_values(r, key, practice_id)
+            consent = values.pop("consent_date")
+            stale.append({**values, "b_consent": consent, "b_id": patient_id})
+        written[key] = (patient_id, fingerprint)
     if stale:
-        for values in stale:
-            del values["consent_date"]
         # A consent recorded in the product is kept when the export has none.
         stmt = (
             update(Patient)
@@ -57,11 +61,10 @@ def ensure_patients(
         names = list(missing[0])
         to_stored = driver_rows.storer(_PATIENTS, names, connection.dialect)
         driver_rows.insert_many(connection, _PATIENTS, names, [to_stored(list(v.values())) for v in missing])
-        new_ids = _patient_ids(session, practice_id, [str(v["patient_key"]) for v in missing])
-        for values in missing:
-            key = str(values["patient_key"])
-            written[key] = (new_ids[key], hash(tuple(values.values())))
-    return {key: written[key][0] for key in wanted}
+        new_ids = _patient_ids(session, practice_id, list(fingerprints))
+        for key, fingerprint in fingerprints.items():
+            written[key] = (new_ids[key], fingerprint)
+    return {key: written[key][0] for key in last}
 
 
 def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[str, int]:
@@ -79,6 +82,13 @@ def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[st
             if patient_id is not None
         )
     return found
+
+
+# What a row says of its patient, as written by _patient_values (the key and practice aside).
+_CONTACT = attrgetter(
+    "salutation", "first_name", "last_name", "company", "street", "zip", "city", "country", "birth_date",
+    "email", "phone", "consent_date",
+)  # fmt: skip
 
 
 def _patient_values(r: InvoiceRow, key: str, practice_id: int) -> dict[str, object]:
