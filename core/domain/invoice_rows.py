@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from core.domain.dates import parse_date, today
 from core.domain.debtor import Party
@@ -74,11 +75,11 @@ class InvoiceRow:
     @property
     def patient_key(self) -> str:
         parts = (self.first_name, self.last_name, str(self.birth_date or ""), self.street, self.zip)
-        return "|".join(p.casefold().strip() for p in parts)
+        return "|".join([p.casefold().strip() for p in parts])
 
     def row_hash(self) -> str:
         # Same text as repr(dataclasses.astuple(self)), without its deep copy of every field.
-        values = tuple(getattr(self, name) for name in _FIELD_NAMES)
+        values: tuple[object, ...] = _FIELDS(self)
         if self.recipient is not None:
             # Only then: rows without a recipient keep the hash they had before the column existed.
             values += (self.recipient,)
@@ -86,6 +87,7 @@ class InvoiceRow:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(InvoiceRow) if f.name != "recipient")
+_FIELDS = attrgetter(*_FIELD_NAMES)  # all of them in one call, as a tuple
 
 
 def _clean(raw: str) -> str:
