@@ -9,7 +9,7 @@ in that same stored form (integer cents, the dialect's time format) without conv
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -17,12 +17,23 @@ from sqlalchemy import Column, Table
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Dialect
 
+from core.db import pg_stage
 from core.db.types import Cents, UTCDateTime
 
-__all__ = ["Binder", "binder", "select_in", "select_where", "set_where_in", "update_many"]
+__all__ = [
+    "Binder",
+    "binder",
+    "insert_many",
+    "select_in",
+    "select_where",
+    "set_where_in",
+    "storer",
+    "update_many",
+]
 
 Binder = Callable[[Any], Any]
 _CHUNK = 500  # ids per IN list: well below SQLite's parameter limit
+_ISO_DAY = "%(year)04d-%(month)02d-%(day)02d"
 
 
 def binder(column: Column[Any], dialect: Dialect) -> Binder | None:
@@ -32,7 +43,13 @@ def binder(column: Column[Any], dialect: Dialect) -> Binder | None:
         return Cents.stored  # the same conversion, without SQLAlchemy's wrapper around it
     if isinstance(column.type, UTCDateTime) and _sqlite_default_text(column.type, dialect):
         return _sqlite_utc_text
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    stored = dialect.type_descriptor(column.type)
+    if processor is not None and isinstance(stored, sqlite.DATE) and stored._storage_format == _ISO_DAY:
+        # SQLite keeps a day as YYYY-MM-DD: date.isoformat writes that (for datetimes, which
+        # SQLAlchemy cuts to their day, its own conversion).
+        return lambda value: value.isoformat() if type(value) is date else processor(value)
+    return processor
 
 
 def _sqlite_default_text(column_type: UTCDateTime, dialect: Dialect) -> bool:
@@ -101,6 +118,48 @@ def select_where(
         cursor.close()
 
 
+def storer(
+    table: Table, names: Sequence[str], dialect: Dialect, *, given: Sequence[str] = ()
+) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function turning one row of Python values of `names` into their stored form; the values
+    of `given` come in stored form already (a value the same in every row, converted once)."""
+    binders = [None if name in given else binder(table.c[name], dialect) for name in names]
+    if not any(binders):
+        return tuple
+    pairs = [(i, store) for i, store in enumerate(binders) if store is not None]
+
+    def stored(values: Sequence[Any]) -> tuple[Any, ...]:
+        row = list(values)
+        for i, store in pairs:
+            row[i] = store(row[i])
+        return tuple(row)
+
+    return stored
+
+
+def insert_many(
+    connection: Connection, table: Table, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """INSERT rows of stored values of `names`: on SQLite one executemany, on PostgreSQL a binary
+    COPY. A column not named gets the database's default, never a Python-side one: such columns
+    must be named."""
+    python_defaults = [c.name for c in table.columns if c.default is not None and c.name not in names]
+    assert not python_defaults, f"insert_many must name {python_defaults}"
+    batch = [tuple(r) for r in rows]
+    if not batch:
+        return
+    if connection.dialect.name == "postgresql":
+        pg_stage.copy_rows(connection, table, names, batch)
+        return
+    mark = _placeholder(connection.dialect)
+    quote = connection.dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {_table(connection, table)} ({', '.join(map(quote, names))}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    connection.exec_driver_sql(statement, batch)
+
+
 def update_many(
     connection: Connection,
     table: Table,
@@ -111,13 +170,18 @@ def update_many(
     unless_newer: str | None = None,
 ) -> None:
     """UPDATE table SET names… WHERE key = …, once per row; each row holds the stored values of
-    `names`, then the key. One executemany; the values go to the driver as they are.
+    `names`, then the key. The values go to the driver as they are: on SQLite one executemany, on
+    PostgreSQL a binary COPY and one UPDATE … FROM (pg_stage).
 
     With `unless_newer`, a row also ends with a value of that column, and a stored row is left as
-    it is where that column already holds a later value (an ordered column: times, counters).
+    it is where that column already holds a later value (an ordered column: times, counters; the
+    rows set it too, so of several rows for one key the newest stands).
     """
     batch = [tuple(r) for r in rows]
     if not batch:
+        return
+    if connection.dialect.name == "postgresql":
+        pg_stage.update_from_stage(connection, table, names, key, batch, unless_newer)
         return
     mark = _placeholder(connection.dialect)
     quote = connection.dialect.identifier_preparer.quote

@@ -37,6 +37,14 @@ _BERLIN = ZoneInfo("Europe/Berlin")
 
 def parse_date(text: str, *, field: str = "Datum") -> date:
     """Parse `TT.MM.JJJJ` or `JJJJ-MM-TT`; refuses impossible dates such as 31.02.2026."""
+    if text and len(text) == 10 and text[2] == text[5] == "." and text.isascii():
+        # The common case, TT.MM.JJJJ in ASCII digits (nothing for clean_text to do), read without
+        # the regular expression.
+        if (text[:2] + text[3:5] + text[6:]).isdigit():
+            try:
+                return date(int(text[6:]), int(text[3:5]), int(text[:2]))
+            except ValueError:
+                pass  # refused below, in the one wording
     raw = clean_text(text or "")
     if not raw:
         raise InvalidInput(f"{field} fehlt. Bitte so angeben: TT.MM.JJJJ, z. B. 05.03.2026.")

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from core.domain.dates import parse_date, today
 from core.domain.debtor import Party
@@ -44,6 +45,7 @@ OPTIONAL = (
 COLUMNS = REQUIRED + OPTIONAL
 _YES = {"ja", "j", "yes", "x", "1", "true", "wahr"}
 _NO = {"nein", "n", "no", "0", "false", "falsch", ""}
+_YES_OR_NO = _YES | _NO
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +75,11 @@ class InvoiceRow:
     @property
     def patient_key(self) -> str:
         parts = (self.first_name, self.last_name, str(self.birth_date or ""), self.street, self.zip)
-        return "|".join(p.casefold().strip() for p in parts)
+        return "|".join([p.casefold().strip() for p in parts])
 
     def row_hash(self) -> str:
         # Same text as repr(dataclasses.astuple(self)), without its deep copy of every field.
-        values = tuple(getattr(self, name) for name in _FIELD_NAMES)
+        values: tuple[object, ...] = _FIELDS(self)
         if self.recipient is not None:
             # Only then: rows without a recipient keep the hash they had before the column existed.
             values += (self.recipient,)
@@ -85,6 +87,7 @@ class InvoiceRow:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(InvoiceRow) if f.name != "recipient")
+_FIELDS = attrgetter(*_FIELD_NAMES)  # all of them in one call, as a tuple
 
 
 def _clean(raw: str) -> str:
@@ -111,7 +114,8 @@ def parse_row(values: dict[str, str], *, on: date | None = None) -> InvoiceRow:
     on = on or today()
 
     def text(column: str, *, required: bool = False, limit: int = 200) -> str:
-        value = _clean(values.get(column) or "")
+        raw = values.get(column) or ""
+        value = raw.strip() if raw.isascii() else clean_text(raw)  # _clean, without a call per cell
         if required and not value:
             problems.append(f"„{column}“ fehlt")
         if len(value) > limit:
@@ -148,7 +152,7 @@ def parse_row(values: dict[str, str], *, on: date | None = None) -> InvoiceRow:
     amount = money("Betrag", required=True)
     paid = money("Bezahlt")
     announced_raw = text("Inkasso angekündigt").casefold()
-    if announced_raw not in _YES | _NO:
+    if announced_raw not in _YES_OR_NO:
         problems.append("„Inkasso angekündigt“ muss „ja“ oder „nein“ sein")
     row = InvoiceRow(
         number=number,

@@ -31,11 +31,22 @@ _HINT = "Bitte den Betrag so angeben: 50,00 oder 1.234,56."
 _GERMAN_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _GERMAN = re.compile(r"^\d+(,\d+)?$")
 _DOTTED = re.compile(r"^\d+\.\d+$")
+_CENTS = re.compile(r"[0-9]{1,7},[0-9]{2}")
 _INVISIBLE = {"Cf", "Zs"}
 
 
 def clean_text(text: str) -> str:
     """Drop zero-width and direction marks and fold odd spaces (they arrive from chat clients)."""
+    if text.isascii() or (
+        # Latin-1 text as NFKC leaves it (German names and streets) holds no such mark but the
+        # soft hyphen: it comes out as it went in, without a look at every character.
+        max(text) < "\u0100" and "\xad" not in text and unicodedata.is_normalized("NFKC", text)
+    ):
+        return text.strip()
+    return _clean_each(text)
+
+
+def _clean_each(text: str) -> str:
     out = []
     for ch in unicodedata.normalize("NFKC", text):
         category = unicodedata.category(ch)
@@ -57,6 +68,10 @@ def parse_amount(text: str, *, allow_zero: bool = False) -> Decimal:
     absurd amounts, with a German message saying what was wrong.
     """
     full = clean_text(text or "")
+    if _CENTS.fullmatch(full):  # the common case, as exports write amounts: 1234,56
+        amount = Decimal(full.replace(",", "."))
+        if (amount or allow_zero) and amount <= MAX_AMOUNT:
+            return amount
     raw = shorten(full)
     value = full.replace("€", "").replace("EUR", "").replace("eur", "").strip().replace(" ", "")
     if not value:

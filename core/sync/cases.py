@@ -17,7 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
 from core.db import driver_rows
-from core.db.engine import UnitOfWork
+from core.db.engine import UnitOfWork, is_postgres
 from core.db.models import Claim
 from core.domain.claim_lifecycle import AWAITING_CASE
 from core.domain.dates import utcnow
@@ -25,7 +25,7 @@ from core.finance1159 import wire
 from core.services.collection.case_mirror import MIRROR_COLUMNS, apply_case, mirror_row
 from core.sync.stored import CLAIMS, FEES, KnownClaims, StoredClaim, known_claims, read_claims
 
-__all__ = ["Form", "Plan", "apply_cases", "plan_cases", "write_plan"]
+__all__ = ["Form", "Plan", "apply_cases", "plan_cases", "write_plans"]
 
 _AMOUNTS = ("paid_to_agency", "outstanding", "fees_total")  # a change here counts as a change
 _AMOUNT_AT = tuple(MIRROR_COLUMNS.index(n) for n in _AMOUNTS)
@@ -122,10 +122,16 @@ def plan_cases(
     return plan
 
 
-def write_plan(uow: UnitOfWork, plan: Plan) -> int:
-    """Write a plan in one transaction; returns how many claims changed in status or money."""
+def write_plans(uow: UnitOfWork, plans: Sequence[Plan]) -> int:
+    """Write plans, in order, in one transaction; returns how many claims changed in status or money."""
     with uow:
-        changed = plan.changed + _write(uow.session, plan)
+        if is_postgres(uow.engine) and not any(plan.thorough for plan in plans):
+            # Only mirrored amounts and times: PostgreSQL need not wait for the disk at this commit.
+            # A crash may lose it, never half of it, and then the pull's cursor is lost as well (its
+            # later commit waits for the disk, which writes everything before it): the next pull
+            # reads these cases again. Notifications and audit entries (apply_case) always wait.
+            uow.session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO off")
+        changed = sum(plan.changed + _write(uow.session, plan) for plan in plans)
         uow.commit()
     return changed
 

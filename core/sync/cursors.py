@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from core.db.engine import UnitOfWork
 from core.db.models import SyncCursor
 
-__all__ = ["advance", "last_sync", "newer_than", "positions"]
+__all__ = ["advance", "advance_streams", "last_sync", "newer_than", "positions"]
 
 CASES, PAYMENTS = "cases", "payments"
 
@@ -53,11 +53,22 @@ def newer_than(seen: datetime | None) -> datetime | None:
 
 def advance(uow: UnitOfWork, practice_id: int, stream: str, seen: datetime | None) -> None:
     """Move the cursor forward to `seen`; never back (another worker may have got further)."""
-    if seen is None:
+    advance_streams(uow, practice_id, {stream: seen})
+
+
+def advance_streams(uow: UnitOfWork, practice_id: int, seen: dict[str, datetime | None]) -> None:
+    """Move several streams' cursors forward in one transaction (one commit waiting for the disk at
+    the end of a pull, not one per stream); a stream seen as None stays where it is."""
+    values = [
+        {"practice_id": practice_id, "stream": stream, "seen": position}
+        for stream, position in seen.items()
+        if position is not None
+    ]
+    if not values:
         return
     with uow:
-        values = {"practice_id": practice_id, "stream": stream, "seen": seen}
-        uow.session.connection().execute(_ADVANCE, values)
+        for one in values:
+            uow.session.connection().execute(_ADVANCE, one)
         uow.commit()
 
 

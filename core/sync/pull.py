@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from core.db.engine import UnitOfWork, is_postgres
 from core.db.models import Claim
@@ -48,17 +49,26 @@ async def sync_once(
             if not got:
                 return SyncReport(0, 0, 0, skipped=True)
             try:
-                return await _sync(uow, finance, practice_id, concurrency)
+                # The lock's connection also reads where the pull starts: a worker's first pull
+                # would otherwise wait for a second connection before its first request.
+                start = _starting_point(lock_conn, practice_id)
+                return await _sync(uow, finance, practice_id, concurrency, start)
             finally:
                 lock_conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_BASE + practice_id})
                 lock_conn.commit()
-    return await _sync(uow, finance, practice_id, concurrency)
+    with uow.fresh() as reading:
+        start = _starting_point(reading.session.connection(), practice_id)
+    return await _sync(uow, finance, practice_id, concurrency, start)
 
 
 async def _sync(
-    uow: UnitOfWork, finance: Finance1159Client, practice_id: int, concurrency: int
+    uow: UnitOfWork,
+    finance: Finance1159Client,
+    practice_id: int,
+    concurrency: int,
+    start: tuple[datetime | None, datetime | None, int],
 ) -> SyncReport:
-    since_cases, since_payments, expected = _starting_point(uow.fresh(), practice_id)
+    since_cases, since_payments, expected = start
     async with CaseStore(uow, practice_id, read_all=expected > 1) as store:
 
         def list_cases(page: int) -> Awaitable[wire.Page[wire.Case]]:
@@ -83,26 +93,24 @@ async def _sync(
             _, cases_stable = await all_pages(list_cases, concurrency, store.add)
         await store.finish()
     added = apply_payments(uow.fresh(), practice_id, payments)  # after the cases: claims know their case
+    seen: dict[str, datetime | None] = {}
     if cases_stable:
-        cursors.advance(uow.fresh(), practice_id, CASES, store.newest)
+        seen[CASES] = store.newest
     if payments_stable:
-        cursors.advance(
-            uow.fresh(), practice_id, PAYMENTS, max((p.created_at for p in payments), default=None)
-        )
+        seen[PAYMENTS] = max((p.created_at for p in payments), default=None)
+    cursors.advance_streams(uow.fresh(), practice_id, seen)
     return SyncReport(len(store.seen), store.changed, added)
 
 
-def _starting_point(uow: UnitOfWork, practice_id: int) -> tuple[datetime | None, datetime | None, int]:
+def _starting_point(connection: Connection, practice_id: int) -> tuple[datetime | None, datetime | None, int]:
     """Where each stream goes on from, and how many pages of cases to ask for at once: a first
     (full) pull reads one case per claim handed over, so it knows about how many there are."""
     # Plain statements, as in cursors.positions: they run before the first request goes out.
-    with uow:
-        connection = uow.session.connection()
-        seen = cursors.positions(connection, practice_id)
-        pages = 1
-        if seen[CASES] is None:
-            handed_over = connection.execute(_HANDED_OVER, {"practice_id": practice_id}).scalar_one()
-            pages = max(-(-int(handed_over) // wire.MAX_PER_PAGE), 1)
+    seen = cursors.positions(connection, practice_id)
+    pages = 1
+    if seen[CASES] is None:
+        handed_over = connection.execute(_HANDED_OVER, {"practice_id": practice_id}).scalar_one()
+        pages = max(-(-int(handed_over) // wire.MAX_PER_PAGE), 1)
     return cursors.newer_than(seen[CASES]), cursors.newer_than(seen[PAYMENTS]), pages
 
 

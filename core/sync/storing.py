@@ -3,12 +3,15 @@
 Pages are planned in their own task, a few dozen cases at a time, so that answers and new requests
 always go first: a page held up by planning keeps a connection idle for 20 ms. The plans are
 written in order by one writer thread, so SQLite's and the driver's own work runs beside the HTTP
-work. A full pull first reads all claims at once, in a thread, once its first requests are out.
+work; plans that wait while it writes go into its next transaction together (a commit waits for
+the disk, so a writer that falls behind commits less often and catches up). A full pull first
+reads all claims at once, in a thread, once its first requests are out.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -16,7 +19,7 @@ from types import TracebackType
 
 from core.db.engine import UnitOfWork
 from core.finance1159 import wire
-from core.sync.cases import Form, Plan, apply_cases, plan_cases, write_plan
+from core.sync.cases import Form, Plan, apply_cases, plan_cases, write_plans
 from core.sync.stored import KnownClaims, known_claims, read_known_claims
 
 __all__ = ["BATCH", "CaseStore", "SLICE"]
@@ -33,6 +36,7 @@ class CaseStore:
         self._form = Form.of(uow.engine.dialect)
         self._pages: asyncio.Queue[Sequence[wire.Case] | None] = asyncio.Queue()
         self._requests_out = asyncio.Event()
+        self._waiting: deque[Plan] = deque()  # planned, not yet taken by the writer
         self._written: list[Future[int]] = []
         self.changed = 0  # claims changed in status or money
         self.seen: set[int] = set()  # case ids read
@@ -105,4 +109,13 @@ class CaseStore:
             await asyncio.sleep(0)
             plan = plan_cases(self._form, stored, fees, mine[start : start + SLICE], into=plan)
         if plan is not None:
-            self._written.append(self._writer.submit(write_plan, self._uow.fresh(), plan))
+            self._waiting.append(plan)
+            self._written.append(self._writer.submit(self._write_waiting))
+
+    def _write_waiting(self) -> int:
+        """In the writer thread: every plan waiting so far, in one transaction (none if an earlier
+        call took them all)."""
+        plans: list[Plan] = []
+        while self._waiting:
+            plans.append(self._waiting.popleft())
+        return write_plans(self._uow.fresh(), plans) if plans else 0

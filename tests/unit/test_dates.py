@@ -30,6 +30,7 @@ from core.domain.errors import InvalidInput
         ("2026-03-05", date(2026, 3, 5)),
         (" 29.02.2024 ", date(2024, 2, 29)),
         ("\u200e31.12.2025", date(2025, 12, 31)),
+        ("\u0660\u0665.\u0660\u0663.\u0662\u0660\u0662\u0666", date(2026, 3, 5)),  # Arabic-Indic digits
     ],
 )
 def test_german_and_iso_dates_are_parsed(text: str, expected: date) -> None:
@@ -43,6 +44,9 @@ def test_german_and_iso_dates_are_parsed(text: str, expected: date) -> None:
         ("31.02.2026", "gibt es nicht im Kalender"),
         ("29.02.2025", "gibt es nicht im Kalender"),
         ("00.01.2026", "gibt es nicht im Kalender"),
+        ("05.13.2026", "gibt es nicht im Kalender"),
+        ("+5.03.2026", "ist kein Datum"),
+        ("05.03.2O26", "ist kein Datum"),
         ("05/03/2026", "ist kein Datum"),
         ("5.3.26", "ist kein Datum"),
         ("März 2026", "ist kein Datum"),

@@ -58,6 +58,7 @@ def test_german_and_plain_amounts_are_parsed_to_two_decimal_places(text: str, ex
         ("0,001", "mehrdeutig"),
         ("1234,567", "mehr als zwei Nachkommastellen"),
         ("1.000.001", "unplausibel hoch"),
+        ("1000000,01", "unplausibel hoch"),
         ("abc", "kein gültiger Betrag"),
         ("NaN", "kein gültiger Betrag"),
         ("1e5", "kein gültiger Betrag"),
@@ -158,3 +159,13 @@ def test_number_like_junk_never_crashes(text: str) -> None:
         return
     assert isinstance(value, Decimal)
     assert value.as_tuple().exponent == -2
+
+
+def test_clean_text_on_latin1_text_is_what_the_character_by_character_cleaning_gives() -> None:
+    """The fast path for ASCII and NFKC-normal Latin-1 text (German names) changes nothing."""
+    from core.domain.money import _clean_each
+
+    samples = [chr(code) for code in range(0x100)]
+    samples += [f" Gr{ch}ße {ch}x " for ch in samples] + ["Müller-Lüdenscheidt", "Straße\xad 5", "5\xa0€", ""]
+    for text in samples:
+        assert clean_text(text) == _clean_each(text), repr(text)

@@ -1,8 +1,8 @@
-"""The sync's own converters (driver_rows.binder) store exactly what the ORM would store."""
+"""The converters of the sync and the import (driver_rows.binder) store exactly what the ORM would store."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db.driver_rows import binder
-from core.db.models import Claim
+from core.db.models import Claim, Invoice
 from core.db.types import Cents
 from core.domain.money import to_cents
 
@@ -66,3 +66,13 @@ def test_cents_are_stored_as_to_cents_makes_them(amount: Decimal) -> None:
     with pytest.raises(TypeError, match="never float"):
         Cents.stored(float(amount))
     assert Cents.stored(amount.quantize(Decimal("0.01"))) == int(amount.quantize(Decimal("0.01")) * 100)
+
+
+DAY = Invoice.__table__.c.due_date  # type: ignore[attr-defined]
+
+
+@given(st.dates() | st.datetimes() | st.none())
+def test_a_day_on_sqlite_is_stored_as_the_orm_stores_it(value: date | None) -> None:
+    fast, orm = binder(DAY, SQLITE), DAY.type.dialect_impl(SQLITE).bind_processor(SQLITE)
+    assert fast is not None and fast is not orm
+    assert fast(value) == orm(value)

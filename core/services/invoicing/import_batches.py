@@ -12,7 +12,7 @@ from core.db.models import Invoice
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.handed_over import protected_rows
 
-__all__ = ["Known", "batches", "sorted_batch"]
+__all__ = ["Known", "batches", "has_invoices", "sorted_batch"]
 
 
 def batches(rows: Iterator[tuple[int, InvoiceRow]], size: int) -> Iterator[list[tuple[int, InvoiceRow]]]:
@@ -33,11 +33,16 @@ def sorted_batch(
     batch: list[tuple[int, InvoiceRow]],
     handed_over: frozenset[int],
     protected: list[tuple[int, str]],
+    *,
+    nothing_stored: bool = False,
 ) -> tuple[list[tuple[InvoiceRow, str]], list[tuple[InvoiceRow, str]], Known, list[tuple[int, InvoiceRow]]]:
     """New and changed rows (with their hashes); rows that would change a handed-over invoice are
     added to `protected` and left out (counted as unchanged). Last, every known row that differs
-    from what is stored, protected or not, with its line: its "Bezahlt" is looked at in any case."""
-    known = _known_invoices(session, practice_id, [r.number for _, r in batch])
+    from what is stored, protected or not, with its line: its "Bezahlt" is looked at in any case.
+
+    `nothing_stored`: the practice had no invoice when the import began, so every row is new (a
+    number twice in the file is refused while reading); nothing is looked up."""
+    known = {} if nothing_stored else _known_invoices(session, practice_id, [r.number for _, r in batch])
     fresh, changed, candidates, touched = [], [], [], []
     for line, r in batch:
         h = r.row_hash()
@@ -55,6 +60,12 @@ def sorted_batch(
         left = {r.number for line, r in candidates if line in lines}
         changed = [(r, h) for r, h in changed if r.number not in left]
     return fresh, changed, known, touched
+
+
+def has_invoices(session: Session, practice_id: int) -> bool:
+    """Whether the practice has any invoice stored."""
+    query = sa_select(col(Invoice.id)).where(col(Invoice.practice_id) == practice_id).limit(1)
+    return session.execute(query).first() is not None
 
 
 # number -> (id, row hash, status, paid directly, paid before)

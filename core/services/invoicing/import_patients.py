@@ -2,45 +2,62 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, insert, update
+from operator import attrgetter
+
+from sqlalchemy import Table, bindparam, update
 from sqlmodel import Session, col, select
 
+from core.db import driver_rows
 from core.db.models import Patient
 from core.domain.invoice_rows import InvoiceRow
 
 __all__ = ["ensure_patients"]
 
+_PATIENTS: Table = Patient.__table__  # type: ignore[attr-defined]
+
 
 def ensure_patients(
-    session: Session, practice_id: int, rows: list[InvoiceRow], written: dict[str, tuple[int, int]]
+    session: Session,
+    practice_id: int,
+    rows: list[InvoiceRow],
+    keys: list[str],
+    written: dict[str, tuple[int, int]],
 ) -> dict[str, int]:
-    """Patient ids by key: new patients inserted, known ones given the export's newer contact data.
+    """Patient ids by key (`keys`: each row's patient_key): new patients inserted, known ones given
+    the export's newer contact data.
 
     `written` remembers, for this import, each patient's id and a fingerprint of the data written,
     so a patient on many rows is written again only if a later row says something different.
     """
-    wanted = {r.patient_key: _patient_values(r, practice_id) for r in rows}
-    stored = _patient_ids(session, practice_id, [k for k in wanted if k not in written])
-    stale, missing = [], []
-    for key, values in wanted.items():
-        fingerprint = hash(tuple(values.values()))
-        patient_id = written[key][0] if key in written else stored.get(key)
+    assert len(rows) == len(keys)
+    # A patient's last row speaks for them; keys stay in the order they first came (new ids too).
+    last = {key: rows[i] for key, i in {key: i for i, key in enumerate(keys)}.items()}
+    stored = _patient_ids(session, practice_id, [k for k in last if k not in written])
+    stale, missing, fingerprints = [], [], {}
+    for key, r in last.items():
+        # The data as compared within this import (the dict is built only for what is written).
+        fingerprint = hash(_CONTACT(r))
+        known = written.get(key)
+        patient_id = known[0] if known is not None else stored.get(key)
         if patient_id is None:
-            missing.append(values)
-        elif written.get(key, (0, None))[1] != fingerprint:
-            stale.append({**values, "b_id": patient_id})
-        if patient_id is not None:
-            written[key] = (patient_id, fingerprint)
+            missing.append(_patient_values(r, key, practice_id))
+            fingerprints[key] = fingerprint
+            continue
+        if known is None or known[1] != fingerprint:
+            stale.append({**_patient_values(r, key, practice_id), "b_id": patient_id})
+        written[key] = (patient_id, fingerprint)
     if stale:
         stmt = update(Patient).where(col(Patient.id) == bindparam("b_id"))
         session.connection().execute(stmt, stale)
     if missing:
-        session.connection().execute(insert(Patient.__table__), missing)  # type: ignore[attr-defined]
-        new_ids = _patient_ids(session, practice_id, [str(v["patient_key"]) for v in missing])
-        for values in missing:
-            key = str(values["patient_key"])
-            written[key] = (new_ids[key], hash(tuple(values.values())))
-    return {key: written[key][0] for key in wanted}
+        connection = session.connection()
+        names = list(missing[0])
+        to_stored = driver_rows.storer(_PATIENTS, names, connection.dialect)
+        driver_rows.insert_many(connection, _PATIENTS, names, [to_stored(list(v.values())) for v in missing])
+        new_ids = _patient_ids(session, practice_id, list(fingerprints))
+        for key, fingerprint in fingerprints.items():
+            written[key] = (new_ids[key], fingerprint)
+    return {key: written[key][0] for key in last}
 
 
 def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[str, int]:
@@ -60,10 +77,17 @@ def _patient_ids(session: Session, practice_id: int, keys: list[str]) -> dict[st
     return found
 
 
-def _patient_values(r: InvoiceRow, practice_id: int) -> dict[str, object]:
+# What a row says of its patient, as written by _patient_values (the key and practice aside).
+_CONTACT = attrgetter(
+    "salutation", "first_name", "last_name", "company", "street", "zip", "city", "country", "birth_date",
+    "email", "phone",
+)  # fmt: skip
+
+
+def _patient_values(r: InvoiceRow, key: str, practice_id: int) -> dict[str, object]:
     return {
         "practice_id": practice_id,
-        "patient_key": r.patient_key,
+        "patient_key": key,
         "salutation": r.salutation,
         "first_name": r.first_name,
         "last_name": r.last_name,

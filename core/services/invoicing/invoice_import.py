@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, update
-from sqlmodel import Session, col
+from sqlalchemy import Table
+from sqlmodel import Session
 
+from core.db import driver_rows
 from core.db.engine import UnitOfWork
 from core.db.models import Invoice
 from core.domain.claims import InvoiceStatus, invoice_status
@@ -17,7 +17,7 @@ from core.domain.dates import utcnow
 from core.domain.errors import ImportRefused
 from core.domain.invoice_rows import InvoiceRow
 from core.services.invoicing.handed_over import handed_over_ids
-from core.services.invoicing.import_batches import Known, batches, sorted_batch
+from core.services.invoicing.import_batches import Known, batches, has_invoices, sorted_batch
 from core.services.invoicing.import_consents import store_consents
 from core.services.invoicing.import_patients import ensure_patients
 from core.services.invoicing.import_profile import load_profile
@@ -75,10 +75,15 @@ def import_invoices(
         patients: dict[str, tuple[int, int]] = {}
         now = utcnow()
         handed_over = handed_over_ids(session, practice_id)
+        # A first import need not look up its numbers: on PostgreSQL, each lookup into the table
+        # this transaction fills would be planned as if it were as small as it began.
+        nothing_stored = not has_invoices(session, practice_id)
         for batch in batches(rows, BATCH):
             if problems:
                 continue  # the file is refused anyway; keep reading only to name every bad row
-            fresh, changed, known, touched = sorted_batch(session, practice_id, batch, handed_over, protected)
+            fresh, changed, known, touched = sorted_batch(
+                session, practice_id, batch, handed_over, protected, nothing_stored=nothing_stored
+            )
             counts["created"] += len(fresh)
             counts["updated"] += len(changed)
             counts["unchanged"] += len(batch) - len(fresh) - len(changed)
@@ -120,6 +125,27 @@ def import_invoices(
         return result
 
 
+# The invoice's columns an import writes, in the order of _invoice_values.
+_COLUMNS = (
+    "practice_id",
+    "patient_id",
+    "number",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "paid_before",
+    "service_text",
+    "reminder_date",
+    "handover_announced",
+    "row_hash",
+    "updated_at",
+    "status",
+)
+_PAID_BEFORE, _STATUS = _COLUMNS.index("paid_before"), _COLUMNS.index("status")
+_INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+_GIVEN = ("updated_at", "paid_direct")  # in stored form already: the same in every row
+
+
 def _write_batch(
     session: Session,
     practice_id: int,
@@ -129,53 +155,56 @@ def _write_batch(
     patients: dict[str, tuple[int, int]],
     now: datetime,
 ) -> None:
-    ids = ensure_patients(session, practice_id, [r for r, _ in fresh + changed], patients)
+    rows = [r for r, _ in fresh + changed]
+    keys = [r.patient_key for r in rows]
+    ids = ensure_patients(session, practice_id, rows, keys, patients)
+    connection = session.connection()
+    # Values in stored form, past SQLAlchemy's per-row processing (driver_rows): what the ORM stores.
+    at = driver_rows.binder(_INVOICES.c.updated_at, connection.dialect)
+    now_stored = now if at is None else at(now)  # the same for every row
     if fresh:
-        # Core executemany: the ORM bulk path splits batches wherever optional cells are empty.
-        session.connection().execute(
-            insert(Invoice.__table__),  # type: ignore[attr-defined]
-            [
-                {**_invoice_values(r, h, practice_id, ids[r.patient_key], now), "paid_direct": Decimal(0)}
-                for r, h in fresh
-            ],
-        )
-    updates = []
-    for r, h in changed:
-        invoice_id, _, status, paid_direct, paid_before = known[r.number]
-        values = _invoice_values(r, h, practice_id, ids[r.patient_key], now)
-        # What was paid before the first import stays; every later increase is in the ledger.
-        values["paid_before"] = paid_before
-        if status in _AGENCY_STATES:
-            values["status"] = status  # the agency's side is not the export's to change
-        else:
-            paid = paid_before + paid_direct
-            values["status"] = invoice_status(amount=r.amount, paid=paid, claim_open=False)
-        values["b_id"] = invoice_id
-        updates.append(values)
-    if updates:
-        stmt = update(Invoice).where(col(Invoice.id) == bindparam("b_id"))
-        session.connection().execute(stmt, updates)
-    written = [r for r, _ in fresh + changed]
+        stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "paid_direct"), connection.dialect, given=_GIVEN)
+        inserted = [
+            stored((*_invoice_values(r, h, practice_id, ids[key], now_stored), 0))
+            for (r, h), key in zip(fresh, keys[: len(fresh)], strict=True)
+        ]
+        driver_rows.insert_many(connection, _INVOICES, (*_COLUMNS, "paid_direct"), inserted)
+    if changed:
+        stored = driver_rows.storer(_INVOICES, (*_COLUMNS, "id"), connection.dialect, given=_GIVEN)
+        updates = []
+        for (r, h), key in zip(changed, keys[len(fresh) :], strict=True):
+            invoice_id, _, status, paid_direct, paid_before = known[r.number]
+            values: list[object] = list(_invoice_values(r, h, practice_id, ids[key], now_stored))
+            # What was paid before the first import stays; every later increase is in the ledger.
+            values[_PAID_BEFORE] = paid_before
+            if status in _AGENCY_STATES:
+                values[_STATUS] = status  # the agency's side is not the export's to change
+            else:
+                paid = paid_before + paid_direct
+                values[_STATUS] = invoice_status(amount=r.amount, paid=paid, claim_open=False)
+            updates.append(stored((*values, invoice_id)))
+        driver_rows.update_many(connection, _INVOICES, _COLUMNS, "id", updates)
     known_ids = {n: k[0] for n, k in known.items()}
-    store_recipients(session, practice_id, written, known_ids)
-    store_consents(session, practice_id, written, known_ids, ids)
+    store_recipients(session, practice_id, rows, known_ids)
+    store_consents(session, practice_id, rows, known_ids, ids)
 
 
 def _invoice_values(
-    r: InvoiceRow, row_hash: str, practice_id: int, patient_id: int, now: datetime
-) -> dict[str, object]:
-    return {
-        "practice_id": practice_id,
-        "patient_id": patient_id,
-        "number": r.number,
-        "invoice_date": r.invoice_date,
-        "due_date": r.due_date,
-        "amount": r.amount,
-        "paid_before": r.paid,
-        "service_text": r.service_text,
-        "reminder_date": r.reminder_date,
-        "handover_announced": r.handover_announced,
-        "row_hash": row_hash,
-        "updated_at": now,
-        "status": invoice_status(amount=r.amount, paid=r.paid, claim_open=False),
-    }
+    r: InvoiceRow, row_hash: str, practice_id: int, patient_id: int, now: object
+) -> tuple[object, ...]:
+    """The values of _COLUMNS for a row; `now` in stored form."""
+    return (
+        practice_id,
+        patient_id,
+        r.number,
+        r.invoice_date,
+        r.due_date,
+        r.amount,
+        r.paid,
+        r.service_text,
+        r.reminder_date,
+        r.handover_announced,
+        row_hash,
+        now,
+        invoice_status(amount=r.amount, paid=r.paid, claim_open=False),
+    )

@@ -7,10 +7,21 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import Table
+from sqlmodel import col, select
 
 from core.bootstrap import App
-from core.db.driver_rows import Binder, binder, select_in, select_where, set_where_in, update_many
+from core.db.driver_rows import (
+    Binder,
+    binder,
+    insert_many,
+    select_in,
+    select_where,
+    set_where_in,
+    storer,
+    update_many,
+)
 from core.db.models import Claim, Invoice, Patient, Practice
 
 CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
@@ -225,3 +236,94 @@ def test_select_where_returns_exactly_the_matching_rows(app: App) -> None:
     assert sorted(paid) == [(ids[1],), (ids[2],)]
     assert sorted(row[0] for row in everything) == ids
     assert nothing == []
+
+
+def test_update_many_of_one_key_twice_leaves_what_row_by_row_updates_leave(app: App) -> None:
+    """PostgreSQL joins the rows in with one UPDATE … FROM, which applies one row per claim."""
+    timed, plain = add_claims(app, 2)
+    at = stored(app, "agency_updated_at")
+
+    def row(status: str, moment: datetime, claim_id: int) -> list[Any]:
+        return [*stored_row(app, {"agency_status": status}), at(moment), claim_id, at(moment)]
+
+    with app.uow() as uow:
+        connection = uow.session.connection()
+        names = ("agency_status", "agency_updated_at")
+        # The newest stands, wherever it comes; of two equally new ones the first.
+        rows = [
+            row("older", T0, timed),
+            row("newest", T0 + timedelta(seconds=2), timed),
+            row("as new, later", T0 + timedelta(seconds=2), timed),
+            row("newer", T0 + timedelta(seconds=1), timed),
+        ]
+        update_many(connection, CLAIMS, names, "id", rows, unless_newer="agency_updated_at")
+        # Without a time to compare, the last row stands.
+        plain_rows = [[status, plain] for status in ("first", "second", "last")]
+        update_many(connection, CLAIMS, ("agency_status",), "id", plain_rows)
+        uow.commit()
+    [timed_claim, plain_claim] = orm_claims(app, [timed, plain])
+    assert (timed_claim.agency_status, timed_claim.agency_updated_at) == ("newest", T0 + timedelta(seconds=2))
+    assert plain_claim.agency_status == "last"
+
+
+def test_update_many_twice_in_one_transaction_applies_each_call_once(app: App) -> None:
+    first, second = add_claims(app, 2)
+    with app.uow() as uow:
+        connection = uow.session.connection()
+        update_many(connection, CLAIMS, ("agency_status",), "id", [["legal", first]])
+        # Changed in between by another statement: the second call must not write the first's row again.
+        set_where_in(connection, CLAIMS, {"agency_status": "paid"}, "id", [first])
+        update_many(connection, CLAIMS, ("agency_status",), "id", [["closed", second]])
+        uow.commit()
+    assert [c.agency_status for c in orm_claims(app, [first, second])] == ["paid", "closed"]
+
+
+def test_update_many_works_again_after_a_transaction_that_used_it_was_rolled_back(app: App) -> None:
+    [claim_id] = add_claims(app, 1)
+    for status in ("legal", "paid"):
+        with app.uow() as uow:  # the engine's pool hands out the same connection again
+            update_many(uow.session.connection(), CLAIMS, ("agency_status",), "id", [[status, claim_id]])
+            # not committed: rolled back, with whatever the call made in the transaction
+    with app.uow() as uow:
+        update_many(uow.session.connection(), CLAIMS, ("agency_status",), "id", [["closed", claim_id]])
+        uow.commit()
+    assert [c.agency_status for c in orm_claims(app, [claim_id])] == ["closed"]
+
+
+INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+
+
+def test_insert_many_stores_rows_the_orm_reads_back_as_given(app: App) -> None:
+    """The import's path: Python values turned into stored form (storer), then one INSERT per row
+    on SQLite or one binary COPY on PostgreSQL."""
+    add_claims(app, 1)  # the practice and a patient
+    with app.uow() as uow:
+        patient_id = uow.session.exec(select(Patient.id)).one()
+    names = (
+        "practice_id", "patient_id", "number", "invoice_date", "due_date", "amount", "paid_before",
+        "paid_direct", "service_text", "reminder_date", "handover_announced", "status",
+        "row_hash", "updated_at",
+    )  # fmt: skip
+    wanted = [
+        (app.practice_id, patient_id, "N-1", date(2026, 1, 2), date(2026, 1, 16), Decimal("1234.56"),
+         Decimal("0.10"), Decimal("0"), "Krankengymnastik; 6×", None, True, "offen",
+         "abc", T0),
+        (app.practice_id, patient_id, "N-2", date(1, 1, 1), date(9999, 12, 31), Decimal("0.01"),
+         Decimal("0"), Decimal("0"), "", date(2026, 2, 1), False, "bezahlt", "", T0),
+    ]  # fmt: skip
+    with app.uow() as uow:
+        connection = uow.session.connection()
+        stored = storer(INVOICES, names, connection.dialect)
+        insert_many(connection, INVOICES, names, [stored(row) for row in wanted])
+        uow.commit()
+    with app.uow() as uow:
+        invoices = uow.session.exec(select(Invoice).where(col(Invoice.number).in_(["N-1", "N-2"]))).all()
+        found = sorted(tuple(getattr(i, name) for name in names) for i in invoices)
+    assert found == wanted
+    assert found[0][6].as_tuple() == Decimal("0.10").as_tuple()
+
+
+def test_insert_many_refuses_to_leave_out_a_column_with_a_python_side_default(app: App) -> None:
+    with app.uow() as uow, pytest.raises(AssertionError, match="status"):
+        names = ("practice_id", "patient_id", "number", "service_text", "handover_announced", "row_hash")
+        insert_many(uow.session.connection(), INVOICES, names, [])

@@ -56,3 +56,13 @@ def test_cursors_of_two_practices_are_apart(app: App) -> None:
     cursors.advance(app.uow(), other, CASES, T0 + timedelta(days=1))
     assert positions(app)[CASES] == T0
     assert positions(app, other)[CASES] == T0 + timedelta(days=1)
+
+
+def test_both_streams_move_in_one_call_and_a_stream_seen_as_none_stays(app: App) -> None:
+    cursors.advance_streams(app.uow(), app.practice_id, {CASES: T0, PAYMENTS: None})
+    assert positions(app) == {CASES: T0, PAYMENTS: None}
+    later = T0 + timedelta(seconds=1)
+    cursors.advance_streams(app.uow(), app.practice_id, {CASES: T0 - timedelta(seconds=1), PAYMENTS: later})
+    assert positions(app) == {CASES: T0, PAYMENTS: later}
+    cursors.advance_streams(app.uow(), app.practice_id, {})
+    assert positions(app) == {CASES: T0, PAYMENTS: later}

@@ -21,7 +21,7 @@ from core.domain.claim_lifecycle import ClaimDelivery
 from core.domain.dates import utcnow
 from core.finance1159 import wire
 from core.sync import storing
-from core.sync.cases import Form, apply_cases, plan_cases, write_plan
+from core.sync.cases import Form, apply_cases, plan_cases, write_plans
 from core.sync.stored import KnownClaims, known_claims, read_known_claims
 from tests.integration.collection.claims_helpers import agency_cases, client, product
 from tests.peers.sandbox import SandboxHandle
@@ -142,7 +142,7 @@ async def test_claims_handed_over_after_the_early_read_are_read_when_their_case_
     apply_cases(app.uow(), app.practice_id, missing)
     plan = plan_cases(Form.of(app.engine.dialect), stored, fees, [c for c in cases if c.case_id in stored])
     assert len(plan.bulk) == 10 and not plan.thorough and not plan.unchanged
-    write_plan(app.uow(), plan)
+    write_plans(app.uow(), [plan])
     by_case = {c.case_id: c for c in cases}
     for case_id, claim in mirrored(app).items():
         assert claim.agency_updated_at == by_case[case_id].updated_at
