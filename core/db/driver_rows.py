@@ -24,6 +24,7 @@ __all__ = [
     "Binder",
     "binder",
     "insert_many",
+    "insert_new_pg",
     "select_in",
     "select_where",
     "set_where_in",
@@ -143,8 +144,7 @@ def insert_many(
     """INSERT rows of stored values of `names`: on SQLite one executemany, on PostgreSQL a binary
     COPY. A column not named gets the database's default, never a Python-side one: such columns
     must be named."""
-    python_defaults = [c.name for c in table.columns if c.default is not None and c.name not in names]
-    assert not python_defaults, f"insert_many must name {python_defaults}"
+    _named_defaults(table, names)
     batch = [tuple(r) for r in rows]
     if not batch:
         return
@@ -158,6 +158,30 @@ def insert_many(
         f"VALUES ({', '.join([mark] * len(names))})"
     )
     connection.exec_driver_sql(statement, batch)
+
+
+def insert_new_pg(
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    unique: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL only: INSERT … ON CONFLICT (unique) DO NOTHING of rows of stored values of
+    `names`, by a binary COPY and one INSERT … SELECT; `returning` of the rows that went in. (On
+    SQLite SQLAlchemy's own INSERT … RETURNING is as fast.)"""
+    assert connection.dialect.name == "postgresql"
+    _named_defaults(table, names)
+    batch = [tuple(r) for r in rows]
+    return pg_stage.insert_from_stage(connection, table, names, batch, unique, returning) if batch else []
+
+
+def _named_defaults(table: Table, names: Sequence[str]) -> None:
+    """Rows bypassing SQLAlchemy get no Python-side defaults: such columns must be named."""
+    python_defaults = [c.name for c in table.columns if c.default is not None and c.name not in names]
+    assert not python_defaults, f"the rows must name {python_defaults}"
 
 
 def update_many(

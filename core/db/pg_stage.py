@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
-__all__ = ["copy_rows", "one_per_key", "update_from_stage"]
+__all__ = ["copy_rows", "insert_from_stage", "one_per_key", "update_from_stage"]
 
 _TYPES = "pg_stage.types"  # per DBAPI connection: the staging tables' column type oids
 
@@ -34,22 +34,12 @@ def update_from_stage(
     columns = [*names, key, *([unless_newer] if unless_newer is not None else [])]
     quote = connection.dialect.identifier_preparer.quote
     target = connection.dialect.identifier_preparer.format_table(table)
-    # One staging table per shape of rows: another caller may stage other columns of the table.
-    shape = hashlib.blake2s(",".join(columns).encode(), digest_size=4).hexdigest()
-    stage = quote(f"stage_{table.name}_{shape}")
     k = len(names)  # the staged column holding the key
+    newest = len(columns) - 1 if unless_newer is not None else None
     fairy = connection.connection  # SQLAlchemy's pooled connection: its .info lives as long as it
     raw: Any = fairy.dbapi_connection
     with raw.cursor() as cursor:
-        # IF NOT EXISTS rather than remembering it: a rolled-back transaction takes the table along.
-        # Emptied here too, in case the transaction already staged rows (ON COMMIT clears the rest).
-        selected = ", ".join(f"{quote(name)} AS c{i}" for i, name in enumerate(columns))
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
-            f"SELECT {selected} FROM {target} WITH NO DATA; DELETE FROM {stage}"
-        )
-        newest = len(columns) - 1 if unless_newer is not None else None
-        _copy(cursor, fairy.info, stage, "*", one_per_key(rows, k, newest))
+        stage = _fill_stage(cursor, fairy.info, connection, table, columns, one_per_key(rows, k, newest))
         assignments = ", ".join(f"{quote(name)} = s.c{i}" for i, name in enumerate(names))
         # The key list makes the planner reach the target's rows by its index: a hash join would
         # read the whole table for every batch (the staging table has no statistics).
@@ -61,6 +51,53 @@ def update_from_stage(
             newer = f"t.{quote(unless_newer)}"
             statement += f" AND ({newer} IS NULL OR {newer} < s.c{len(columns) - 1})"
         cursor.execute(statement)
+
+
+def insert_from_stage(
+    connection: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    unique: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """INSERT … ON CONFLICT (unique) DO NOTHING for many rows: COPY into a staging table, then one
+    INSERT … SELECT; the `returning` columns of the rows that went in."""
+    quote = connection.dialect.identifier_preparer.quote
+    target = connection.dialect.identifier_preparer.format_table(table)
+    fairy = connection.connection
+    raw: Any = fairy.dbapi_connection
+    with raw.cursor() as cursor:
+        stage = _fill_stage(cursor, fairy.info, connection, table, names, rows)
+        listed = ", ".join(map(quote, names))
+        staged = ", ".join(f"c{i}" for i in range(len(names)))
+        cursor.execute(
+            f"INSERT INTO {target} ({listed}) SELECT {staged} FROM {stage} "
+            f"ON CONFLICT ({', '.join(map(quote, unique))}) DO NOTHING "
+            f"RETURNING {', '.join(map(quote, returning))}"
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def _fill_stage(
+    cursor: Any, info: dict[Any, Any], connection: Connection, table: Table, columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+) -> str:
+    """The staging table for these columns of `table` (column i named ci), holding just `rows`."""
+    quote = connection.dialect.identifier_preparer.quote
+    target = connection.dialect.identifier_preparer.format_table(table)
+    # One staging table per shape of rows: another caller may stage other columns of the table.
+    shape = hashlib.blake2s(",".join(columns).encode(), digest_size=4).hexdigest()
+    stage = quote(f"stage_{table.name}_{shape}")
+    # IF NOT EXISTS rather than remembering it: a rolled-back transaction takes the table along.
+    # Emptied here too, in case the transaction already staged rows (ON COMMIT clears the rest).
+    selected = ", ".join(f"{quote(name)} AS c{i}" for i, name in enumerate(columns))
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
+        f"SELECT {selected} FROM {target} WITH NO DATA; DELETE FROM {stage}"
+    )
+    _copy(cursor, info, stage, "*", rows)
+    return stage
 
 
 def copy_rows(

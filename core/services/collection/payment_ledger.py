@@ -10,11 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, update
+from sqlalchemy import Row, Table, insert, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from core import outbox
+from core.db import driver_rows
 from core.db.models import Claim, Invoice, Payment
 from core.domain import claims as claims_rule
 from core.domain.claim_lifecycle import OPEN, WITHDRAWING, PaymentDelivery
@@ -150,10 +152,7 @@ def book_many(
         _apply(invoice, b.amount)
     if not rows:
         return results
-    stored = session.connection().execute(
-        insert(Payment).returning(col(Payment.id), col(Payment.reference)), rows
-    )
-    payment_ids = {reference: payment_id or 0 for payment_id, reference in stored.all()}
+    payment_ids = _store_payments(session.connection(), rows)
     reported = {
         f"payment:{r['reference']}": payment_ids[r["reference"]]
         for r in rows
@@ -161,11 +160,11 @@ def book_many(
     }
     items = outbox.enqueue_many(session, practice_id=practice_id, kind=delivery.PAYMENT, subjects=reported)
     moved = {r["invoice_id"]: found[r["invoice_id"]] for r in rows}.values()
-    session.connection().execute(
-        update(Invoice)
-        .where(col(Invoice.id) == bindparam("b_id"))
-        .values(paid_direct=bindparam("b_paid"), status=bindparam("b_status")),
-        [{"b_id": f.id, "b_paid": f.paid_direct, "b_status": f.status} for f in moved],
+    connection = session.connection()
+    to_stored = driver_rows.storer(_INVOICES, _MOVED, connection.dialect)
+    # driver_rows: thousands of invoices in one COPY and UPDATE … FROM on PostgreSQL
+    driver_rows.update_many(
+        connection, _INVOICES, _MOVED, "id", [(*to_stored((f.paid_direct, f.status)), f.id) for f in moved]
     )
     for loaded in locked:  # the caller reads the new open amount from its object
         set_committed_value(loaded, "paid_direct", found[loaded.id or 0].paid_direct)
@@ -179,6 +178,36 @@ def book_many(
 
 
 _FIGURES = tuple(col(getattr(Invoice, name)) for name in Figures.__slots__)
+_INVOICES: Table = Invoice.__table__  # type: ignore[attr-defined]
+_MOVED = ("paid_direct", "status")
+
+
+def _store_payments(connection: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the payment rows; their new ids by reference. On PostgreSQL the ids come from the
+    sequence in one query and the rows go in one binary COPY: an INSERT … RETURNING of a bank
+    statement's thirteen thousand payments costs seconds in the driver alone."""
+    if connection.dialect.name != "postgresql":
+        stored = connection.execute(insert(Payment).returning(col(Payment.id), col(Payment.reference)), rows)
+        return {reference: payment_id or 0 for payment_id, reference in stored.all()}
+    ids = connection.execute(_NEXT_PAYMENT_IDS, {"n": len(rows)}).scalars().all()
+    to_stored = driver_rows.storer(_PAYMENTS, _PAYMENT_COLUMNS, connection.dialect)
+    driver_rows.insert_many(
+        connection,
+        _PAYMENTS,
+        _PAYMENT_COLUMNS,
+        [to_stored((i, *(r[name] for name in _PAYMENT_COLUMNS[1:]))) for i, r in zip(ids, rows, strict=True)],
+    )
+    return {r["reference"]: i for i, r in zip(ids, rows, strict=True)}
+
+
+_PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
+_PAYMENT_COLUMNS = ("id", "remote_id", *(
+    "practice_id", "invoice_id", "claim_id", "source", "amount", "paid_on", "reference", "delivery",
+    "failure_reason", "recorded_by", "origin", "evidence", "confirmed_by", "in_export", "created_at",
+))  # fmt: skip
+_NEXT_PAYMENT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('payment', 'id')) FROM generate_series(1, :n)"
+)
 
 
 def _claims(session: Session, invoice_ids: list[int]) -> dict[int, Claim]:
@@ -200,6 +229,7 @@ def _payment_row(invoice: Figures, claim: Claim | None, b: Booking) -> dict[str,
         "paid_on": b.paid_on,
         "reference": b.reference or f"P{invoice.practice_id}-{uuid.uuid4().hex[:16]}",
         "delivery": PaymentDelivery.QUEUED if passed_on else PaymentDelivery.NONE,
+        "remote_id": None,
         "failure_reason": "",
         "recorded_by": b.recorded_by,
         "origin": b.origin,

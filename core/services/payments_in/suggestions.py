@@ -15,10 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session, col, select
 
+from core.db import driver_rows
 from core.db.engine import UnitOfWork
 from core.db.models import Claim, Invoice, PaymentSuggestion
 from core.domain.claim_lifecycle import OPEN
@@ -156,6 +157,10 @@ def booking(
     )
 
 
+_SUGGESTIONS: Table = PaymentSuggestion.__table__  # type: ignore[attr-defined]
+_DECIDED = ("state", "decided_by", "decided_at", "payment_id")
+
+
 def _accept(session: Session, practice_id: int, items: list[tuple[int, Proposal]]) -> set[int]:
     """Book the new suggestions as AUTOMATIC accepted them; the ids of those booked."""
     bookings = [booking(practice_id, i, p, AUTOMATIC.label) for i, p in items]
@@ -163,20 +168,12 @@ def _accept(session: Session, practice_id: int, items: list[tuple[int, Proposal]
     done = [(i, p, b) for (i, p), b in zip(items, booked, strict=True) if b.refusal is None]
     if not done:
         return set()
-    now = utcnow()  # every value a parameter of its row: a literal costs each row of executemany
-    session.connection().execute(
-        update(PaymentSuggestion)
-        .where(col(PaymentSuggestion.id) == bindparam("s_id"))  # our own new rows, open until now
-        .values(
-            state=bindparam("s_state"),
-            decided_by=bindparam("s_by"),
-            decided_at=bindparam("s_at"),
-            payment_id=bindparam("s_pay"),
-        ),
-        [
-            {"s_id": i, "s_state": "accepted", "s_by": AUTOMATIC.label, "s_at": now, "s_pay": b.payment_id}
-            for i, _, b in done
-        ],
+    connection = session.connection()
+    to_stored = driver_rows.storer(_SUGGESTIONS, _DECIDED, connection.dialect)
+    # our own new rows, open until now; one COPY and UPDATE … FROM on PostgreSQL (driver_rows)
+    decided = to_stored(("accepted", AUTOMATIC.label, utcnow(), None))[:3]
+    driver_rows.update_many(
+        connection, _SUGGESTIONS, _DECIDED, "id", [(*decided, b.payment_id, i) for i, _, b in done]
     )
     audit.record_many(
         session,
@@ -247,14 +244,29 @@ def _insert(session: Session, practice_id: int, proposals: Sequence[Proposal]) -
         }
         for key, p in keyed.items()
     ]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(PaymentSuggestion)
-        .on_conflict_do_nothing(index_elements=["practice_id", "transaction_key"])
-        .returning(col(PaymentSuggestion.id), col(PaymentSuggestion.transaction_key))
-    )
-    made = {key: i for i, key in session.connection().execute(statement, rows).all()}
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # thousands of rows: COPY, then one INSERT … SELECT
+        to_stored = driver_rows.storer(_SUGGESTIONS, _NEW, connection.dialect)
+        stored = [to_stored([r[name] for name in _NEW]) for r in rows]
+        found = driver_rows.insert_new_pg(
+            connection, _SUGGESTIONS, _NEW, stored, unique=_UNIQUE, returning=("id", "transaction_key")
+        )
+    else:
+        statement = (
+            sqlite.insert(PaymentSuggestion)
+            .on_conflict_do_nothing(index_elements=list(_UNIQUE))
+            .returning(col(PaymentSuggestion.id), col(PaymentSuggestion.transaction_key))
+        )
+        found = [tuple(row) for row in connection.execute(statement, rows).all()]
+    made = {key: i for i, key in found}
     return [(made[key], p) for key, p in keyed.items() if key in made]
+
+
+_UNIQUE = ("practice_id", "transaction_key")
+_NEW = (
+    "practice_id", "invoice_id", "amount", "paid_on", "source", "evidence", "reason", "confidence", "payer",
+    "transaction_key", "state", "decided_by", "created_at",
+)  # fmt: skip
 
 
 def collected(session: Session, invoice_ids: list[int]) -> set[int]:

@@ -16,13 +16,14 @@ from core.db.driver_rows import (
     Binder,
     binder,
     insert_many,
+    insert_new_pg,
     select_in,
     select_where,
     set_where_in,
     storer,
     update_many,
 )
-from core.db.models import Claim, Invoice, Patient, Practice
+from core.db.models import Claim, Invoice, Patient, PaymentSuggestion, Practice
 
 CLAIMS: Table = Claim.__table__  # type: ignore[attr-defined]
 WRITTEN = ("agency_status", "paid_to_agency", "outstanding", "interest", "agency_updated_at", "closed_at")
@@ -327,3 +328,50 @@ def test_insert_many_refuses_to_leave_out_a_column_with_a_python_side_default(ap
     with app.uow() as uow, pytest.raises(AssertionError, match="status"):
         names = ("practice_id", "patient_id", "number", "service_text", "handover_announced", "row_hash")
         insert_many(uow.session.connection(), INVOICES, names, [])
+
+
+def test_insert_new_pg_leaves_out_known_keys_and_returns_only_the_new_rows(app: App) -> None:
+    """The bank import's suggestions on PostgreSQL: COPY into a staging table, one INSERT … SELECT
+    ON CONFLICT DO NOTHING; what it stores reads back through the ORM as given."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's bulk path")
+    add_claims(app, 1)
+    with app.uow() as uow:
+        invoice_id = uow.session.exec(select(Invoice.id)).one()
+    names = (
+        "practice_id", "invoice_id", "amount", "paid_on", "source", "evidence", "reason", "confidence",
+        "payer", "transaction_key", "state", "decided_by", "created_at",
+    )  # fmt: skip
+    table: Table = PaymentSuggestion.__table__  # type: ignore[attr-defined]
+
+    def rows(*keys: str) -> list[tuple[Any, ...]]:
+        values = [
+            (app.practice_id, invoice_id, Decimal("12.50"), date(2026, 12, 3), "bank", "", "", "sicher", "",
+             k, "open", "", T0)
+            for k in keys
+        ]  # fmt: skip
+        with app.uow() as uow:
+            stored = storer(table, names, uow.session.connection().dialect)
+        return [stored(v) for v in values]
+
+    with app.uow() as uow:
+        first = insert_new_pg(
+            uow.session.connection(), table, names, rows("a", "b"), unique=("practice_id", "transaction_key"),
+            returning=("transaction_key",),
+        )  # fmt: skip
+        uow.commit()
+    with app.uow() as uow:
+        again = insert_new_pg(
+            uow.session.connection(), table, names, rows("b", "c"), unique=("practice_id", "transaction_key"),
+            returning=("transaction_key",),
+        )  # fmt: skip
+        uow.commit()
+    assert sorted(first) == [("a",), ("b",)]
+    assert again == [("c",)]  # "b" was known: left out, not an error
+    with app.uow() as uow:
+        found = uow.session.exec(
+            select(PaymentSuggestion).order_by(col(PaymentSuggestion.transaction_key))
+        ).all()
+    assert [(s.transaction_key, s.amount, s.paid_on, s.created_at) for s in found] == [
+        (k, Decimal("12.50"), date(2026, 12, 3), T0) for k in "abc"
+    ]
