@@ -13,8 +13,8 @@ runs in a process of its own, so its peak RSS is its own (not the seeding's).
     .venv/bin/python bench/bank_bench.py [--invoices 100000] [--transactions 20000]
         [--auto-accept] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
-Target on the 2-core reference machine (SQLite): the first import, reading included, under 5 s,
-the same file again about 1 s, peak RSS under 300 MB.
+Target on the 2-core reference machine (SQLite, and PostgreSQL with --database-url): the first
+import, reading included, under 5 s, the same file again about 1 s, peak RSS under 300 MB.
 """
 
 from __future__ import annotations
